@@ -1,0 +1,76 @@
+// Package enquiry turns what a visitor sent (a form post or the page script's
+// JSON) into a normalised, validated Enquiry, or into problems keyed by form
+// field in the visitor's language. It knows nothing of HTTP or email.
+//
+// The field names and rules are the contract in docs/enquiry-contract.md.
+package enquiry
+
+import "time"
+
+// The two kinds of enquiry, chosen by the field "kind".
+const (
+	KindAppointment = "appointment"
+	KindSuitability = "suitability"
+)
+
+// Languages the site and the enquiry path speak.
+const (
+	LangEnglish = "en"
+	LangArabic  = "ar"
+)
+
+// Form field names: the contract shared with the site's forms.
+const (
+	FieldKind     = "kind"
+	FieldLang     = "lang"
+	FieldName     = "name"
+	FieldEmail    = "email"
+	FieldPhone    = "phone"
+	FieldContact  = "contact"
+	FieldConsent  = "consent"
+	FieldHoneypot = "website"
+
+	FieldDate    = "date"
+	FieldTime    = "time"
+	FieldMessage = "message"
+
+	FieldArea      = "area"
+	FieldCondition = "condition"
+	FieldDuration  = "duration"
+	FieldPain      = "pain"
+	FieldTried     = "tried"
+	FieldThinners  = "thinners"
+	FieldNote      = "note"
+)
+
+// Enquiry is one normalised, valid enquiry. Fields that do not belong to its
+// Kind are empty.
+type Enquiry struct {
+	ID       string    // stable for the same answers on the same Dubai day (see ID)
+	Kind     string    // KindAppointment or KindSuitability
+	Lang     string    // LangEnglish or LangArabic
+	Received time.Time // when the handler received it
+
+	Name    string
+	Email   string // lower-cased domain; may be empty unless Contact is "email"
+	Phone   string // E.164, e.g. +971501234567
+	Contact string // "phone", "whatsapp" or "email"
+
+	// Appointment
+	Date      string // YYYY-MM-DD
+	TimeOfDay string // "morning", "afternoon", "evening", "any"
+	Message   string
+
+	// Suitability
+	Area      string
+	Condition string
+	Duration  string
+	Pain      int
+	Tried     []string
+	Thinners  string // "yes", "no", "unsure"
+	Note      string
+}
+
+// Errors are the problems with a submission: form field name to a message in
+// the visitor's language. The key "" holds a problem with the form as a whole.
+type Errors map[string]string
