@@ -1,0 +1,342 @@
+// Package config reads the enquiry system's settings from the environment,
+// once, at start. Every bad value is an error that names its variable, so a
+// misconfigured deploy fails at start instead of on a visitor's enquiry.
+//
+// The variables are listed in docs/readme-run.md.
+package config
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Mode says which program reads the configuration: the rules differ.
+type Mode int
+
+const (
+	// Serve is functions/cmd/serve: without RESEND_API_KEY it writes emails
+	// into a local outbox, and SITE_URL defaults to its own listen URL.
+	Serve Mode = iota
+	// Lambda is the serverless function: it has no disk to keep emails on,
+	// so RESEND_API_KEY, ENQUIRY_FROM, ENQUIRY_TO and SITE_URL are required.
+	Lambda
+)
+
+func (m Mode) String() string {
+	if m == Lambda {
+		return "lambda"
+	}
+	return "serve"
+}
+
+// Defaults used when a variable is not set.
+const (
+	DefaultOutboxFrom     = "Blue Tree Clinics website <enquiries@localhost>"
+	DefaultOutboxTo       = "reception@localhost"
+	DefaultOutboxDir      = "outbox"
+	DefaultRatePerMinute  = 10
+	DefaultBurst          = 5
+	DefaultClinicPhone    = "+971 4 000 0000"  // placeholder: set CLINIC_PHONE
+	DefaultClinicWhatsApp = "+971 50 000 0000" // placeholder: set CLINIC_WHATSAPP
+	DefaultSendTimeout    = 8 * time.Second
+
+	// devIDSecret keys enquiry ids in outbox mode. Outbox ids only need to be
+	// stable on one machine; nothing secret is protected by them.
+	devIDSecret = "bluetree-local-outbox-enquiry-id-secret"
+
+	maxRecipients   = 50 // Resend's limit for "to"
+	minSecretLength = 16
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Mode Mode
+
+	// ResendAPIKey is empty in outbox mode (Serve only).
+	ResendAPIKey string
+	// ResendBaseURL overrides Resend's API URL (a proxy or a test server);
+	// empty means the library default.
+	ResendBaseURL string
+
+	From string   // one address, may carry a display name
+	To   []string // 1 to 50 addresses
+
+	// SiteURL is the site's origin (scheme://host[:port], no path). Nil in
+	// Serve mode when SITE_URL is unset: the server uses its own URL.
+	SiteURL *url.URL
+	// ExtraOrigins are further origins allowed to post (e.g. Netlify deploy
+	// previews), from ENQUIRY_EXTRA_ORIGINS.
+	ExtraOrigins []string
+
+	Ack bool // send an acknowledgement to the visitor
+
+	// IDSecret keys the enquiry id (an HMAC of the answers). It must be the
+	// same in every instance of the function: the id is Resend's
+	// Idempotency-Key, and a retry that lands on another Lambda instance must
+	// produce the same id, or reception gets the enquiry twice. A random
+	// per-process secret would break that, so the default is derived from
+	// the API key (which every instance shares) and never random.
+	IDSecret []byte
+
+	RatePerMinute int // per client; 0 turns the limit off
+	Burst         int
+
+	OutboxDir string // Serve without a key: where .eml files go
+
+	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
+	// X-Forwarded-For. Only safe behind a proxy that sets them.
+	TrustProxy bool
+
+	ClinicPhone    string
+	ClinicWhatsApp string
+
+	LogLevel slog.Level
+}
+
+// Outbox reports whether emails go to the local outbox instead of Resend.
+func (c *Config) Outbox() bool { return c.ResendAPIKey == "" }
+
+// Load reads and validates the configuration. All problems are reported
+// together, each naming its variable.
+func Load(getenv func(string) string, mode Mode) (*Config, error) {
+	l := loader{getenv: getenv}
+	c := &Config{Mode: mode}
+
+	c.ResendAPIKey = l.str("RESEND_API_KEY")
+	if c.ResendAPIKey != "" && strings.ContainsFunc(c.ResendAPIKey, unicode.IsSpace) {
+		l.fail("RESEND_API_KEY", "contains spaces")
+	}
+	if mode == Lambda && c.ResendAPIKey == "" {
+		l.fail("RESEND_API_KEY", "is required (the function has no outbox to write emails to)")
+	}
+	if v := l.str("RESEND_BASE_URL"); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			l.fail("RESEND_BASE_URL", "%q is not an absolute http(s) URL", v)
+		} else {
+			c.ResendBaseURL = v
+		}
+	}
+
+	keyed := c.ResendAPIKey != ""
+	c.From = l.address("ENQUIRY_FROM", keyed, DefaultOutboxFrom)
+	c.To = l.addressList("ENQUIRY_TO", keyed, DefaultOutboxTo)
+
+	if v := l.str("SITE_URL"); v != "" {
+		u, err := ParseOrigin(v)
+		if err != nil {
+			l.fail("SITE_URL", "%v", err)
+		}
+		c.SiteURL = u
+	} else if mode == Lambda {
+		l.fail("SITE_URL", "is required (the site's address, e.g. https://www.example.ae)")
+	}
+	for _, o := range splitList(l.str("ENQUIRY_EXTRA_ORIGINS")) {
+		u, err := ParseOrigin(o)
+		if err != nil {
+			l.fail("ENQUIRY_EXTRA_ORIGINS", "%v", err)
+			continue
+		}
+		c.ExtraOrigins = append(c.ExtraOrigins, u.String())
+	}
+
+	c.Ack = l.boolean("ENQUIRY_ACK", false)
+
+	switch secret := l.str("ENQUIRY_ID_SECRET"); {
+	case secret != "":
+		if len(secret) < minSecretLength {
+			l.fail("ENQUIRY_ID_SECRET", "is too short (at least %d characters)", minSecretLength)
+		}
+		c.IDSecret = []byte(secret)
+	case keyed:
+		mac := hmac.New(sha256.New, []byte(c.ResendAPIKey))
+		mac.Write([]byte("bluetree enquiry id v1"))
+		c.IDSecret = mac.Sum(nil)
+	default:
+		c.IDSecret = []byte(devIDSecret)
+	}
+
+	c.RatePerMinute = l.integer("ENQUIRY_RATE_PER_MINUTE", DefaultRatePerMinute, 0, 100000)
+	c.Burst = l.integer("ENQUIRY_RATE_BURST", DefaultBurst, 1, 100000)
+
+	c.OutboxDir = l.str("OUTBOX_DIR")
+	if c.OutboxDir == "" {
+		c.OutboxDir = DefaultOutboxDir
+	}
+	c.TrustProxy = l.boolean("TRUST_PROXY", false)
+
+	c.ClinicPhone = l.phone("CLINIC_PHONE", DefaultClinicPhone)
+	c.ClinicWhatsApp = l.phone("CLINIC_WHATSAPP", DefaultClinicWhatsApp)
+
+	c.LogLevel = slog.LevelInfo
+	if v := l.str("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			l.fail("LOG_LEVEL", "%q is not one of debug, info, warn, error", v)
+		}
+	}
+
+	if len(l.errs) > 0 {
+		return nil, errors.Join(l.errs...)
+	}
+	return c, nil
+}
+
+// ParseOrigin accepts an absolute http(s) URL with no path beyond "/", no
+// query, fragment or user info, and returns it as an origin.
+func ParseOrigin(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return nil, fmt.Errorf("%q is not an origin (scheme and host only, no path)", s)
+	}
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
+}
+
+type loader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (l *loader) fail(name, format string, args ...any) {
+	l.errs = append(l.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (l *loader) str(name string) string { return strings.TrimSpace(l.getenv(name)) }
+
+func (l *loader) boolean(name string, def bool) bool {
+	v := l.str(name)
+	switch strings.ToLower(v) {
+	case "":
+		return def
+	case "1", "t", "true", "yes", "y", "on":
+		return true
+	case "0", "f", "false", "no", "n", "off":
+		return false
+	}
+	l.fail(name, "%q is not true or false", v)
+	return def
+}
+
+func (l *loader) integer(name string, def, min, max int) int {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		l.fail(name, "%q is not a whole number from %d to %d", v, min, max)
+		return def
+	}
+	return n
+}
+
+func (l *loader) address(name string, required bool, def string) string {
+	v := l.str(name)
+	if v == "" {
+		if required {
+			l.fail(name, "is required when RESEND_API_KEY is set")
+		}
+		return def
+	}
+	if err := checkAddress(v); err != nil {
+		l.fail(name, "%v", err)
+	}
+	return v
+}
+
+func (l *loader) addressList(name string, required bool, def string) []string {
+	v := l.str(name)
+	if v == "" {
+		if required {
+			l.fail(name, "is required when RESEND_API_KEY is set")
+		}
+		return []string{def}
+	}
+	list := splitList(v)
+	if len(list) == 0 {
+		l.fail(name, "%q holds no address", v)
+		return nil
+	}
+	if len(list) > maxRecipients {
+		l.fail(name, "has %d addresses, at most %d allowed", len(list), maxRecipients)
+	}
+	for _, a := range list {
+		if err := checkAddress(a); err != nil {
+			l.fail(name, "%v", err)
+		}
+	}
+	return list
+}
+
+func (l *loader) phone(name, def string) string {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	digits := 0
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' || r == ' ' || r == '-' || r == '(' || r == ')':
+		default:
+			l.fail(name, "%q is not a phone number (digits, spaces, + - ( ) only)", v)
+			return def
+		}
+	}
+	if digits < 6 || digits > 15 {
+		l.fail(name, "%q is not a phone number (6 to 15 digits)", v)
+		return def
+	}
+	return v
+}
+
+// checkAddress accepts one address, optionally with a display name
+// ("Clinic <a@b.ae>"), and nothing that could add a header.
+func checkAddress(s string) error {
+	if strings.ContainsAny(s, "\r\n") {
+		return fmt.Errorf("%q is not an email address", s)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || !strings.Contains(a.Address, "@") || strings.HasPrefix(a.Address, "@") || strings.HasSuffix(a.Address, "@") {
+		return fmt.Errorf("%q is not an email address", s)
+	}
+	return nil
+}
+
+// splitList splits on commas outside double quotes, so a display name like
+// "Reception, Dubai" <r@b.ae> stays whole.
+func splitList(s string) []string {
+	var out []string
+	var b strings.Builder
+	quoted := false
+	flush := func() {
+		if t := strings.TrimSpace(b.String()); t != "" {
+			out = append(out, t)
+		}
+		b.Reset()
+	}
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			b.WriteRune(r)
+		case r == ',' && !quoted:
+			flush()
+		default:
+			b.WriteRune(r)
+		}
+	}
+	flush()
+	return out
+}
