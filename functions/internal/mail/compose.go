@@ -1,0 +1,556 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/yuin/goldmark"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+)
+
+// The wording of every email lives in these Markdown files (one per email)
+// plus the small partials that differ between the HTML and the text version.
+//
+//go:embed templates
+var templateFS embed.FS
+
+// ComposerConfig is what the composer needs from configuration.
+type ComposerConfig struct {
+	From    string   // e.g. "Blue Tree Clinics website <enquiries@example.com>"
+	To      []string // reception, several allowed (≤ 50)
+	Ack     bool     // also send an acknowledgement to the visitor (when they gave an email)
+	SiteURL string   // absolute links in emails, e.g. "https://www.example.com"
+
+	// Shown in the acknowledgement; optional.
+	ClinicPhone, ClinicWhatsApp string
+}
+
+// MaxRecipients is Resend's limit of recipients per email.
+const MaxRecipients = 50
+
+// maxSubjectRunes caps a subject so no field can blow it up.
+const maxSubjectRunes = 150
+
+// Composer turns an Enquiry into the emails it produces. Templates are parsed
+// once by NewComposer; Compose is safe for concurrent use.
+type Composer struct {
+	cfg       ComposerConfig
+	to        []string
+	siteURL   string
+	siteHost  string
+	clinicTel htmltemplate.URL
+	clinicWA  htmltemplate.URL
+
+	reception pair
+	ack       map[string]pair // by language
+}
+
+// pair is one email's two renderings of the same Markdown source.
+type pair struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
+// NewComposer checks the configuration and parses the templates.
+func NewComposer(c ComposerConfig) (*Composer, error) {
+	if _, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
+		return nil, fmt.Errorf("mail: From %q is not an email address", c.From)
+	}
+	if len(c.To) == 0 {
+		return nil, errors.New("mail: no reception address (To)")
+	}
+	if len(c.To) > MaxRecipients {
+		return nil, fmt.Errorf("mail: %d reception addresses, at most %d", len(c.To), MaxRecipients)
+	}
+	to := make([]string, 0, len(c.To))
+	for _, a := range c.To {
+		a = strings.TrimSpace(a)
+		if _, err := mail.ParseAddress(a); err != nil || strings.ContainsAny(a, "\r\n") {
+			return nil, fmt.Errorf("mail: reception address %q is not an email address", a)
+		}
+		to = append(to, a)
+	}
+	u, err := url.Parse(c.SiteURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("mail: site URL %q is not an absolute http(s) URL", c.SiteURL)
+	}
+	cmp := &Composer{
+		cfg:      c,
+		to:       to,
+		siteURL:  strings.TrimRight(u.String(), "/") + "/",
+		siteHost: u.Host,
+		ack:      map[string]pair{},
+	}
+	if c.ClinicPhone != "" {
+		d := digits(c.ClinicPhone)
+		if len(d) < 6 {
+			return nil, fmt.Errorf("mail: clinic phone %q has too few digits", c.ClinicPhone)
+		}
+		cmp.clinicTel = htmltemplate.URL("tel:+" + d)
+	}
+	if c.ClinicWhatsApp != "" {
+		d := digits(c.ClinicWhatsApp)
+		if len(d) < 6 {
+			return nil, fmt.Errorf("mail: clinic WhatsApp %q has too few digits", c.ClinicWhatsApp)
+		}
+		cmp.clinicWA = htmltemplate.URL("https://wa.me/" + d)
+	}
+
+	if cmp.reception, err = parsePair("reception.md", enquiry.LangEnglish); err != nil {
+		return nil, err
+	}
+	for _, lang := range []string{enquiry.LangEnglish, enquiry.LangArabic} {
+		p, err := parsePair("ack."+lang+".md", lang)
+		if err != nil {
+			return nil, err
+		}
+		cmp.ack[lang] = p
+	}
+	return cmp, nil
+}
+
+// Compose returns the reception email first, then the acknowledgement if
+// enabled and the visitor gave an email address.
+func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
+	if e == nil {
+		return nil, errors.New("mail: nil enquiry")
+	}
+	if e.Kind != enquiry.KindAppointment && e.Kind != enquiry.KindSuitability {
+		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
+	}
+	if !tagValue.MatchString(e.ID) {
+		return nil, errors.New("mail: enquiry id must be 1 to 200 ASCII letters, digits, _ or -")
+	}
+	lang := e.Lang
+	if lang != enquiry.LangArabic {
+		lang = enquiry.LangEnglish
+	}
+	replyTo := safeAddress(e.Email)
+
+	v := c.receptionView(e, replyTo)
+	m := &Message{
+		IdempotencyKey: e.ID,
+		From:           c.cfg.From,
+		To:             append([]string(nil), c.to...),
+		ReplyTo:        replyTo,
+		Subject:        v.Subject,
+		Tags:           map[string]string{"kind": tagSafe(e.Kind), "lang": tagSafe(lang)},
+	}
+	var err error
+	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
+		return nil, err
+	}
+	out := []*Message{m}
+
+	if c.cfg.Ack && replyTo != "" {
+		a := c.ackView(e, lang)
+		am := &Message{
+			IdempotencyKey: e.ID + "-ack",
+			From:           c.cfg.From,
+			To:             []string{replyTo},
+			Subject:        a.Subject,
+			Tags:           map[string]string{"kind": "ack", "lang": lang},
+		}
+		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
+			return nil, err
+		}
+		out = append(out, am)
+	}
+	return out, nil
+}
+
+// answer is one labelled line of the reception email.
+type answer struct {
+	Label     string
+	Value     string // as typed or chosen; html/template escapes it
+	TextValue string // Value laid out for the text version (indented lines)
+	Highlight bool
+}
+
+// view is the data every template sees. Fields a template does not use stay
+// empty. Nothing here is trusted: html/template escapes it all.
+type view struct {
+	Lang, Dir, Brand, Subject string
+
+	ID, Kind, KindLabel, LangLabel, Received string
+
+	Name, Email, Phone, Contact, ContactLabel string
+	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
+	Answers                                   []answer
+
+	ClinicPhone, ClinicWhatsApp     string
+	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
+	SiteURL                         htmltemplate.URL
+	SiteHost                        string
+}
+
+func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
+	en := enquiry.LangEnglish
+	v := &view{
+		Lang:         en,
+		Dir:          "ltr",
+		Brand:        "Blue Tree Clinics · website enquiry",
+		ID:           e.ID,
+		Kind:         e.Kind,
+		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
+		LangLabel:    enquiry.Label(enquiry.FieldLang, e.Lang, en),
+		Received:     formatReceived(e.Received),
+		Name:         clean(e.Name),
+		Email:        replyTo,
+		Phone:        e.Phone,
+		Contact:      e.Contact,
+		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
+		SiteURL:      htmltemplate.URL(c.siteURL),
+		SiteHost:     c.siteHost,
+	}
+	if d := digits(e.Phone); d != "" {
+		v.TelURL = htmltemplate.URL("tel:+" + d)
+		v.WhatsAppURL = htmltemplate.URL("https://wa.me/" + d)
+	}
+	v.Subject = receptionSubject(e)
+	if replyTo != "" {
+		v.MailtoURL = htmltemplate.URL("mailto:" + url.PathEscape(replyTo) + "?subject=" + url.PathEscape("Re: "+v.Subject))
+	}
+
+	add := func(field, value string, highlight bool) {
+		v.Answers = append(v.Answers, answer{
+			Label:     enquiry.FieldLabels[field].En,
+			Value:     value,
+			TextValue: indent(value),
+			Highlight: highlight,
+		})
+	}
+	label := func(field, value string) string { return enquiry.Label(field, value, en) }
+
+	add(enquiry.FieldName, e.Name, false)
+	add(enquiry.FieldPhone, e.Phone, false)
+	if replyTo != "" {
+		add(enquiry.FieldEmail, replyTo, false)
+	} else {
+		add(enquiry.FieldEmail, "(not given)", false)
+	}
+	add(enquiry.FieldContact, label(enquiry.FieldContact, e.Contact), true)
+	switch e.Kind {
+	case enquiry.KindAppointment:
+		add(enquiry.FieldDate, formatDate(e.Date), false)
+		add(enquiry.FieldTime, label(enquiry.FieldTime, e.TimeOfDay), false)
+		add(enquiry.FieldMessage, orNone(e.Message), false)
+	case enquiry.KindSuitability:
+		add(enquiry.FieldArea, label(enquiry.FieldArea, e.Area), false)
+		add(enquiry.FieldCondition, label(enquiry.FieldCondition, e.Condition), false)
+		add(enquiry.FieldDuration, label(enquiry.FieldDuration, e.Duration), false)
+		add(enquiry.FieldPain, strconv.Itoa(e.Pain)+" / 10", false)
+		tried := make([]string, 0, len(e.Tried))
+		for _, t := range e.Tried {
+			tried = append(tried, label(enquiry.FieldTried, t))
+		}
+		add(enquiry.FieldTried, orNone(strings.Join(tried, ", ")), false)
+		add(enquiry.FieldThinners, label(enquiry.FieldThinners, e.Thinners), false)
+		add(enquiry.FieldNote, orNone(e.Note), false)
+	}
+	add(enquiry.FieldConsent, "Given", false)
+	return v
+}
+
+// ackView holds nothing the visitor typed: only choices, the id and config.
+func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
+	v := &view{
+		Lang:              lang,
+		Dir:               "ltr",
+		Brand:             "Blue Tree Clinics",
+		ID:                e.ID,
+		Kind:              e.Kind,
+		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
+		ClinicPhone:       c.cfg.ClinicPhone,
+		ClinicWhatsApp:    c.cfg.ClinicWhatsApp,
+		ClinicTelURL:      c.clinicTel,
+		ClinicWhatsAppURL: c.clinicWA,
+		SiteURL:           htmltemplate.URL(c.siteURL),
+		SiteHost:          c.siteHost,
+		Subject:           "We have received your enquiry – Blue Tree Clinics",
+	}
+	if lang == enquiry.LangArabic {
+		v.Dir = "rtl"
+		v.Brand = "عيادات بلو تري"
+		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
+		v.Subject = "استلمنا طلبك – عيادات بلو تري"
+	}
+	return v
+}
+
+// receptionSubject names the kind, the visitor and the key fact, e.g.
+// "Appointment request: Fatima Al Zahra, 12 Dec 2026 (morning)".
+func receptionSubject(e *enquiry.Enquiry) string {
+	en := enquiry.LangEnglish
+	name := truncate(clean(e.Name), 60)
+	if name == "" {
+		name = "(no name)"
+	}
+	var fact string
+	switch e.Kind {
+	case enquiry.KindAppointment:
+		fact = formatDateShort(e.Date) + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
+	case enquiry.KindSuitability:
+		fact = strings.ToLower(enquiry.Label(enquiry.FieldArea, e.Area, en)) + ", " +
+			strings.ToLower(enquiry.Label(enquiry.FieldCondition, e.Condition, en)) + ", pain " + strconv.Itoa(e.Pain) + "/10"
+	}
+	return SanitizeSubject(enquiry.Label(enquiry.FieldKind, e.Kind, en) + ": " + name + ", " + fact)
+}
+
+// SanitizeSubject makes s safe for a Subject header: control characters,
+// line breaks and bidi overrides removed, spaces collapsed, at most 150 runes.
+func SanitizeSubject(s string) string {
+	return truncate(clean(s), maxSubjectRunes)
+}
+
+// clean removes what can break a header line or spoof its reading order and
+// collapses runs of white space into one space.
+func clean(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			continue
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			space = b.Len() > 0
+			continue
+		case isBidiControl(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
+}
+
+// truncate cuts s to at most n runes, marking the cut with "…".
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// safeAddress returns addr when it is a bare address that cannot add a
+// header or a second recipient; else "".
+func safeAddress(addr string) string {
+	addr = strings.TrimSpace(addr)
+	if addr == "" || len(addr) > 254 || strings.ContainsAny(addr, "\r\n<>,;\"() \t\\") || strings.Count(addr, "@") != 1 {
+		return ""
+	}
+	for _, r := range addr {
+		if unicode.IsControl(r) {
+			return ""
+		}
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Address != addr {
+		return ""
+	}
+	return addr
+}
+
+var tagValue = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// tagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
+func tagSafe(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "none"
+	}
+	if len(b) > 256 {
+		b = b[:256]
+	}
+	return string(b)
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// indent lays out a multi-line answer for the text version: continuation
+// lines indented so they read as part of the answer.
+func indent(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return "\n    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// dubai is the clinic's time zone; the fixed UTC+4 fallback covers hosts
+// without tzdata (Dubai has no daylight saving time).
+var dubai = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Dubai"); err == nil {
+		return l
+	}
+	return time.FixedZone("GST", 4*60*60)
+}()
+
+// formatReceived gives e.g. "Wed 25 Nov 2026, 14:05 (Dubai time)".
+func formatReceived(t time.Time) string {
+	if t.IsZero() {
+		return "(unknown)"
+	}
+	return t.In(dubai).Format("Mon 2 Jan 2006, 15:04") + " (Dubai time)"
+}
+
+// formatDate turns "2026-12-12" into "Sat 12 Dec 2026".
+func formatDate(s string) string {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return clean(s)
+	}
+	return d.Format("Mon 2 Jan 2006")
+}
+
+// formatDateShort turns "2026-12-12" into "12 Dec 2026".
+func formatDateShort(s string) string {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return truncate(clean(s), 20)
+	}
+	return d.Format("2 Jan 2006")
+}
+
+func (p pair) render(v *view) (html, text string, err error) {
+	var hb, tb bytes.Buffer
+	hb.Grow(8 << 10)
+	tb.Grow(4 << 10)
+	if err := p.html.Execute(&hb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render html: %w", err)
+	}
+	if err := p.text.Execute(&tb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render text: %w", err)
+	}
+	return hb.String(), tidyText(tb.String()), nil
+}
+
+var blankLines = regexp.MustCompile(`\n{3,}`)
+
+// tidyText removes the blank lines left by conditional template blocks.
+func tidyText(s string) string {
+	s = blankLines.ReplaceAllString(s, "\n\n")
+	return strings.TrimSpace(s) + "\n"
+}
+
+// Template actions are swapped for plain-word tokens while goldmark renders
+// the Markdown, so goldmark neither escapes nor interprets them; they come
+// back afterwards and html/template escapes the data in its context.
+var action = regexp.MustCompile(`\{\{.*?\}\}`)
+
+func parsePair(name, lang string) (pair, error) {
+	src, err := templateFS.ReadFile("templates/" + name)
+	if err != nil {
+		return pair{}, err
+	}
+	fragment, err := markdownToHTML(src)
+	if err != nil {
+		return pair{}, fmt.Errorf("mail: %s: %w", name, err)
+	}
+	layout, err := templateFS.ReadFile("templates/layout.html")
+	if err != nil {
+		return pair{}, err
+	}
+	page := strings.Replace(string(layout), "<!--CONTENT-->", fragment, 1)
+	partialsHTML, _ := templateFS.ReadFile("templates/partials.html")
+	partialsText, _ := templateFS.ReadFile("templates/partials.txt")
+
+	h, err := htmltemplate.New(name).Option("missingkey=error").Parse(page)
+	if err == nil {
+		_, err = h.Parse(string(partialsHTML))
+	}
+	if err != nil {
+		return pair{}, fmt.Errorf("mail: %s (html): %w", name, err)
+	}
+	t, err := texttemplate.New(name).Option("missingkey=error").Parse(string(src))
+	if err == nil {
+		_, err = t.Parse(string(partialsText))
+	}
+	if err != nil {
+		return pair{}, fmt.Errorf("mail: %s (text): %w", name, err)
+	}
+	return pair{html: h, text: t}, nil
+}
+
+var md = goldmark.New(goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+
+// Inline styles for the elements goldmark produces: many mail clients drop
+// <style> blocks.
+var styles = strings.NewReplacer(
+	"<h1>", `<h1 style="font-size:22px;line-height:1.3;margin:16px 0 8px;color:#0b5c8a">`,
+	"<h2>", `<h2 style="font-size:17px;line-height:1.3;margin:24px 0 8px;color:#0b5c8a">`,
+	"<p>", `<p style="margin:0 0 12px">`,
+	"<ul>", `<ul style="margin:0 0 12px;padding-inline-start:20px">`,
+	"<ol>", `<ol style="margin:0 0 12px;padding-inline-start:20px">`,
+	"<li>", `<li style="margin:0 0 4px">`,
+)
+
+func markdownToHTML(src []byte) (string, error) {
+	var actions []string
+	masked := action.ReplaceAllFunc(src, func(a []byte) []byte {
+		actions = append(actions, string(a))
+		return fmt.Appendf(nil, "GOTMPLACTION%04dX", len(actions)-1)
+	})
+	var out bytes.Buffer
+	if err := md.Convert(masked, &out); err != nil {
+		return "", err
+	}
+	html := out.String()
+	// A paragraph holding only actions (an {{if}}, {{end}} or a block
+	// partial) must not wrap what the actions produce.
+	html = tokenParagraph.ReplaceAllString(html, "$1")
+	html = styles.Replace(html)
+	for i := len(actions) - 1; i >= 0; i-- {
+		tok := fmt.Sprintf("GOTMPLACTION%04dX", i)
+		if !strings.Contains(html, tok) {
+			return "", fmt.Errorf("template action %s was lost in Markdown rendering", actions[i])
+		}
+		html = strings.ReplaceAll(html, tok, actions[i])
+	}
+	return html, nil
+}
+
+var tokenParagraph = regexp.MustCompile(`<p>((?:\s*GOTMPLACTION\d{4}X)+\s*)</p>`)

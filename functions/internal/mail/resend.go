@@ -1,0 +1,344 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/resend/resend-go/v2"
+)
+
+// ResendOptions configures the Resend sender.
+type ResendOptions struct {
+	APIKey string
+	// BaseURL of the API. "" keeps resend-go's default, which resend-go reads
+	// from the RESEND_BASE_URL environment variable at program start (else
+	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
+	// A missing trailing "/" is added.
+	BaseURL string
+	// HTTPClient to use; nil gives a client with timeouts and a transport
+	// that keeps enough idle connections for bursts (resend-go's default
+	// keeps 2 per host, which piles up TIME-WAIT sockets under load). Its
+	// Transport is wrapped to see response statuses resend-go hides.
+	HTTPClient  *http.Client
+	Logger      *slog.Logger
+	MaxAttempts int           // default 4
+	BaseDelay   time.Duration // first backoff, doubled per attempt; default 200ms
+}
+
+// Resend sends messages through the Resend API, retrying what can succeed
+// later (429 rate limits, 5xx, timeouts, connection errors) within the
+// context's deadline. Safe for concurrent use.
+type Resend struct {
+	client      *resend.Client
+	log         *slog.Logger
+	maxAttempts int
+	baseDelay   time.Duration
+	maxDelay    time.Duration
+	configErr   error
+}
+
+// NewResend returns a Sender for the Resend API.
+func NewResend(o ResendOptions) *Resend {
+	r := &Resend{
+		log:         o.Logger,
+		maxAttempts: o.MaxAttempts,
+		baseDelay:   o.BaseDelay,
+		maxDelay:    5 * time.Second,
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.maxAttempts <= 0 {
+		r.maxAttempts = 4
+	}
+	if r.baseDelay <= 0 {
+		r.baseDelay = 200 * time.Millisecond
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = NewHTTPClient()
+	}
+	wrapped := *hc // shallow copy: the caller's client stays untouched
+	base := wrapped.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	wrapped.Transport = &statusRecorder{base: base}
+
+	r.client = resend.NewCustomClient(&wrapped, strings.TrimSpace(o.APIKey))
+	if o.BaseURL != "" {
+		b := o.BaseURL
+		if !strings.HasSuffix(b, "/") {
+			b += "/"
+		}
+		u, err := url.Parse(b)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.configErr = fmt.Errorf("mail: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
+		} else {
+			r.client.BaseURL = u
+		}
+	}
+	if strings.TrimSpace(o.APIKey) == "" && r.configErr == nil {
+		r.configErr = errors.New("mail: no Resend API key")
+	}
+	return r
+}
+
+// BaseURL is the API address in use (for start-up logs and tests).
+func (r *Resend) BaseURL() string { return r.client.BaseURL.String() }
+
+// NewHTTPClient is the tuned client NewResend uses when given none.
+func NewHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 15 * time.Second,
+		Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{
+				Timeout:   5 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   5 * time.Second,
+			ResponseHeaderTimeout: 15 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			MaxIdleConns:          128,
+			MaxIdleConnsPerHost:   64,
+			IdleConnTimeout:       90 * time.Second,
+		},
+	}
+}
+
+// SendError is what Resend.Send returns when an email could not be sent.
+// It never holds message content or addresses. errors.Is(err, ErrPermanent)
+// tells whether retrying later can help.
+type SendError struct {
+	Status    int    // last HTTP status; 0 when no response came
+	Name      string // Resend's error name, e.g. "validation_error"
+	Attempts  int
+	Permanent bool
+	Err       error // the last transport or context error, if any
+}
+
+func (e *SendError) Error() string {
+	var b strings.Builder
+	b.WriteString("mail: resend: ")
+	if e.Permanent {
+		b.WriteString("rejected: ")
+	}
+	if e.Status != 0 {
+		fmt.Fprintf(&b, "status %d", e.Status)
+		if e.Name != "" {
+			b.WriteString(" " + e.Name)
+		}
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("failed")
+	}
+	fmt.Fprintf(&b, " after %d attempt(s)", e.Attempts)
+	return b.String()
+}
+
+func (e *SendError) Unwrap() []error {
+	var errs []error
+	if e.Permanent {
+		errs = append(errs, ErrPermanent)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// Send delivers m, retrying transient failures while the next attempt fits
+// in ctx's deadline. The idempotency key makes retries (and a repeated
+// submission) one email at Resend.
+func (r *Resend) Send(ctx context.Context, m *Message) error {
+	if r.configErr != nil {
+		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
+			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
+		return &SendError{Permanent: true, Err: r.configErr}
+	}
+	req := toRequest(m)
+	opts := &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey}
+	start := time.Now()
+	var last *SendError
+	for attempt := 1; ; attempt++ {
+		rec := &callResult{}
+		actx := context.WithValue(ctx, callKey{}, rec)
+		t0 := time.Now()
+		resp, err := r.client.Emails.SendWithOptions(actx, req, opts)
+		took := time.Since(t0)
+		if err == nil && rec.status/100 == 2 {
+			r.log.InfoContext(ctx, "resend accepted the email", "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "duration", took, "total", time.Since(start), "resend_id", resp.Id)
+			return nil
+		}
+		if err == nil { // a 2xx we could not see: treat as sent
+			return nil
+		}
+		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
+		wait, retry := r.classify(rec, attempt)
+		if rec.status == 0 {
+			last.Err = transportError(err)
+		}
+		if !retry {
+			last.Permanent = true
+			msg := "resend rejected the email: configuration error"
+			if rec.status == http.StatusTooManyRequests {
+				msg = "resend rejected the email: sending quota exceeded"
+			}
+			r.log.ErrorContext(ctx, msg, "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
+			return last
+		}
+		if ctx.Err() != nil {
+			last.Err = ctx.Err()
+			r.log.WarnContext(ctx, "resend send abandoned: time budget spent", "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "total", time.Since(start))
+			return last
+		}
+		if attempt >= r.maxAttempts {
+			r.log.WarnContext(ctx, "resend send failed: attempts exhausted", "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "total", time.Since(start))
+			return last
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			r.log.WarnContext(ctx, "resend send failed: next retry would pass the deadline", "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "name", rec.name, "wait", wait, "total", time.Since(start))
+			return last
+		}
+		r.log.WarnContext(ctx, "resend attempt failed, retrying", "idempotency_key", m.IdempotencyKey,
+			"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			last.Err = ctx.Err()
+			return last
+		case <-t.C:
+		}
+	}
+}
+
+// classify decides whether a failed attempt is worth retrying and how long
+// to wait first.
+func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
+	backoff := r.backoff(attempt)
+	switch {
+	case rec.status == 0: // timeout, connection refused or reset
+		return backoff, true
+	case rec.status == http.StatusTooManyRequests:
+		switch rec.name {
+		case "daily_quota_exceeded", "monthly_quota_exceeded":
+			return 0, false
+		}
+		if s, err := strconv.ParseFloat(strings.TrimSpace(rec.retryAfter), 64); err == nil && s >= 0 {
+			if d := time.Duration(s * float64(time.Second)); d > backoff {
+				return d, true
+			}
+		}
+		return backoff, true
+	case rec.status == http.StatusConflict && rec.name == "concurrent_idempotent_requests":
+		return backoff, true // the first request with this key is still running
+	case rec.status == http.StatusRequestTimeout:
+		return backoff, true
+	case rec.status >= 500:
+		return backoff, true
+	default: // other 4xx: our request or configuration is wrong
+		return 0, false
+	}
+}
+
+// backoff is exponential with jitter: between half and all of
+// BaseDelay·2^(attempt-1), capped.
+func (r *Resend) backoff(attempt int) time.Duration {
+	d := r.baseDelay << (attempt - 1)
+	if d > r.maxDelay || d <= 0 {
+		d = r.maxDelay
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func toRequest(m *Message) *resend.SendEmailRequest {
+	req := &resend.SendEmailRequest{
+		From:    m.From,
+		To:      m.To,
+		ReplyTo: m.ReplyTo,
+		Subject: m.Subject,
+		Html:    m.HTML,
+		Text:    m.Text,
+	}
+	names := make([]string, 0, len(m.Tags))
+	for k := range m.Tags {
+		names = append(names, k)
+	}
+	sort.Strings(names) // a stable body keeps the idempotency check happy
+	for _, k := range names {
+		req.Tags = append(req.Tags, resend.Tag{Name: k, Value: m.Tags[k]})
+	}
+	return req
+}
+
+// transportError keeps the kind of a transport failure without the request
+// URL's details beyond what url.Error prints (no content is in it).
+func transportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return err
+}
+
+// callResult is filled by statusRecorder for one attempt: resend-go returns
+// the status only for 429, and we need it for every error.
+type callResult struct {
+	status     int
+	name       string
+	retryAfter string
+}
+
+type callKey struct{}
+
+type statusRecorder struct{ base http.RoundTripper }
+
+func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := s.base.RoundTrip(req)
+	rec, _ := req.Context().Value(callKey{}).(*callResult)
+	if err != nil || rec == nil {
+		return resp, err
+	}
+	rec.status = resp.StatusCode
+	rec.retryAfter = resp.Header.Get("Retry-After")
+	if resp.StatusCode >= 400 && resp.Body != nil {
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if rerr != nil {
+			return nil, rerr
+		}
+		var e struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(body, &e) == nil {
+			rec.name = tagSafe(e.Name)
+			if e.Name == "" {
+				rec.name = ""
+			}
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return resp, nil
+}
