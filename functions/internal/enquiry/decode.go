@@ -1,0 +1,246 @@
+package enquiry
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Limits of DecodeJSON, far above what the forms send; the handler caps the
+// body more tightly (32 KiB) with http.MaxBytesReader.
+const (
+	maxJSONBytes  = 1 << 20 // bytes read at most
+	maxJSONFields = 100     // object members
+	maxJSONValues = 200     // values in all, array elements included
+)
+
+var (
+	// ErrMalformed is wrapped by every DecodeJSON error about the body's
+	// shape: the handler answers 400.
+	ErrMalformed = errors.New("enquiry: malformed request body")
+	// ErrTooLarge is wrapped by DecodeJSON when the body exceeds its own cap
+	// or has too many fields: the handler answers 413. (An error of the
+	// reader, such as *http.MaxBytesError, is wrapped as is.)
+	ErrTooLarge = errors.New("enquiry: request body too large")
+)
+
+// DecodeJSON reads the page script's JSON object into url.Values: strings as
+// they are, numbers as integers or decimals, booleans as "true"/"false"
+// (consent true becomes "yes"), arrays (for "tried") as several values, null
+// members as absent. Nested objects or arrays, null inside an array, anything
+// but one object at the top level, or trailing data are errors wrapping
+// ErrMalformed. Unknown fields are kept; Parse ignores them.
+func DecodeJSON(r io.Reader) (url.Values, error) {
+	lr := &limitedReader{r: r, n: maxJSONBytes}
+	dec := json.NewDecoder(lr)
+	dec.UseNumber()
+	v := url.Values{}
+
+	fail := func(err error) (url.Values, error) {
+		if lr.err != nil {
+			// The reader failed (or our cap was hit): that, not the
+			// truncated JSON, is the cause.
+			return nil, lr.err
+		}
+		return nil, err
+	}
+	malformed := func(format string, args ...any) (url.Values, error) {
+		return fail(fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...))
+	}
+
+	tok, err := dec.Token()
+	if err != nil {
+		return malformed("%v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return malformed("want a JSON object")
+	}
+	fields, values := 0, 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return malformed("%v", err)
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return malformed("want a member name")
+		}
+		if fields++; fields > maxJSONFields {
+			return fail(fmt.Errorf("%w: more than %d fields", ErrTooLarge, maxJSONFields))
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return malformed("%v", err)
+		}
+		switch t := tok.(type) {
+		case nil:
+			// "field": null is an unanswered field.
+		case json.Delim:
+			if t != '[' {
+				return malformed("field %q: nested objects are not accepted", key)
+			}
+			if _, ok := v[key]; !ok {
+				v[key] = []string{} // present, even if empty
+			}
+			for dec.More() {
+				tok, err := dec.Token()
+				if err != nil {
+					return malformed("%v", err)
+				}
+				s, ok := scalar(key, tok)
+				if !ok {
+					return malformed("field %q: arrays may hold only strings, numbers or booleans", key)
+				}
+				if values++; values > maxJSONValues {
+					return fail(fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues))
+				}
+				v[key] = append(v[key], s)
+			}
+			if _, err := dec.Token(); err != nil { // the closing ']'
+				return malformed("%v", err)
+			}
+		default:
+			s, ok := scalar(key, tok)
+			if !ok {
+				return malformed("field %q: unexpected value", key)
+			}
+			if values++; values > maxJSONValues {
+				return fail(fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues))
+			}
+			v.Add(key, s)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return malformed("%v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			return malformed("data after the JSON object")
+		}
+		return malformed("%v", err)
+	}
+	return v, nil
+}
+
+// scalar formats a JSON string, number or boolean as a form value.
+func scalar(key string, tok json.Token) (string, bool) {
+	switch t := tok.(type) {
+	case string:
+		return t, true
+	case bool:
+		if key == FieldConsent {
+			if t {
+				return "yes", true
+			}
+			return "", true
+		}
+		return strconv.FormatBool(t), true
+	case json.Number:
+		return formatNumber(string(t)), true
+	}
+	return "", false
+}
+
+// formatNumber writes a JSON number as a person would: 7, 7.0 and 7e0 as "7",
+// 7.5 as "7.5". A number out of float64 range keeps its JSON spelling.
+func formatNumber(s string) string {
+	if !strings.ContainsAny(s, ".eE") {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return s
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// limitedReader is io.LimitReader that remembers why reading stopped.
+type limitedReader struct {
+	r   io.Reader
+	n   int64
+	err error // the reader's own error (not io.EOF), or ErrTooLarge
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if l.n <= 0 {
+		l.err = fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxJSONBytes)
+		return 0, l.err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if err != nil && err != io.EOF {
+		l.err = err
+	}
+	return n, err
+}
+
+// IsHoneypot reports whether the honeypot field "website", hidden from people,
+// was filled in: the sender is a bot.
+func IsHoneypot(v url.Values) bool {
+	for _, s := range v[FieldHoneypot] {
+		if singleLine(s) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Lang picks the visitor's language: the "lang" field when it is "en" or "ar",
+// else the preferred of English and Arabic in the Accept-Language header
+// (any "ar…" tag counts as Arabic), else English.
+func Lang(v url.Values, acceptLanguage string) string {
+	switch l := normaliseChoice(v.Get(FieldLang)); l {
+	case LangEnglish, LangArabic:
+		return l
+	}
+	return acceptLang(acceptLanguage)
+}
+
+// acceptLang returns "ar" when Arabic has a higher weight than English in an
+// Accept-Language header (earlier wins a tie), else "en".
+func acceptLang(h string) string {
+	if len(h) > 1024 {
+		h = h[:1024]
+	}
+	best, bestQ := LangEnglish, -1.0
+	for i, part := range strings.Split(h, ",") {
+		if i >= 32 {
+			break
+		}
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		primary, _, _ := strings.Cut(tag, "-")
+		if primary != LangEnglish && primary != LangArabic {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.TrimSpace(strings.ToLower(k)) == "q" {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+		}
+		if q > bestQ && q > 0 {
+			best, bestQ = primary, q
+		}
+	}
+	return best
+}
