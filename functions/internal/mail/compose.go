@@ -176,7 +176,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 type answer struct {
 	Label     string
 	Value     string // as typed or chosen; html/template escapes it
-	TextValue string // Value laid out for the text version (indented lines)
+	TextValue string // Value laid out for the text version: " value", or indented lines
 	Highlight bool
 }
 
@@ -413,7 +413,7 @@ func orNone(s string) string {
 // lines indented so they read as part of the answer.
 func indent(s string) string {
 	if !strings.ContainsAny(s, "\r\n") {
-		return s
+		return " " + s
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
