@@ -124,6 +124,9 @@ var fieldMessages = map[string]text{
 		"اختر «لم أجرّب شيئاً بعد» وحده، أو ألغِ تحديده",
 	},
 
+	// The Arabic label "ملاحظة" is indefinite; the sentence needs "الملاحظة".
+	"note.max": {"Note must be 500 characters or fewer", "يجب ألا يزيد طول الملاحظة على 500 حرف"},
+
 	"thinners.required": msgThinners,
 	"thinners.choice":   msgThinners,
 }
