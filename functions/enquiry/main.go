@@ -1,0 +1,123 @@
+// Command enquiry is the serverless enquiry endpoint: the shared handler of
+// functions/internal/api run as an AWS Lambda function, on Netlify Functions
+// or on AWS Lambda behind API Gateway (README, "Deploy").
+//
+// It reads its configuration once at start and refuses to start without a
+// Resend key: a function has no disk to keep an email on. Start-up does no
+// network calls, so a cold start costs little more than loading the binary.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/bluetreeclinics/site/functions/internal/api"
+	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv, os.Stderr, startLambda); err != nil {
+		fmt.Fprintf(os.Stderr, "enquiry: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// startLambda hands the handler to the Lambda runtime; it returns only if
+// the runtime API cannot be reached.
+func startLambda(h http.Handler) { lambda.Start(lambdahttp.Handler(h)) }
+
+// run reads the configuration, builds the handler and gives it to start.
+// Tests pass their own getenv and start.
+func run(ctx context.Context, getenv func(string) string, stderr io.Writer, start func(http.Handler)) error {
+	cfg, err := config.Load(getenv, config.Lambda)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	h, err := newHandler(cfg, log)
+	if err != nil {
+		return err
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "enquiry function ready",
+		slog.String("site", cfg.SiteURL.String()),
+		slog.Int("recipients", len(cfg.To)),
+		slog.Bool("ack", cfg.Ack),
+		slog.Int("rate_per_minute", cfg.RatePerMinute))
+	start(h)
+	return nil
+}
+
+// newHandler builds the shared handler from the configuration.
+func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
+	composer, err := mail.NewComposer(mail.ComposerConfig{
+		From:           cfg.From,
+		To:             cfg.To,
+		Ack:            cfg.Ack,
+		SiteURL:        cfg.SiteURL.String(),
+		ClinicPhone:    cfg.ClinicPhone,
+		ClinicWhatsApp: cfg.ClinicWhatsApp,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("email templates: %w", err)
+	}
+	sender := mail.NewResend(mail.ResendOptions{
+		APIKey:     cfg.ResendAPIKey,
+		BaseURL:    cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
+		HTTPClient: resendClient(),
+		Logger:     log,
+	})
+	return api.New(api.Deps{
+		Parser:   enquiry.NewParser(cfg.IDSecret, nil),
+		Composer: composer,
+		Sender:   sender,
+		// The 422/429/503 pages refill the site's own form page, fetched from
+		// the CDN on first need and kept in memory while the instance lives.
+		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: 3 * time.Second}),
+		Logger:        log,
+		SiteURL:       cfg.SiteURL,
+		ExtraOrigins:  cfg.ExtraOrigins,
+		RatePerMinute: cfg.RatePerMinute,
+		Burst:         cfg.Burst,
+		// The adapter sets RemoteAddr from the event (API Gateway's source IP,
+		// Netlify's x-nf-client-connection-ip), so forwarded headers, which a
+		// visitor could forge on AWS, are not trusted.
+		TrustProxy: false,
+	}), nil
+}
+
+// resendClient is tuned for a function instance, which serves one request at
+// a time and is frozen between requests: a few idle connections are enough
+// (and reused while the instance is warm), and every step has a short
+// timeout so the retries fit in Netlify's 10 second limit.
+func resendClient() *http.Client {
+	return &http.Client{
+		Timeout: 5 * time.Second,
+		Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment,
+			DialContext: (&net.Dialer{
+				Timeout:   2 * time.Second,
+				KeepAlive: 30 * time.Second,
+			}).DialContext,
+			ForceAttemptHTTP2:     true,
+			TLSHandshakeTimeout:   2 * time.Second,
+			ResponseHeaderTimeout: 5 * time.Second,
+			MaxIdleConns:          4,
+			MaxIdleConnsPerHost:   4,
+			// A connection idle this long may have been cut while the instance
+			// was frozen; dropping it avoids a failed first attempt.
+			IdleConnTimeout: 50 * time.Second,
+		},
+	}
+}
