@@ -420,21 +420,12 @@ func indent(s string) string {
 	return "\n    " + strings.ReplaceAll(s, "\n", "\n    ")
 }
 
-// dubai is the clinic's time zone; the fixed UTC+4 fallback covers hosts
-// without tzdata (Dubai has no daylight saving time).
-var dubai = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Dubai"); err == nil {
-		return l
-	}
-	return time.FixedZone("GST", 4*60*60)
-}()
-
 // formatReceived gives e.g. "Wed 25 Nov 2026, 14:05 (Dubai time)".
 func formatReceived(t time.Time) string {
 	if t.IsZero() {
 		return "(unknown)"
 	}
-	return t.In(dubai).Format("Mon 2 Jan 2006, 15:04") + " (Dubai time)"
+	return t.In(enquiry.DubaiLocation()).Format("Mon 2 Jan 2006, 15:04") + " (Dubai time)"
 }
 
 // formatDate turns "2026-12-12" into "Sat 12 Dec 2026".
