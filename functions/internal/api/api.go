@@ -1,0 +1,137 @@
+// Package api is the enquiry system's HTTP handler: POST /api/enquiry and
+// GET /api/health, shared by every host (cmd/serve, Netlify, AWS Lambda).
+// Replies follow docs/enquiry-contract.md.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
+)
+
+// Composer turns an enquiry into the emails to send, reception's first.
+// *mail.Composer is one.
+type Composer interface {
+	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
+}
+
+// Deps is everything the handler needs. Parser, Composer and Sender are
+// required; the rest have defaults.
+type Deps struct {
+	Parser   *enquiry.Parser
+	Composer Composer
+	Sender   mail.Sender
+	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
+	// nil means a small fallback page is used.
+	Pages  formpage.Source
+	Logger *slog.Logger
+
+	// SiteURL's origin may post, and so may ExtraOrigins (e.g. the local
+	// server's own URL). A request without Origin is allowed.
+	SiteURL      *url.URL
+	ExtraOrigins []string
+
+	// RatePerMinute is each client's sustained rate of POSTs, with Burst
+	// allowed at once. RatePerMinute 0 turns the limit off.
+	RatePerMinute, Burst int
+	// MaxClients bounds the rate limiter's memory; default 10000.
+	MaxClients int
+	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
+	// X-Forwarded-For instead of the connection.
+	TrustProxy bool
+
+	Now func() time.Time
+	// Health adds to GET /api/health's reply (e.g. the spool depth).
+	Health func() map[string]any
+	// SendTimeout bounds composing and sending one enquiry; default 8s.
+	SendTimeout time.Duration
+}
+
+// Limits of the endpoint.
+const (
+	MaxBodyBytes       = 32 << 10
+	defaultSendTimeout = 8 * time.Second
+	defaultMaxClients  = 10000
+)
+
+// New returns the handler with every route and the middleware chain.
+func New(d Deps) http.Handler {
+	if d.Parser == nil || d.Composer == nil || d.Sender == nil {
+		panic("api: Deps.Parser, Composer and Sender are required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = defaultSendTimeout
+	}
+	if d.MaxClients <= 0 {
+		d.MaxClients = defaultMaxClients
+	}
+	if d.Burst <= 0 {
+		d.Burst = 1
+	}
+	s := &server{
+		Deps:    d,
+		origins: allowedOrigins(d.SiteURL, d.ExtraOrigins),
+		limiter: newLimiter(d.RatePerMinute, d.Burst, d.MaxClients),
+	}
+
+	// Every route, in one place.
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/enquiry", http.HandlerFunc(s.handleEnquiry))
+	mux.Handle("GET /api/health", http.HandlerFunc(s.handleHealth))
+
+	return chain(mux,
+		requestLog(d.Logger),
+		securityHeaders,
+		recoverer(d.Logger),
+	)
+}
+
+type server struct {
+	Deps
+	origins map[string]bool
+	limiter *limiter
+}
+
+func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	body := map[string]any{}
+	if s.Health != nil {
+		for k, v := range s.Health() {
+			body[k] = v
+		}
+	}
+	body["status"] = "ok"
+	infoFrom(r.Context()).outcome = "ok"
+	writeJSON(w, http.StatusOK, body)
+}
+
+// allowedOrigins is the set of "scheme://host[:port]" that may post.
+func allowedOrigins(site *url.URL, extra []string) map[string]bool {
+	m := map[string]bool{}
+	if site != nil && site.Host != "" {
+		m[site.Scheme+"://"+site.Host] = true
+	}
+	for _, o := range extra {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			m[u.Scheme+"://"+u.Host] = true
+		}
+	}
+	return m
+}
+
+// sendContext bounds sending by SendTimeout but not by the request: a
+// visitor closing the tab must not cut an email off half sent.
+func (s *server) sendContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(r.Context()), s.SendTimeout)
+}

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// chain wraps h in middleware, the first listed outermost.
+func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// requestInfo is what the handler tells the request log. It holds no
+// personal data by construction: ids, kinds, outcomes and timings.
+type requestInfo struct {
+	id       string
+	kind     string
+	lang     string
+	outcome  string
+	sendTime time.Duration
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	if i, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
+		return i
+	}
+	return &requestInfo{} // outside the chain (tests): written, never read
+}
+
+// requestLog logs one line per request: method, path, status, outcome,
+// enquiry id and kind, durations. Never names, emails, phones, messages,
+// bodies, query strings or client addresses.
+func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			info := &requestInfo{}
+			sw := &statusWriter{ResponseWriter: w}
+			next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			path := r.URL.Path
+			if len(path) > 64 {
+				path = path[:64] + "…"
+			}
+			attrs := []slog.Attr{
+				slog.String("method", r.Method),
+				slog.String("path", path),
+				slog.Int("status", status),
+				slog.Float64("duration_ms", ms(time.Since(start))),
+			}
+			if info.outcome != "" {
+				attrs = append(attrs, slog.String("outcome", info.outcome))
+			}
+			if info.kind != "" {
+				attrs = append(attrs, slog.String("kind", info.kind))
+			}
+			if info.lang != "" {
+				attrs = append(attrs, slog.String("lang", info.lang))
+			}
+			if info.id != "" {
+				attrs = append(attrs, slog.String("id", info.id))
+			}
+			if info.sendTime > 0 {
+				attrs = append(attrs, slog.Float64("send_ms", ms(info.sendTime)))
+			}
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(r.Context(), level, "request", attrs...)
+		})
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// securityHeaders sets the headers every API reply carries. no-store: the
+// replies may hold what a visitor typed. The Referrer-Policy keeps the
+// origin on same-origin posts (with "no-referrer" browsers send
+// "Origin: null" and the Origin check would refuse the form on the 422 page).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverer turns a panic into a 500 and logs it with its stack.
+func recoverer(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				p := recover()
+				if p == nil {
+					return
+				}
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				info := infoFrom(r.Context())
+				info.outcome = "panic"
+				log.ErrorContext(r.Context(), "panic", "id", info.id, "kind", info.kind, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if sw, ok := w.(*statusWriter); !ok || sw.status == 0 {
+					writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// statusWriter records the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
