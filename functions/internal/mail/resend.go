@@ -187,7 +187,13 @@ func (r *Resend) Send(ctx context.Context, m *Message) error {
 				"attempt", attempt, "status", rec.status, "duration", took, "total", time.Since(start), "resend_id", resp.Id)
 			return nil
 		}
-		if err == nil { // a 2xx we could not see: treat as sent
+		if err == nil || rec.status/100 == 2 {
+			// A 2xx whose body we could not read is still a sent email:
+			// retrying would only be deduplicated by the idempotency key.
+			if err != nil {
+				r.log.WarnContext(ctx, "resend accepted the email; unreadable answer", "idempotency_key", m.IdempotencyKey,
+					"attempt", attempt, "status", rec.status, "duration", took)
+			}
 			return nil
 		}
 		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
@@ -278,7 +284,7 @@ func toRequest(m *Message) *resend.SendEmailRequest {
 		From:    m.From,
 		To:      m.To,
 		ReplyTo: m.ReplyTo,
-		Subject: m.Subject,
+		Subject: SanitizeSubject(m.Subject), // no-op for composed messages
 		Html:    m.HTML,
 		Text:    m.Text,
 	}
