@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -90,5 +93,56 @@ func TestRunServesEvents(t *testing.T) {
 	}
 	if want := expectedID(t, env, form); emails[0].IdempotencyKey != want {
 		t.Errorf("Idempotency-Key = %q, want the enquiry id %q", emails[0].IdempotencyKey, want)
+	}
+}
+
+// A form post (no JavaScript) with mistakes: the function fetches the site's
+// own form page from SITE_URL and answers 422 with it refilled, so the
+// visitor keeps what they typed.
+func TestRunRefillsFormPageOn422(t *testing.T) {
+	const page = `<!doctype html><html lang="en"><head><title>Suitability check</title></head><body><main>
+<div id="error-summary" data-error-summary tabindex="-1" hidden><h2>There is a problem</h2><ul></ul></div>
+<form method="post" action="/api/enquiry" novalidate data-enquiry-form>
+<input type="hidden" name="kind" value="suitability"><input type="hidden" name="lang" value="en">
+<label for="f-name">Full name</label><input id="f-name" name="name" autocomplete="name"><p class="field-error" id="f-name-error" hidden></p>
+<label for="f-phone">Phone</label><input id="f-phone" name="phone" type="tel"><p class="field-error" id="f-phone-error" hidden></p>
+<button type="submit" data-submit>Send</button></form></main></body></html>`
+	fetched := 0
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/enquire/suitability/" {
+			http.NotFound(w, r)
+			return
+		}
+		fetched++
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	}))
+	defer site.Close()
+
+	fake := resendtest.NewServer(t)
+	env := testEnv(fake.URL(), fake.APIKey)
+	env["SITE_URL"] = site.URL
+	var h http.Handler
+	if err := run(context.Background(), getenvFrom(env), new(bytes.Buffer), func(got http.Handler) { h = got }); err != nil {
+		t.Fatal(err)
+	}
+	if fetched != 0 {
+		t.Errorf("start-up fetched the form page")
+	}
+	form := url.Values{"kind": {"suitability"}, "lang": {"en"}, "name": {"Zed Quinn"}, "phone": {"12"}}
+	ev := netlifyEvent(t, "POST", "/.netlify/functions/enquiry", "application/x-www-form-urlencoded", form.Encode(), "203.0.113.40")
+	ev = bytes.ReplaceAll(ev, []byte(testSite), []byte(site.URL)) // Origin: the site itself
+	ev = bytes.ReplaceAll(ev, []byte(`application/json`), []byte(`text/html`)) // Accept: a browser's
+	res := invoke(t, h, ev)
+	body, _ := res["body"].(string)
+	ct, _ := res["headers"].(map[string]any)["Content-Type"].(string)
+	if res["statusCode"] != float64(422) || !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("invalid form post: %v %q\n%s", res["statusCode"], ct, body)
+	}
+	if !strings.Contains(body, `value="Zed Quinn"`) || !strings.Contains(body, `id="f-phone-error"`) || fetched != 1 {
+		t.Errorf("422 page did not keep what was typed (fetched %d):\n%s", fetched, body)
+	}
+	if len(fake.Emails()) != 0 {
+		t.Errorf("an invalid enquiry was sent")
 	}
 }
