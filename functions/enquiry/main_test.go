@@ -131,7 +131,7 @@ func TestRunRefillsFormPageOn422(t *testing.T) {
 	}
 	form := url.Values{"kind": {"suitability"}, "lang": {"en"}, "name": {"Zed Quinn"}, "phone": {"12"}}
 	ev := netlifyEvent(t, "POST", "/.netlify/functions/enquiry", "application/x-www-form-urlencoded", form.Encode(), "203.0.113.40")
-	ev = bytes.ReplaceAll(ev, []byte(testSite), []byte(site.URL)) // Origin: the site itself
+	ev = bytes.ReplaceAll(ev, []byte(testSite), []byte(site.URL))              // Origin: the site itself
 	ev = bytes.ReplaceAll(ev, []byte(`application/json`), []byte(`text/html`)) // Accept: a browser's
 	res := invoke(t, h, ev)
 	body, _ := res["body"].(string)
