@@ -1,0 +1,222 @@
+// Package site builds the static site (hugo.toml, content/, themes/bluetree) with
+// the Hugo version pinned in go.mod (`go tool hugo`). The local server
+// (functions/cmd/serve), the browser and contract tests and this package's own
+// tests call it, so the API is small and stable:
+//
+//	root, err := site.Root()
+//	err = site.Build(ctx, site.Options{Root: root, Dest: dir})
+//
+// Build always passes --panicOnWarning, so a deprecation or a content warning
+// fails the build as it does in CI, and the content guard (forbidden claims,
+// unconsented testimonials, images without alt text) fails it with Hugo's
+// message naming the file.
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds a build when Options.Timeout is zero. Hugo v0.165.0
+// sometimes hangs after a template error instead of exiting; the timeout turns
+// that into an error.
+const DefaultTimeout = 2 * time.Minute
+
+// Options configure one Hugo build. Only Dest is required.
+type Options struct {
+	// Root is the repository root (the folder holding go.mod): Hugo is run
+	// there with `go tool hugo`. Empty: Root() is used.
+	Root string
+	// Source is the site's source folder (hugo.toml, content/, themes/).
+	// Empty: Root. Tests point it at a copy with planted content.
+	Source string
+	// Dest is the output folder (hugo --destination). Required.
+	Dest string
+	// BaseURL overrides hugo.toml's baseURL when set (e.g. "http://localhost:8080/").
+	BaseURL string
+	// Environment is hugo --environment: "production" (default; fingerprinted
+	// assets with integrity, robots.txt allows crawling) or "development".
+	Environment string
+	// Timeout bounds the build; zero means DefaultTimeout. Ignored in Watch mode.
+	Timeout time.Duration
+	// Watch keeps Hugo running and rebuilding on changes (hugo build --watch)
+	// until ctx is cancelled; Build then returns ctx.Err().
+	Watch bool
+	// Args are extra arguments for `hugo build`, e.g. "--cleanDestinationDir",
+	// "--minify", "--buildDrafts".
+	Args []string
+	// Stdout and Stderr, when set, receive Hugo's output as it runs.
+	Stdout, Stderr io.Writer
+}
+
+// BuildError is returned when Hugo fails or times out. Error() includes
+// Hugo's output (the content guard's message names the file and the words).
+type BuildError struct {
+	Args   []string // the hugo arguments
+	Output string   // Hugo's combined stdout and stderr (the last 64 KiB)
+	Err    error    // the exit error, or context.DeadlineExceeded on timeout
+}
+
+func (e *BuildError) Error() string {
+	return fmt.Sprintf("hugo %s: %v\n%s", strings.Join(e.Args, " "), e.Err, strings.TrimSpace(e.Output))
+}
+
+func (e *BuildError) Unwrap() error { return e.Err }
+
+// Root returns the repository root: the nearest folder, from the working
+// directory up, that holds go.mod.
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("site: no go.mod found in the working directory or above it")
+		}
+		dir = parent
+	}
+}
+
+// Build runs `hugo build` with the pinned Hugo from o.Root into o.Dest.
+func Build(ctx context.Context, o Options) error {
+	if o.Dest == "" {
+		return errors.New("site: Options.Dest is required")
+	}
+	if o.Root == "" {
+		root, err := Root()
+		if err != nil {
+			return err
+		}
+		o.Root = root
+	}
+	if o.Source == "" {
+		o.Source = o.Root
+	}
+	if o.Environment == "" {
+		o.Environment = "production"
+	}
+	if !o.Watch {
+		timeout := o.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+
+	hugo, err := HugoPath(ctx, o.Root)
+	if err != nil {
+		return err
+	}
+	args := []string{"build",
+		"--source", o.Source,
+		"--destination", o.Dest,
+		"--environment", o.Environment,
+		"--panicOnWarning",
+		"--noBuildLock",
+	}
+	if o.BaseURL != "" {
+		args = append(args, "--baseURL", o.BaseURL)
+	}
+	if o.Watch {
+		args = append(args, "--watch")
+	}
+	args = append(args, o.Args...)
+
+	out := &tail{max: 64 << 10}
+	cmd := exec.CommandContext(ctx, hugo, args...)
+	cmd.Dir = o.Root
+	cmd.Env = environ()
+	cmd.Stdout = writers(out, o.Stdout)
+	cmd.Stderr = writers(out, o.Stderr)
+	cmd.WaitDelay = 5 * time.Second // don't wait forever for pipes after a kill
+	err = cmd.Run()
+	if o.Watch && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (killed: Hugo did not finish in time)", ctx.Err())
+		}
+		return &BuildError{Args: args, Output: out.String(), Err: err}
+	}
+	return nil
+}
+
+var hugoPaths sync.Map // root -> path of the built hugo binary
+
+// HugoPath returns the path of the Hugo binary pinned in root's go.mod
+// (`go tool -n hugo`, which builds it into the Go cache the first time:
+// about three minutes on two cores).
+func HugoPath(ctx context.Context, root string) (string, error) {
+	if p, ok := hugoPaths.Load(root); ok {
+		return p.(string), nil
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "hugo")
+	cmd.Dir = root
+	cmd.Env = environ()
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("site: go tool -n hugo (in %s): %w\n%s", root, err, stderr.String())
+	}
+	p := strings.TrimSpace(string(out))
+	hugoPaths.Store(root, p)
+	return p, nil
+}
+
+// environ is the current environment with GOTOOLCHAIN=local unless set: the
+// pinned tools build with the installed Go, never a downloaded one.
+func environ() []string {
+	env := os.Environ()
+	if _, ok := os.LookupEnv("GOTOOLCHAIN"); !ok {
+		env = append(env, "GOTOOLCHAIN=local")
+	}
+	return env
+}
+
+func writers(buf io.Writer, w io.Writer) io.Writer {
+	if w == nil {
+		return buf
+	}
+	return io.MultiWriter(buf, w)
+}
+
+// tail keeps the last max bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}

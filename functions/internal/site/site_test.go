@@ -1,0 +1,852 @@
+package site
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+)
+
+// The site is built once for all tests (production environment, as deployed).
+var (
+	root      string
+	public    string // the built site
+	buildTime time.Duration
+	buildErr  error
+	baseURL   = "https://www.bluetreeclinics.example/" // hugo.toml's baseURL
+)
+
+const (
+	pageBudget = 14 * 1024 // HTML + CSS of one page, gzipped
+	jsBudget   = 4 * 1024  // all JavaScript, gzipped
+)
+
+func TestMain(m *testing.M) {
+	var err error
+	root, err = Root()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	dir, err := os.MkdirTemp("", "site-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	public = filepath.Join(dir, "public")
+	start := time.Now()
+	buildErr = Build(context.Background(), Options{Root: root, Dest: public, Args: []string{"--minify"}})
+	buildTime = time.Since(start)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func built(t *testing.T) {
+	t.Helper()
+	if buildErr != nil {
+		t.Fatalf("site build failed: %v", buildErr)
+	}
+}
+
+// page is one built HTML page.
+type page struct {
+	path string // URL path, e.g. /about/
+	file string
+	raw  []byte
+	doc  *html.Node
+}
+
+func pages(t *testing.T) []*page {
+	t.Helper()
+	built(t)
+	var ps []*page
+	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		doc, err := html.Parse(bytes.NewReader(raw))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		rel, _ := filepath.Rel(public, p)
+		u := "/" + filepath.ToSlash(rel)
+		u = strings.TrimSuffix(u, "index.html")
+		ps = append(ps, &page{path: u, file: p, raw: raw, doc: doc})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].path < ps[j].path })
+	if len(ps) < 12 {
+		t.Fatalf("only %d pages built", len(ps))
+	}
+	return ps
+}
+
+// --- small HTML helpers ---
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func all(n *html.Node, match func(*html.Node) bool) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && match(n) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func tag(name string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return n.Data == name }
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func byID(doc *html.Node, id string) *html.Node {
+	found := all(doc, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == id })
+	if len(found) == 0 {
+		return nil
+	}
+	return found[0]
+}
+
+func meta(doc *html.Node, key, name string) (string, bool) {
+	for _, m := range all(doc, tag("meta")) {
+		if v, _ := attr(m, key); v == name {
+			return attr(m, "content")
+		}
+	}
+	return "", false
+}
+
+func gz(t *testing.T, b []byte) int {
+	t.Helper()
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Len()
+}
+
+// local maps a same-origin URL (relative to the page) to its file in public,
+// or "" for another origin or scheme.
+func local(pagePath, ref string) (file, fragment string, ok bool) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", "", false
+	}
+	base, _ := url.Parse(baseURL)
+	if u.Scheme != "" || u.Host != "" {
+		if u.Scheme != base.Scheme || u.Host != base.Host {
+			return "", "", false
+		}
+	}
+	p := u.Path
+	if p == "" {
+		p = pagePath
+	} else if !strings.HasPrefix(p, "/") {
+		p = path.Join(path.Dir(pagePath+"x"), p)
+	}
+	if strings.HasSuffix(p, "/") {
+		p += "index.html"
+	}
+	return filepath.Join(public, filepath.FromSlash(p)), u.Fragment, true
+}
+
+// --- the checks ---
+
+func TestBuildTime(t *testing.T) {
+	built(t)
+	t.Logf("build time: %v (go tool hugo build --environment production --panicOnWarning --minify)", buildTime.Round(time.Millisecond))
+}
+
+func TestPageBasics(t *testing.T) {
+	titles := map[string]string{}
+	descs := map[string]string{}
+	for _, p := range pages(t) {
+		htmlEl := all(p.doc, tag("html"))[0]
+		if lang, _ := attr(htmlEl, "lang"); lang == "" {
+			t.Errorf("%s: <html> has no lang", p.path)
+		}
+		if dir, _ := attr(htmlEl, "dir"); dir != "ltr" && dir != "rtl" {
+			t.Errorf("%s: <html dir=%q>", p.path, dir)
+		}
+		ts := all(p.doc, tag("title"))
+		if len(ts) != 1 || strings.TrimSpace(text(ts[0])) == "" {
+			t.Errorf("%s: want one non-empty <title>", p.path)
+		} else {
+			title := text(ts[0])
+			if other, dup := titles[title]; dup {
+				t.Errorf("%s and %s share the title %q", p.path, other, title)
+			}
+			titles[title] = p.path
+		}
+		desc, ok := meta(p.doc, "name", "description")
+		if !ok || strings.TrimSpace(desc) == "" {
+			t.Errorf("%s: no meta description", p.path)
+		} else {
+			if other, dup := descs[desc]; dup {
+				t.Errorf("%s and %s share the description %q", p.path, other, desc)
+			}
+			descs[desc] = p.path
+		}
+		if h1 := all(p.doc, tag("h1")); len(h1) != 1 {
+			t.Errorf("%s: %d <h1>, want 1", p.path, len(h1))
+		}
+		var canonical string
+		for _, l := range all(p.doc, tag("link")) {
+			if rel, _ := attr(l, "rel"); rel == "canonical" {
+				canonical, _ = attr(l, "href")
+			}
+		}
+		if !strings.HasPrefix(canonical, baseURL) {
+			t.Errorf("%s: canonical %q is not an absolute URL on %s", p.path, canonical, baseURL)
+		}
+		for _, prop := range []string{"og:title", "og:description", "og:url", "og:image"} {
+			if v, _ := meta(p.doc, "property", prop); v == "" {
+				t.Errorf("%s: no %s", p.path, prop)
+			}
+		}
+		if len(all(p.doc, tag("main"))) != 1 {
+			t.Errorf("%s: want one <main>", p.path)
+		}
+		if byID(p.doc, "main") == nil || !bytes.Contains(p.raw, []byte(`href="#main"`)) {
+			t.Errorf("%s: no skip link to #main", p.path)
+		}
+		for _, img := range all(p.doc, tag("img")) {
+			alt, ok := attr(img, "alt")
+			_, w := attr(img, "width")
+			_, h := attr(img, "height")
+			if !ok || strings.TrimSpace(alt) == "" || !w || !h {
+				t.Errorf("%s: <img> without alt, width or height", p.path)
+			}
+		}
+	}
+}
+
+func TestLinksResolve(t *testing.T) {
+	ps := pages(t)
+	docs := map[string]*html.Node{}
+	for _, p := range ps {
+		docs[p.file] = p.doc
+	}
+	refs := func(n *html.Node) []string {
+		var out []string
+		for _, k := range []string{"href", "src"} {
+			if v, ok := attr(n, k); ok {
+				out = append(out, v)
+			}
+		}
+		if v, ok := attr(n, "srcset"); ok {
+			for _, c := range strings.Split(v, ",") {
+				if f := strings.Fields(c); len(f) > 0 {
+					out = append(out, f[0])
+				}
+			}
+		}
+		return out
+	}
+	checked := 0
+	for _, p := range ps {
+		for _, n := range all(p.doc, func(n *html.Node) bool { return n.Data == "a" || n.Data == "link" || n.Data == "script" || n.Data == "img" || n.Data == "source" }) {
+			if rel, _ := attr(n, "rel"); rel == "alternate" {
+				continue // translations: checked by the canonical of each page
+			}
+			for _, ref := range refs(n) {
+				if strings.HasPrefix(ref, "mailto:") || strings.HasPrefix(ref, "tel:") {
+					continue
+				}
+				file, frag, ok := local(p.path, ref)
+				if !ok {
+					continue
+				}
+				checked++
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("%s: link %q: no such file in the built site", p.path, ref)
+					continue
+				}
+				if frag != "" {
+					doc := docs[file]
+					if doc == nil || byID(doc, frag) == nil {
+						t.Errorf("%s: link %q: no element with id %q", p.path, ref, frag)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d internal links and resources checked", checked)
+}
+
+func TestNoExternalResources(t *testing.T) {
+	for _, p := range pages(t) {
+		for _, n := range all(p.doc, func(n *html.Node) bool { return n.Data != "a" }) {
+			for _, k := range []string{"src", "srcset", "href", "action", "data", "poster"} {
+				v, ok := attr(n, k)
+				if !ok {
+					continue
+				}
+				if n.Data == "link" && k == "href" {
+					if rel, _ := attr(n, "rel"); rel == "canonical" || rel == "alternate" {
+						continue
+					}
+				}
+				for _, c := range strings.Split(v, ",") {
+					f := strings.Fields(c)
+					if len(f) == 0 {
+						continue
+					}
+					if _, _, ok := local(p.path, f[0]); !ok {
+						t.Errorf("%s: <%s %s=%q> loads from another origin", p.path, n.Data, k, v)
+					}
+				}
+			}
+		}
+		if bytes.Contains(p.raw, []byte(" style=\"")) {
+			t.Errorf("%s: has a style attribute (blocked by the CSP)", p.path)
+		}
+	}
+}
+
+func TestJSONLD(t *testing.T) {
+	found := map[string]int{}
+	for _, p := range pages(t) {
+		types := map[string]bool{}
+		for _, s := range all(p.doc, func(n *html.Node) bool {
+			typ, _ := attr(n, "type")
+			return n.Data == "script" && typ == "application/ld+json"
+		}) {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(text(s)), &obj); err != nil {
+				t.Errorf("%s: JSON-LD does not parse: %v", p.path, err)
+				continue
+			}
+			typ, _ := obj["@type"].(string)
+			types[typ] = true
+			found[typ]++
+			if obj["@context"] != "https://schema.org" {
+				t.Errorf("%s: %s: @context %v", p.path, typ, obj["@context"])
+			}
+			switch typ {
+			case "MedicalClinic":
+				for _, k := range []string{"name", "url", "telephone"} {
+					if s, _ := obj[k].(string); s == "" {
+						t.Errorf("%s: MedicalClinic without %s", p.path, k)
+					}
+				}
+				addr, _ := obj["address"].(map[string]any)
+				if addr["@type"] != "PostalAddress" || addr["addressLocality"] == nil || addr["addressCountry"] == nil {
+					t.Errorf("%s: MedicalClinic address %v", p.path, obj["address"])
+				}
+			case "FAQPage":
+				qs, _ := obj["mainEntity"].([]any)
+				if len(qs) == 0 {
+					t.Errorf("%s: FAQPage without mainEntity", p.path)
+				}
+				for _, q := range qs {
+					q, _ := q.(map[string]any)
+					a, _ := q["acceptedAnswer"].(map[string]any)
+					if q["@type"] != "Question" || q["name"] == "" || a["@type"] != "Answer" || a["text"] == "" {
+						t.Errorf("%s: FAQPage question %v", p.path, q)
+					}
+				}
+			case "BreadcrumbList":
+				items, _ := obj["itemListElement"].([]any)
+				if len(items) < 2 {
+					t.Errorf("%s: BreadcrumbList with %d items", p.path, len(items))
+				}
+				for i, it := range items {
+					it, _ := it.(map[string]any)
+					pos, _ := it["position"].(float64)
+					item, _ := it["item"].(string)
+					if it["@type"] != "ListItem" || int(pos) != i+1 || it["name"] == "" || !strings.HasPrefix(item, baseURL) {
+						t.Errorf("%s: BreadcrumbList item %d: %v", p.path, i, it)
+					}
+				}
+			case "Review", "AggregateRating":
+				t.Errorf("%s: self-serving review markup %s", p.path, typ)
+			}
+		}
+		if !types["MedicalClinic"] {
+			t.Errorf("%s: no MedicalClinic JSON-LD", p.path)
+		}
+		if p.path != "/" && p.path != "/404.html" && !types["BreadcrumbList"] {
+			t.Errorf("%s: no BreadcrumbList JSON-LD", p.path)
+		}
+	}
+	if found["FAQPage"] == 0 {
+		t.Error("no page has FAQPage JSON-LD")
+	}
+}
+
+func TestBudgets(t *testing.T) {
+	ps := pages(t)
+	cssSize := map[string]int{}
+	for _, p := range ps {
+		size := gz(t, p.raw)
+		css := 0
+		for _, l := range all(p.doc, tag("link")) {
+			if rel, _ := attr(l, "rel"); rel != "stylesheet" {
+				continue
+			}
+			href, _ := attr(l, "href")
+			file, _, _ := local(p.path, href)
+			if _, ok := cssSize[file]; !ok {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cssSize[file] = gz(t, b)
+			}
+			css += cssSize[file]
+		}
+		t.Logf("%-40s HTML %5d B + CSS %5d B = %5d B gzipped", p.path, size, css, size+css)
+		if size+css > pageBudget {
+			t.Errorf("%s: HTML+CSS %d B gzipped, budget %d B", p.path, size+css, pageBudget)
+		}
+	}
+	js := 0
+	filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".js") {
+			b, _ := os.ReadFile(p)
+			js += gz(t, b)
+		}
+		return err
+	})
+	t.Logf("all JavaScript: %d B gzipped", js)
+	if js > jsBudget {
+		t.Errorf("JavaScript %d B gzipped, budget %d B", js, jsBudget)
+	}
+}
+
+// parseHeaders reads a Netlify _headers file: path lines, then indented "Name: value".
+func parseHeaders(t *testing.T, b []byte) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	var cur map[string]string
+	for i, line := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
+		case line[0] == ' ' || line[0] == '\t':
+			name, value, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if !ok || cur == nil {
+				t.Fatalf("_headers line %d: %q", i+1, line)
+			}
+			cur[strings.TrimSpace(name)] = strings.TrimSpace(value)
+		default:
+			cur = map[string]string{}
+			out[strings.TrimSpace(line)] = cur
+		}
+	}
+	return out
+}
+
+func TestHeaders(t *testing.T) {
+	ps := pages(t)
+	b, err := os.ReadFile(filepath.Join(public, "_headers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := parseHeaders(t, b)
+	all := h["/*"]
+	if all == nil {
+		t.Fatalf("_headers has no /* block:\n%s", b)
+	}
+	csp := all["Content-Security-Policy"]
+	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+		t.Errorf("CSP allows unsafe code: %s", csp)
+	}
+	for _, d := range []string{"default-src 'self'", "script-src 'self'", "form-action 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("CSP lacks %q: %s", d, csp)
+		}
+	}
+	for _, name := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "X-Frame-Options"} {
+		if all[name] == "" {
+			t.Errorf("_headers /* lacks %s", name)
+		}
+	}
+	// Every inline <style> must be allowed by its hash; no inline script may run.
+	for _, p := range ps {
+		for _, s := range allNodes(p.doc, "style") {
+			sum := sha256.Sum256([]byte(text(s)))
+			want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: inline <style> hash %s is not in the CSP", p.path, want)
+			}
+		}
+		for _, s := range allNodes(p.doc, "script") {
+			typ, _ := attr(s, "type")
+			if _, ok := attr(s, "src"); !ok && typ != "application/ld+json" {
+				t.Errorf("%s: inline script (blocked by the CSP)", p.path)
+			}
+		}
+	}
+	// Fingerprinted assets are cached for a year.
+	immutable := 0
+	for path, hs := range h {
+		if strings.Contains(hs["Cache-Control"], "immutable") {
+			immutable++
+			if !strings.HasSuffix(path, "*") {
+				if _, err := os.Stat(filepath.Join(public, filepath.FromSlash(path))); err != nil {
+					t.Errorf("_headers names %s, which is not in the build", path)
+				}
+			}
+		}
+	}
+	if immutable < 2 {
+		t.Errorf("want long cache headers for the fingerprinted CSS and JS, got %d blocks", immutable)
+	}
+}
+
+func allNodes(doc *html.Node, name string) []*html.Node { return all(doc, tag(name)) }
+
+func TestSitemapAndRobots(t *testing.T) {
+	built(t)
+	sm, err := os.ReadFile(filepath.Join(public, "sitemap.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{baseURL + "</loc>", baseURL + "orthokine-therapy/</loc>", baseURL + "enquire/suitability/</loc>"} {
+		if !bytes.Contains(sm, []byte(want)) {
+			t.Errorf("sitemap.xml lacks %s", want)
+		}
+	}
+	if bytes.Contains(sm, []byte("/thanks/")) {
+		t.Error("sitemap.xml lists a thank-you page")
+	}
+	robots, err := os.ReadFile(filepath.Join(public, "robots.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(robots, []byte("Sitemap: "+baseURL+"sitemap.xml")) || bytes.Contains(robots, []byte("Disallow: /\n")) {
+		t.Errorf("robots.txt:\n%s", robots)
+	}
+}
+
+func TestUnconsentedTestimonialNotPublished(t *testing.T) {
+	for _, p := range pages(t) {
+		if bytes.Contains(p.raw, []byte("Salaya")) || bytes.Contains(p.raw, []byte("carefully planned course")) {
+			t.Errorf("%s shows the testimonial that awaits consent and approval", p.path)
+		}
+		if strings.HasPrefix(p.path, "/testimonials/") && p.path != "/testimonials/" {
+			t.Errorf("%s: testimonials are not pages of their own", p.path)
+		}
+	}
+	list, err := os.ReadFile(filepath.Join(public, "testimonials", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(list, []byte("written consent")) {
+		t.Error("the testimonials page does not explain when stories appear")
+	}
+}
+
+// TestForms checks the form pages against docs/enquiry-contract.md and the
+// option values in functions/internal/enquiry.
+func TestForms(t *testing.T) {
+	built(t)
+	common := []string{"name", "phone", "email", "contact", "consent"}
+	kinds := map[string][]string{
+		"appointment": {"date", "time", "message"},
+		"suitability": {"area", "condition", "duration", "pain", "tried", "thinners", "note"},
+	}
+	for kind, fields := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(public, "enquire", kind, "index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, _ := html.Parse(bytes.NewReader(raw))
+			forms := all(doc, tag("form"))
+			if len(forms) != 1 {
+				t.Fatalf("%d forms", len(forms))
+			}
+			f := forms[0]
+			for k, want := range map[string]string{"method": "post", "action": "/api/enquiry", "novalidate": "", "data-enquiry-form": "", "data-thanks": "/enquire/" + kind + "/thanks/"} {
+				if v, ok := attr(f, k); !ok || v != want {
+					t.Errorf("form %s=%q, want %q", k, v, want)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(public, "enquire", kind, "thanks", "index.html")); err != nil {
+				t.Error("no thank-you page")
+			}
+			hidden := map[string]string{}
+			for _, in := range all(f, tag("input")) {
+				if typ, _ := attr(in, "type"); typ == "hidden" {
+					n, _ := attr(in, "name")
+					hidden[n], _ = attr(in, "value")
+				}
+			}
+			if hidden["kind"] != kind || hidden["lang"] != "en" {
+				t.Errorf("hidden fields %v", hidden)
+			}
+			sum := byID(doc, "error-summary")
+			if sum == nil {
+				t.Fatal("no error summary")
+			}
+			for _, k := range []string{"data-error-summary", "hidden"} {
+				if _, ok := attr(sum, k); !ok {
+					t.Errorf("error summary lacks %s", k)
+				}
+			}
+			if v, _ := attr(sum, "tabindex"); v != "-1" || len(all(sum, tag("ul"))) != 1 {
+				t.Error("error summary needs tabindex=-1 and an empty <ul>")
+			}
+			for _, name := range append(slices.Clone(common), fields...) {
+				in := byID(f, "f-"+name)
+				if in == nil {
+					t.Errorf("no #f-%s", name)
+					continue
+				}
+				if n, _ := attr(in, "name"); n != name {
+					t.Errorf("#f-%s has name %q", name, n)
+				}
+				slot := byID(f, "f-"+name+"-error")
+				if slot == nil {
+					t.Errorf("no error slot #f-%s-error", name)
+				} else if _, ok := attr(slot, "hidden"); !ok || text(slot) != "" {
+					t.Errorf("error slot #f-%s-error must be empty and hidden", name)
+				}
+				if !labelled(f, in) {
+					t.Errorf("#f-%s has no label", name)
+				}
+				if opts, ok := enquiry.Choices[name]; ok {
+					var want, got []string
+					for _, o := range opts {
+						want = append(want, o.Value)
+					}
+					if in.Data == "select" {
+						for _, o := range all(in, tag("option")) {
+							if v, _ := attr(o, "value"); v != "" {
+								got = append(got, v)
+							}
+						}
+					} else {
+						if byID(f, "f-"+name+"-group") == nil {
+							t.Errorf("no fieldset #f-%s-group", name)
+						}
+						for _, o := range all(f, func(n *html.Node) bool { v, _ := attr(n, "name"); return n.Data == "input" && v == name }) {
+							v, _ := attr(o, "value")
+							got = append(got, v)
+							id, _ := attr(o, "id")
+							if id != "f-"+name && id != "f-"+name+"-"+v {
+								t.Errorf("option %s=%s has id %q", name, v, id)
+							}
+						}
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s options %v, want %v (enquiry.Choices)", name, got, want)
+					}
+				}
+			}
+			checks := map[string]map[string]string{
+				"f-name":    {"autocomplete": "name"},
+				"f-phone":   {"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
+				"f-email":   {"autocomplete": "email", "inputmode": "email", "type": "email"},
+				"f-consent": {"type": "checkbox", "value": "yes"},
+			}
+			if kind == "suitability" {
+				checks["f-pain"] = map[string]string{"inputmode": "numeric", "type": "number", "min": "0", "max": "10"}
+			} else {
+				checks["f-date"] = map[string]string{"type": "date"}
+			}
+			for id, want := range checks {
+				in := byID(f, id)
+				for k, v := range want {
+					if got, _ := attr(in, k); got != v {
+						t.Errorf("#%s %s=%q, want %q", id, k, got, v)
+					}
+				}
+			}
+			// Consent links the privacy notice.
+			if c := byID(f, "f-consent-hint"); c == nil || !strings.Contains(renderNode(c), `href="/privacy/"`) {
+				t.Error("consent hint does not link the privacy notice")
+			}
+			// Honeypot: hidden from people and screen readers.
+			hp := byID(f, "f-website")
+			if hp == nil {
+				t.Fatal("no honeypot")
+			}
+			if n, _ := attr(hp, "name"); n != "website" {
+				t.Error("honeypot name")
+			}
+			if v, _ := attr(hp, "tabindex"); v != "-1" {
+				t.Error("honeypot reachable by Tab")
+			}
+			if v, _ := attr(hp, "autocomplete"); v != "off" {
+				t.Error("honeypot autocomplete")
+			}
+			wrap := hp.Parent
+			if v, _ := attr(wrap, "aria-hidden"); v != "true" || !strings.Contains(classOf(wrap), "hp") {
+				t.Error("honeypot wrapper needs class hp and aria-hidden=true")
+			}
+			buttons := all(f, func(n *html.Node) bool { _, ok := attr(n, "data-submit"); return n.Data == "button" && ok })
+			if len(buttons) != 1 {
+				t.Error("want one <button data-submit>")
+			} else if v, _ := attr(buttons[0], "type"); v != "submit" {
+				t.Error("submit button type")
+			}
+		})
+	}
+}
+
+func classOf(n *html.Node) string { v, _ := attr(n, "class"); return v }
+
+func renderNode(n *html.Node) string {
+	var b bytes.Buffer
+	html.Render(&b, n)
+	return b.String()
+}
+
+func labelled(form, in *html.Node) bool {
+	id, _ := attr(in, "id")
+	for _, l := range all(form, tag("label")) {
+		if v, _ := attr(l, "for"); v == id && strings.TrimSpace(text(l)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestGuard plants bad content in a copy of the site and expects the build to
+// fail with a message naming the file and the problem.
+func TestGuard(t *testing.T) {
+	built(t) // also warms Hugo's image cache for the copies
+	cases := []struct {
+		fixture string
+		setup   func(t *testing.T, dir string)
+		want    []string
+	}{
+		{fixture: "claim", want: []string{"planted-claim.md", `"guaranteed"`, `"100%"`}},
+		{fixture: "testimonial", want: []string{"planted-unconsented.md", "consent and approval"}},
+		{fixture: "noalt", want: []string{"planted-no-alt.md", "no alt text"}},
+		{fixture: "arabic", want: []string{"planted-arabic.md", `"مضمون"`}, setup: func(t *testing.T, dir string) {
+			f, err := os.OpenFile(filepath.Join(dir, "data", "forbidden_words.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.WriteString("\nar:\n  - \"مضمون\"\n")
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.fixture, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, p := range []string{"hugo.toml", "content", "data", "static", "themes"} {
+				copyTree(t, filepath.Join(root, p), filepath.Join(dir, p))
+			}
+			copyTree(t, filepath.Join("testdata", "guard", c.fixture), dir)
+			if c.setup != nil {
+				c.setup(t, dir)
+			}
+			start := time.Now()
+			err := Build(context.Background(), Options{Root: root, Source: dir, Dest: filepath.Join(dir, "public"), Timeout: 90 * time.Second})
+			t.Logf("failing build took %v", time.Since(start).Round(time.Millisecond))
+			if err == nil {
+				t.Fatal("the build succeeded; the guard should have stopped it")
+			}
+			var be *BuildError
+			if !errors.As(err, &be) {
+				t.Fatalf("error is %T, want *BuildError: %v", err, err)
+			}
+			msg := err.Error()
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error does not mention %s:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
+
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRootFindsGoMod(t *testing.T) {
+	r, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(r, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(r, "go.mod")); !regexp.MustCompile(`(?m)^module github.com/bluetreeclinics/site$`).Match(b) {
+		t.Errorf("%s/go.mod is not this module's", r)
+	}
+}
+
+func TestBuildNeedsDest(t *testing.T) {
+	if err := Build(context.Background(), Options{}); err == nil {
+		t.Error("Build without Dest succeeded")
+	}
+}
