@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"testing"
 
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
@@ -145,4 +147,77 @@ func TestRunRefillsFormPageOn422(t *testing.T) {
 	if len(fake.Emails()) != 0 {
 		t.Errorf("an invalid enquiry was sent")
 	}
+}
+
+// The rate limit sees the visitor's address from the event: one visitor is
+// limited, another is not.
+func TestRateLimitSeesEventClient(t *testing.T) {
+	fake := resendtest.NewServer(t)
+	env := testEnv(fake.URL(), fake.APIKey)
+	env["ENQUIRY_RATE_PER_MINUTE"] = "1"
+	env["ENQUIRY_RATE_BURST"] = "2"
+	var h http.Handler
+	if err := run(context.Background(), getenvFrom(env), new(bytes.Buffer), func(got http.Handler) { h = got }); err != nil {
+		t.Fatal(err)
+	}
+	const bad = `{"kind":"suitability","lang":"en"}` // invalid: answered 422, nothing sent
+	n := 0
+	for name, event := range map[string]func(ip string) []byte{
+		"netlify": func(ip string) []byte {
+			return netlifyEvent(t, "POST", "/api/enquiry", "application/json", bad, ip)
+		},
+		"http-api": func(ip string) []byte {
+			return v2Event(t, "POST", "/api/enquiry", "application/json", bad, false, ip)
+		},
+		"rest-api": func(ip string) []byte {
+			return v1Event(t, "POST", "/api/enquiry", "application/json", bad, ip)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			n++ // each platform's visitors are new to the limiter
+			a, b := "198.51.100."+itoa(n), "2001:db8:"+itoa(n)+"::1" // another /64
+			var codes []any
+			for range 3 {
+				codes = append(codes, invoke(t, h, event(a))["statusCode"])
+			}
+			if codes[0] != float64(422) || codes[1] != float64(422) || codes[2] != float64(429) {
+				t.Errorf("three posts from one visitor: %v, want 422 422 429", codes)
+			}
+			res := invoke(t, h, event(a))
+			if ra, _ := res["headers"].(map[string]any)["Retry-After"].(string); ra == "" {
+				t.Errorf("429 without Retry-After: %v", res["headers"])
+			}
+			if got := invoke(t, h, event(b))["statusCode"]; got != float64(422) {
+				t.Errorf("another visitor: %v, want 422 (not limited)", got)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// When Resend cannot take the enquiry, the function answers 503 within the
+// request's time budget (it has no disk to keep the enquiry on).
+func TestResendDownIs503(t *testing.T) {
+	fake := resendtest.NewServer(t)
+	fake.Fail(500, 100)
+	env := testEnv(fake.URL(), fake.APIKey)
+	var h http.Handler
+	if err := run(context.Background(), getenvFrom(env), new(bytes.Buffer), func(got http.Handler) { h = got }); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(appointmentJSON(t))
+	start := time.Now()
+	res := invoke(t, h, v2Event(t, "POST", "/api/enquiry", "application/json", string(body), false, "203.0.113.50"))
+	took := time.Since(start)
+	if res["statusCode"] != float64(503) || !strings.Contains(res["body"].(string), `"error"`) {
+		t.Errorf("Resend down: %v %v, want 503 {\"error\":...}", res["statusCode"], res["body"])
+	}
+	if took > 9*time.Second {
+		t.Errorf("took %v: longer than Netlify's 10 s function limit allows", took)
+	}
+	if fake.Calls() < 2 {
+		t.Errorf("Resend called %d times: no retry", fake.Calls())
+	}
+	t.Logf("503 after %d calls to Resend in %v", fake.Calls(), took.Round(time.Millisecond))
 }
