@@ -10,8 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
 	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
@@ -174,7 +174,7 @@ func TestRateLimitSeesEventClient(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			n++ // each platform's visitors are new to the limiter
+			n++                                                      // each platform's visitors are new to the limiter
 			a, b := "198.51.100."+itoa(n), "2001:db8:"+itoa(n)+"::1" // another /64
 			var codes []any
 			for range 3 {
