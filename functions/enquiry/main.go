@@ -84,7 +84,7 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		Sender:   sender,
 		// The 422/429/503 pages refill the site's own form page, fetched from
 		// the CDN on first need and kept in memory while the instance lives.
-		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: 3 * time.Second}),
+		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: pageTimeout}),
 		Logger:        log,
 		SiteURL:       cfg.SiteURL,
 		ExtraOrigins:  cfg.ExtraOrigins,
@@ -93,9 +93,19 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		// The adapter sets RemoteAddr from the event (API Gateway's source IP,
 		// Netlify's x-nf-client-connection-ip), so forwarded headers, which a
 		// visitor could forge on AWS, are not trusted.
-		TrustProxy: false,
+		TrustProxy:  false,
+		SendTimeout: sendTimeout,
 	}), nil
 }
+
+// The function's time budget. Netlify stops a synchronous function after 10
+// seconds (AWS Lambda after its configured timeout, 15 s in README): sending,
+// with Resend's retries, must end in time to answer 503 with the form page,
+// which may need fetching, rather than be cut off with a bare 502.
+const (
+	sendTimeout = 6 * time.Second
+	pageTimeout = 2 * time.Second
+)
 
 // resendClient is tuned for a function instance, which serves one request at
 // a time and is frozen between requests: a few idle connections are enough
