@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/site"
+)
+
+const (
+	firstBuildTimeout = 10 * time.Minute // includes building the pinned Hugo once (about 3 minutes)
+	rebuildTimeout    = 2 * time.Minute
+)
+
+func repoRoot() (string, error) { return site.Root() }
+
+// buildSite builds the site into dir with the pinned Hugo.
+// baseURL (the URL the site is opened at) makes Hugo's absolute links
+// (canonical, sitemap) point at this server.
+func buildSite(ctx context.Context, dir, baseURL string) error {
+	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL, Timeout: firstBuildTimeout})
+}
+
+// rebuild builds into a fresh folder beside dir and swaps it in, so a failed
+// build leaves the site being served as it was, and a good one replaces it
+// whole (no stale files).
+func rebuild(ctx context.Context, dir, baseURL string) error {
+	next, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+"-next-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(next)
+	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL, Timeout: rebuildTimeout}); err != nil {
+		return err
+	}
+	if err := os.Chmod(next, 0o755); err != nil {
+		return err
+	}
+	old := next + "-old"
+	if err := os.Rename(dir, old); err != nil {
+		return err
+	}
+	if err := os.Rename(next, dir); err != nil {
+		os.Rename(old, dir) // put the old site back
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// watched are the site's sources under the repository root.
+var watched = []string{"content", "themes", "data", "static", "i18n", "assets", "layouts", "archetypes", "hugo.toml"}
+
+// fingerprint sums the names, sizes and modification times of every file
+// under the watched paths: any edit, addition or removal changes it.
+func fingerprint(root string) [32]byte {
+	h := sha256.New()
+	var buf [16]byte
+	for _, w := range watched {
+		filepath.WalkDir(filepath.Join(root, w), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return nil
+			}
+			h.Write([]byte(p))
+			binary.LittleEndian.PutUint64(buf[:8], uint64(info.Size()))
+			binary.LittleEndian.PutUint64(buf[8:], uint64(info.ModTime().UnixNano()))
+			h.Write(buf[:])
+			return nil
+		})
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum
+}
+
+// watch polls the sources every interval and calls build once they have
+// been quiet for one interval after a change. A failed build is reported
+// and the old site kept.
+func watch(ctx context.Context, root, dir string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
+	last := fingerprint(root)
+	pending := false
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if fp := fingerprint(root); fp != last {
+			last, pending = fp, true
+			continue // wait for the edits to settle
+		}
+		if !pending {
+			continue
+		}
+		pending = false
+		fmt.Fprintln(stdout, "Change seen: rebuilding …")
+		start := time.Now()
+		if err := build(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			fmt.Fprintf(stdout, "Build failed; still serving the previous site:\n%v\n", err)
+			logger.Warn("rebuild failed", "error", err.Error())
+			continue
+		}
+		fmt.Fprintf(stdout, "Rebuilt in %s.\n", time.Since(start).Round(time.Millisecond))
+	}
+}

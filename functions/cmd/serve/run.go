@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/api"
+	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
+)
+
+// Server timeouts. WriteTimeout leaves room for the enquiry handler's send
+// budget (config.DefaultSendTimeout) and a slow client.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 20 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 20 * time.Second
+)
+
+type options struct {
+	addr  string
+	dir   string
+	build bool
+	watch bool
+}
+
+func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defAddr := "localhost:8080"
+	if v := getenv("ADDR"); v != "" {
+		defAddr = v
+	} else if v := getenv("PORT"); v != "" {
+		defAddr = ":" + v // hosting platforms that set PORT expect every interface
+	}
+	fs.StringVar(&o.addr, "addr", defAddr, "address to listen on (env ADDR, or PORT for \":PORT\")")
+	fs.StringVar(&o.dir, "dir", "", "publish folder to serve (default: a temporary folder with -build, ./public without)")
+	fs.BoolVar(&o.build, "build", true, "build the site with the pinned Hugo before serving")
+	fs.BoolVar(&o.watch, "watch", false, "rebuild when content/, themes/, data/, static/, i18n/ or hugo.toml change")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: go run ./functions/cmd/serve [flags]\n\nServes the site and the enquiry API. Settings come from the environment (see docs/readme-run.md).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if o.watch && !o.build {
+		return nil, errors.New("-watch needs -build")
+	}
+	if _, port, err := net.SplitHostPort(o.addr); err != nil {
+		return nil, fmt.Errorf("-addr %q: %v", o.addr, err)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return nil, fmt.Errorf("-addr %q: bad port", o.addr)
+	}
+	return o, nil
+}
+
+// run is the whole program; main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	cfg, err := config.Load(getenv, config.Serve)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	defer ln.Close()
+	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
+	siteURL := cfg.SiteURL
+	if siteURL == nil {
+		siteURL = ownURL
+	}
+
+	// The publish folder.
+	dir := o.dir
+	if dir == "" {
+		if o.build {
+			tmp, err := os.MkdirTemp("", "bluetree-site-*")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			dir = filepath.Join(tmp, "public")
+		} else {
+			dir = "public"
+		}
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return err
+	}
+
+	sender, health, err := newSender(cfg, logger)
+	if err != nil {
+		return err
+	}
+	composer, err := mail.NewComposer(mail.ComposerConfig{
+		From: cfg.From, To: cfg.To, Ack: cfg.Ack, SiteURL: siteURL.String(),
+		ClinicPhone: cfg.ClinicPhone, ClinicWhatsApp: cfg.ClinicWhatsApp,
+	})
+	if err != nil {
+		return fmt.Errorf("email composer: %w", err)
+	}
+
+	if o.build {
+		fmt.Fprintf(stdout, "Building the site into %s …\n", dir)
+		start := time.Now()
+		if err := buildSite(ctx, dir, siteURL.String()+"/"); err != nil {
+			return fmt.Errorf("building the site: %w", err)
+		}
+		fmt.Fprintf(stdout, "Built in %s.\n", time.Since(start).Round(time.Millisecond))
+	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("-dir %s: not a folder with a built site (run with -build, the default)", dir)
+	}
+
+	static := newStatic(dir, logger)
+	apiHandler := api.New(api.Deps{
+		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
+		Composer:      composer,
+		Sender:        sender,
+		Pages:         formpage.Dir(os.DirFS(dir)),
+		Logger:        logger,
+		SiteURL:       siteURL,
+		ExtraOrigins:  append(ownOrigins, cfg.ExtraOrigins...),
+		RatePerMinute: cfg.RatePerMinute,
+		Burst:         cfg.Burst,
+		TrustProxy:    cfg.TrustProxy,
+		Health:        health,
+		SendTimeout:   config.DefaultSendTimeout,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiHandler)
+	mux.Handle("/", gzipText(static))
+
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	if o.watch {
+		root, err := repoRoot()
+		if err != nil {
+			return err
+		}
+		go watch(ctx, root, dir, 500*time.Millisecond, func(ctx context.Context) error {
+			err := rebuild(ctx, dir, siteURL.String()+"/")
+			if err == nil {
+				static.reload()
+			}
+			return err
+		}, stdout, logger)
+		fmt.Fprintf(stdout, "Watching %s for changes.\n", root)
+	}
+
+	if cfg.Outbox() {
+		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
+	} else {
+		fmt.Fprintf(stdout, "Emails are sent with Resend to %v.\n", cfg.To)
+	}
+	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
+	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "Stopped.")
+	return nil
+}
+
+// listenURL is the URL to open and the origins the server answers on: a
+// browser may use localhost or 127.0.0.1 for the same server.
+func listenURL(flagAddr string, addr net.Addr) (*url.URL, []string) {
+	host, _, _ := net.SplitHostPort(flagAddr)
+	_, port, _ := net.SplitHostPort(addr.String())
+	switch host {
+	case "", "0.0.0.0", "::":
+		host = "localhost"
+	}
+	u := &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
+	origins := []string{u.String()}
+	for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
+		if o := "http://" + net.JoinHostPort(h, port); o != u.String() {
+			origins = append(origins, o)
+		}
+	}
+	return u, origins
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+// --- SEAM: building the sender ---
+//
+// newSender is where the mail.Sender is chosen. The self-hosted spool
+// (issue 4: an on-disk queue that keeps enquiries Resend could not take and
+// retries them in the background) wraps the sender here, and its depth goes
+// into health.
+func newSender(cfg *config.Config, logger *slog.Logger) (mail.Sender, func() map[string]any, error) {
+	if cfg.Outbox() {
+		o, err := mail.NewOutbox(cfg.OutboxDir, logger)
+		if err != nil {
+			return nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
+		}
+		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
+		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil
+	}
+	r := mail.NewResend(mail.ResendOptions{
+		APIKey:  cfg.ResendAPIKey,
+		BaseURL: cfg.ResendBaseURL,
+		Logger:  logger,
+	})
+	logger.Info("emails go to Resend", "base_url", r.BaseURL())
+	return r, func() map[string]any { return map[string]any{"sender": "resend"} }, nil
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+)
+
+// static serves the publish folder as Netlify would: index.html for
+// folders, the site's 404.html for missing paths, the headers of the
+// generated _headers file, long caching for fingerprinted assets.
+type static struct {
+	dir   string
+	log   *slog.Logger
+	rules atomic.Pointer[[]headerRule]
+}
+
+func newStatic(dir string, log *slog.Logger) *static {
+	s := &static{dir: dir, log: log}
+	s.reload()
+	return s
+}
+
+// reload reads _headers again (after a rebuild).
+func (s *static) reload() {
+	var rules []headerRule
+	b, err := os.ReadFile(filepath.Join(s.dir, "_headers"))
+	switch {
+	case err == nil:
+		rules = parseHeaders(b)
+	case errors.Is(err, fs.ErrNotExist):
+		s.log.Warn("no _headers file in the publish folder: static files get no security headers", "dir", s.dir)
+	default:
+		s.log.Warn("reading _headers", "error", err.Error())
+	}
+	s.rules.Store(&rules)
+}
+
+// fingerprinted matches Hugo's fingerprinted assets (main.<hash>.css,
+// enquiry.<hash>.js) and processed images (hero_hu_<hash>.webp).
+var fingerprinted = regexp.MustCompile(`(?:\.|_hu_)[0-9a-f]{16,}\.[A-Za-z0-9]+$`)
+
+// Cache-Control defaults; a Cache-Control in _headers wins.
+const (
+	cacheImmutable = "public, max-age=31536000, immutable"
+	cacheHTML      = "public, max-age=0, must-revalidate"
+	cacheOther     = "public, max-age=3600"
+)
+
+func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.applyHeaders(w, r.URL.Path)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	urlPath := r.URL.Path
+	if !strings.HasPrefix(urlPath, "/") {
+		urlPath = "/" + urlPath
+	}
+	name := path.Clean(urlPath)
+	if hidden(name) {
+		s.notFound(w, r)
+		return
+	}
+	root, err := os.OpenRoot(s.dir) // per request: a rebuild swaps the folder
+	if err != nil {
+		s.log.Error("publish folder", "error", err.Error())
+		http.Error(w, "site not available", http.StatusServiceUnavailable)
+		return
+	}
+	defer root.Close()
+
+	rel := strings.TrimPrefix(name, "/")
+	if rel == "" {
+		rel = "."
+	}
+	f, err := root.Open(rel)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if st.IsDir() {
+		if !strings.HasSuffix(urlPath, "/") {
+			target := urlPath + "/"
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			return
+		}
+		f.Close()
+		if f, err = root.Open(path.Join(rel, "index.html")); err != nil {
+			s.notFound(w, r)
+			return
+		}
+		defer f.Close()
+		if st, err = f.Stat(); err != nil || st.IsDir() {
+			s.notFound(w, r)
+			return
+		}
+		name = path.Join(name, "index.html")
+	}
+
+	h := w.Header()
+	switch {
+	case fingerprinted.MatchString(name):
+		h.Set("Cache-Control", cacheImmutable)
+	case strings.HasSuffix(name, ".html"):
+		h.Set("Cache-Control", cacheHTML)
+	default:
+		h.Set("Cache-Control", cacheOther)
+	}
+	s.applyHeaders(w, urlPath)
+	http.ServeContent(w, r, name, st.ModTime(), f)
+}
+
+// hidden are files a CDN does not serve: Netlify's own config files and
+// dot files.
+func hidden(name string) bool {
+	base := path.Base(name)
+	return base == "_headers" || base == "_redirects" || strings.HasPrefix(base, ".")
+}
+
+func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
+	s.applyHeaders(w, r.URL.Path)
+	w.Header().Set("Cache-Control", "no-cache")
+	page, err := os.ReadFile(filepath.Join(s.dir, "404.html"))
+	if err != nil {
+		http.Error(w, "404 page not found", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		w.Write(page)
+	}
+}
+
+func (s *static) applyHeaders(w http.ResponseWriter, urlPath string) {
+	rules := s.rules.Load()
+	if rules == nil {
+		return
+	}
+	for name, value := range headersFor(*rules, urlPath) {
+		w.Header().Set(name, value)
+	}
+}
+
+// headerRule is one block of a Netlify _headers file.
+type headerRule struct {
+	pattern *regexp.Regexp
+	headers [][2]string // name, value in file order
+}
+
+// parseHeaders reads Netlify's _headers format: a path line (with *
+// splats and :placeholders), then indented "Name: value" lines; # starts a
+// comment. Rules for full URLs (another domain) are skipped.
+func parseHeaders(b []byte) []headerRule {
+	var rules []headerRule
+	var cur *headerRule
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' { // a path line
+			cur = nil
+			if strings.HasPrefix(trimmed, "/") { // full URLs (another domain) are not ours
+				rules = append(rules, headerRule{pattern: compilePattern(trimmed)})
+				cur = &rules[len(rules)-1]
+			}
+			continue
+		}
+		name, value, ok := strings.Cut(trimmed, ":")
+		if !ok || cur == nil {
+			continue
+		}
+		cur.headers = append(cur.headers, [2]string{http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)})
+	}
+	return rules
+}
+
+// compilePattern turns "/enquire/*" or "/blog/:year/*" into a regexp.
+func compilePattern(p string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for i, seg := range strings.Split(p, "/") {
+		if i > 0 {
+			b.WriteString("/")
+		}
+		switch {
+		case seg == "*":
+			b.WriteString(".*")
+		case strings.HasPrefix(seg, ":"):
+			b.WriteString("[^/]+")
+		default:
+			parts := strings.Split(seg, "*")
+			for j, part := range parts {
+				if j > 0 {
+					b.WriteString(".*")
+				}
+				b.WriteString(regexp.QuoteMeta(part))
+			}
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// headersFor collects the headers of every rule matching urlPath, as
+// Netlify does: a later rule's header replaces an earlier rule's, and a
+// header repeated within one rule has its values joined with ", ".
+func headersFor(rules []headerRule, urlPath string) map[string]string {
+	out := map[string]string{}
+	for _, r := range rules {
+		if !r.pattern.MatchString(urlPath) {
+			continue
+		}
+		own := map[string]string{}
+		for _, h := range r.headers {
+			if prev, ok := own[h[0]]; ok {
+				own[h[0]] = prev + ", " + h[1]
+			} else {
+				own[h[0]] = h[1]
+			}
+		}
+		for k, v := range own {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// compressible reports whether a Content-Type is text worth gzipping.
+func compressible(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	if strings.HasPrefix(mt, "text/") {
+		return true
+	}
+	switch mt {
+	case "application/javascript", "application/json", "application/xml", "application/manifest+json",
+		"application/ld+json", "image/svg+xml", "application/rss+xml", "application/atom+xml":
+		return true
+	}
+	return false
+}
