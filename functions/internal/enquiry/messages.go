@@ -138,7 +138,7 @@ var (
 	}
 	msgPhone = text{
 		"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567",
-		"أدخل رقم هاتف صحيحاً، مثل 050 123 4567 أو ‎+971 50 123 4567",
+		"أدخل رقم هاتف صحيحاً، مثل 050 123 4567 أو \u200e+971 50 123 4567", // LRM: keeps "+971" together in right-to-left text
 	}
 	msgContact = text{
 		"Choose how we should contact you: phone call, WhatsApp or email",
