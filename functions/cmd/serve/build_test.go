@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The README's command: run builds the real site and serves it.
+func TestServeBuildsTheRealSite(t *testing.T) {
+	s := start(t, []string{"-addr", "127.0.0.1:0"}, map[string]string{"OUTBOX_DIR": t.TempDir()})
+	for _, p := range []string{"/", "/enquire/appointment/", "/enquire/suitability/", "/enquire/appointment/thanks/"} {
+		resp, body := get(t, s.url+p, nil)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("%s: %d, headers %v", p, resp.StatusCode, resp.Header)
+		}
+		if strings.HasPrefix(p, "/enquire/") && !strings.HasSuffix(p, "thanks/") && !strings.Contains(string(body), "data-enquiry-form") {
+			t.Errorf("%s: no enquiry form", p)
+		}
+	}
+	resp, _ := get(t, s.url+"/no-such-page/", nil)
+	if resp.StatusCode != 404 {
+		t.Errorf("missing page: %d", resp.StatusCode)
+	}
+}
+
+// rebuild swaps a fresh build in whole: files of the old build go.
+func TestRebuildSwapsTheFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "public")
+	os.MkdirAll(dir, 0o755)
+	stale := filepath.Join(dir, "stale.html")
+	os.WriteFile(stale, []byte("old"), 0o644)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := rebuild(ctx, dir, "http://localhost:8080/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
+		t.Errorf("no index.html after rebuild: %v", err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale file kept")
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".public-next-*"))
+	if len(left) != 0 {
+		t.Errorf("staging folders left: %v", left)
+	}
+}
