@@ -196,6 +196,15 @@ func (r *Resend) Send(ctx context.Context, m *Message) error {
 			}
 			return nil
 		}
+		if rec.status == http.StatusConflict && rec.name == "invalid_idempotent_request" {
+			// Resend already accepted an email under this key (the same
+			// enquiry submitted again: double click, reload, retry) and the
+			// new body differs only in details such as the received time.
+			// Reception has its email; this one is a duplicate by design.
+			r.log.InfoContext(ctx, "resend already has an email with this idempotency key", "idempotency_key", m.IdempotencyKey,
+				"attempt", attempt, "status", rec.status, "duration", took)
+			return nil
+		}
 		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
 		wait, retry := r.classify(rec, attempt)
 		if rec.status == 0 {
