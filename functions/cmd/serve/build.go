@@ -26,6 +26,9 @@ func repoRoot() (string, error) { return site.Root() }
 // baseURL (the URL the site is opened at) makes Hugo's absolute links
 // (canonical, sitemap) point at this server.
 func buildSite(ctx context.Context, dir, baseURL string) error {
+	if _, err := site.Root(); err != nil {
+		return fmt.Errorf("%w: run serve from the repository, or serve a built folder with -build=false -dir PATH", err)
+	}
 	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL, Timeout: firstBuildTimeout})
 }
 
