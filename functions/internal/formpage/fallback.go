@@ -49,7 +49,7 @@ func Fallback(lang, kind string, errs enquiry.Errors) []byte {
 	w := fallbackWords[lang]
 	data := struct {
 		Lang, Dir, Title, Heading, Back, BackHref, BackHint string
-		Problems                                             []Problem
+		Problems                                            []Problem
 	}{
 		Lang: lang, Dir: "ltr", Title: w.Title, Heading: enquiry.Text(lang, "summary_heading"),
 		Back: w.Back, BackHint: w.BackHint, Problems: Ordered(errs, fieldOrder),

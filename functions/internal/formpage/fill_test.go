@@ -11,8 +11,8 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
-	"time"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
