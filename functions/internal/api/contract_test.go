@@ -220,8 +220,9 @@ func TestContractWithBuiltSite(t *testing.T) {
 		for _, kind := range []string{enquiry.KindAppointment, enquiry.KindSuitability} {
 			page := filepath.Join(dir, filepath.FromSlash(formpage.PagePath(lang, kind)), "index.html")
 			if _, err := os.Stat(page); err != nil {
-				if lang == "ar" {
-					t.Logf("no Arabic %s form yet (%s): skipped", kind, page)
+				// Checked once the Arabic enquiry pages exist (/ar/enquire/).
+				if _, arErr := os.Stat(filepath.Join(dir, "ar", "enquire")); lang == "ar" && arErr != nil {
+					t.Logf("no Arabic enquiry pages yet: the Arabic %s form is not checked", kind)
 					continue
 				}
 				t.Fatalf("%s form page missing: %v", kind, err)
