@@ -130,8 +130,25 @@ func allowedOrigins(site *url.URL, extra []string) map[string]bool {
 	return m
 }
 
-// sendContext bounds sending by SendTimeout but not by the request: a
-// visitor closing the tab must not cut an email off half sent.
+// sendDeadlineMargin is kept free before the request's own deadline (a
+// Lambda invocation's): after sending gives up there must still be time to
+// render and return the 503 page, rather than be cut off by the platform.
+const sendDeadlineMargin = 1500 * time.Millisecond
+
+// sendContext bounds sending by SendTimeout and, when the request has a
+// deadline, by that deadline less sendDeadlineMargin. It is not cancelled
+// with the request: a visitor closing the tab must not cut an email off
+// half sent. Values (the request log's info) are kept.
 func (s *server) sendContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(r.Context()), s.SendTimeout)
+	return sendContext(r.Context(), s.SendTimeout, time.Now())
+}
+
+func sendContext(parent context.Context, timeout time.Duration, now time.Time) (context.Context, context.CancelFunc) {
+	deadline := now.Add(timeout)
+	if dl, ok := parent.Deadline(); ok {
+		if d := dl.Add(-sendDeadlineMargin); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	return context.WithDeadline(context.WithoutCancel(parent), deadline)
 }
