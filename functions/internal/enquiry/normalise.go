@@ -5,7 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/nyaruka/phonenumbers"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -122,21 +121,18 @@ func asciiDigits(s string) string {
 	}, s)
 }
 
-// phoneRegion is the default country for numbers typed without one.
-const phoneRegion = "AE"
-
 // normalisePhone returns the number in E.164 and true when s (already through
-// singleLine) is a valid phone number, else s with ASCII digits and false.
+// singleLine) is a phone number reception can call, else s with ASCII digits
+// and false. The rules are in phone.go.
 func normalisePhone(s string) (string, bool) {
 	s = asciiDigits(s)
 	if s == "" || len(s) > maxShortField {
 		return s, false
 	}
-	n, err := phonenumbers.Parse(s, phoneRegion)
-	if err != nil || !phonenumbers.IsValidNumber(n) {
-		return s, false
+	if e164, ok := phoneE164(s); ok {
+		return e164, true
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), true
+	return s, false
 }
 
 // normaliseEmail lower-cases the domain part only: the local part is the

@@ -74,6 +74,20 @@ func TestNormalisePhone(t *testing.T) {
 		{"call me", "call me", false},                   // not a number
 		{"", "", false},                                 // empty
 		{"0501234567890123456789012345678901234567890", "0501234567890123456789012345678901234567890", false},
+		{"+971 (0)50 123 4567", "+971501234567", true}, // trunk 0 written after the country code
+		{"501234567", "+971501234567", true},           // mobile without its trunk 0
+		{"055.123.4567", "+971551234567", true},
+		{"02 612 3456", "+97126123456", true},       // Abu Dhabi landline
+		{"04 321 123", "04 321 123", false},         // landline one digit short
+		{"050 123 45678", "050 123 45678", false},   // mobile one digit long
+		{"014 321 1234", "014 321 1234", false},     // no such area code
+		{"+966 50 123 4567", "+966501234567", true}, // Saudi mobile
+		{"+91 98765 43210", "+919876543210", true},  // India
+		{"+1 415 555 267", "+1 415 555 267", false}, // North America needs ten digits
+		{"050 123 4567 ext 12", "050 123 4567 ext 12", false},
+		{"050+1234567", "050+1234567", false},
+		{"+0 501 234 567", "+0 501 234 567", false},
+		{"+1234567890123456", "+1234567890123456", false}, // longer than E.164 allows
 	}
 	for _, tt := range tests {
 		got, ok := normalisePhone(tt.in)
