@@ -20,6 +20,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/spool"
 )
 
 // Server timeouts. WriteTimeout leaves room for the enquiry handler's send
@@ -118,7 +119,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	sender, health, err := newSender(cfg, logger)
+	spoolDir := getenv("SPOOL_DIR")
+	if spoolDir == "" {
+		spoolDir = defaultSpoolDir
+	}
+	sender, health, background, err := newSender(cfg, spoolDir, logger)
 	if err != nil {
 		return err
 	}
@@ -188,10 +193,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Outbox() {
 		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
 	} else {
-		fmt.Fprintf(stdout, "Emails are sent with Resend to %v.\n", cfg.To)
+		fmt.Fprintf(stdout, "Emails are sent with Resend to %v; unsent ones wait in %s.\n", cfg.To, absOr(spoolDir))
 	}
 	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
 	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
+
+	// The spool's worker runs until the server has stopped, so an enquiry
+	// spooled by a request finishing during shutdown is still on disk, and
+	// stops before run returns.
+	if background != nil {
+		wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+		workerDone := make(chan struct{})
+		go func() { defer close(workerDone); background(wctx) }()
+		defer func() {
+			stopWorker()
+			<-workerDone
+			logger.Info("spool worker stopped")
+		}()
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -239,26 +258,35 @@ func absOr(p string) string {
 	return p
 }
 
-// --- SEAM: building the sender ---
-//
-// newSender is where the mail.Sender is chosen. The self-hosted spool
-// (issue 4: an on-disk queue that keeps enquiries Resend could not take and
-// retries them in the background) wraps the sender here, and its depth goes
-// into health.
-func newSender(cfg *config.Config, logger *slog.Logger) (mail.Sender, func() map[string]any, error) {
+// defaultSpoolDir is where enquiries Resend could not take wait (SPOOL_DIR).
+const defaultSpoolDir = "spool"
+
+// newSender chooses the mail.Sender. Without a Resend key it is the outbox
+// (writing the file is the delivery: nothing to spool). With a key it is
+// Resend wrapped in the on-disk spool: what Resend cannot take within the
+// request's budget waits in spoolDir and is sent by background, which the
+// caller runs until shutdown. health is added to GET /api/health.
+func newSender(cfg *config.Config, spoolDir string, logger *slog.Logger) (sender mail.Sender, health func() map[string]any, background func(context.Context), err error) {
 	if cfg.Outbox() {
 		o, err := mail.NewOutbox(cfg.OutboxDir, logger)
 		if err != nil {
-			return nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
+			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
 		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
-		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil
+		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil, nil
 	}
 	r := mail.NewResend(mail.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL,
 		Logger:  logger,
 	})
-	logger.Info("emails go to Resend", "base_url", r.BaseURL())
-	return r, func() map[string]any { return map[string]any{"sender": "resend"} }, nil
+	sp, err := spool.New(spoolDir, r, logger, spool.Options{})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
+	}
+	logger.Info("emails go to Resend; unsent ones wait in the spool", "base_url", r.BaseURL(), "spool", absOr(sp.Dir()))
+	health = func() map[string]any {
+		return map[string]any{"sender": "resend", "spool": sp.Health()}
+	}
+	return sp, health, sp.Run, nil
 }
