@@ -1,0 +1,422 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+)
+
+// resendEnv is the environment of a serve that sends through a fake Resend
+// at baseURL and spools into spoolDir.
+func resendEnv(baseURL, spoolDir string) map[string]string {
+	return map[string]string{
+		"RESEND_API_KEY":          resendtest.DefaultAPIKey,
+		"RESEND_BASE_URL":         baseURL,
+		"ENQUIRY_FROM":            "Blue Tree Clinics <enquiries@bluetree.example>",
+		"ENQUIRY_TO":              "reception@bluetree.example",
+		"SPOOL_DIR":               spoolDir,
+		"ENQUIRY_RATE_PER_MINUTE": "0",
+	}
+}
+
+func appointmentForm(name, ref string) url.Values {
+	return url.Values{
+		"kind": {"appointment"}, "lang": {"en"}, "name": {name}, "phone": {"050 111 2233"},
+		"email": {""}, "contact": {"whatsapp"}, "consent": {"yes"}, "website": {""},
+		"date":    {time.Now().In(enquiry.DubaiLocation()).AddDate(0, 0, 7).Format("2006-01-02")},
+		"time":    {"any"},
+		"message": {"ref " + ref},
+	}
+}
+
+// postForm posts an enquiry as a browser without JavaScript does.
+func postForm(c *http.Client, base string, form url.Values) (int, error) {
+	req, _ := http.NewRequest("POST", base+"/api/enquiry", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// postJSON posts as the page's script does and returns the enquiry id.
+func postJSON(c *http.Client, base string, form url.Values) (int, string, error) {
+	obj := map[string]string{}
+	for k := range form {
+		obj[k] = form.Get(k)
+	}
+	body, _ := json.Marshal(obj)
+	req, _ := http.NewRequest("POST", base+"/api/enquiry", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", base)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	var reply struct {
+		ID string `json:"id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&reply)
+	return resp.StatusCode, reply.ID, nil
+}
+
+type healthReply struct {
+	Status string `json:"status"`
+	Sender string `json:"sender"`
+	Spool  *struct {
+		Depth         int `json:"depth"`
+		OldestSeconds int `json:"oldest_seconds"`
+		Rejected      int `json:"rejected"`
+	} `json:"spool"`
+}
+
+func health(t *testing.T, base string) healthReply {
+	t.Helper()
+	resp, body := get(t, base+"/api/health", nil)
+	var h healthReply
+	if err := json.Unmarshal(body, &h); err != nil || resp.StatusCode != 200 || h.Spool == nil {
+		t.Fatalf("health: %d %s %v", resp.StatusCode, body, err)
+	}
+	return h
+}
+
+// stop ends a server started with start and waits for run to return.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.done:
+		s.done <- err // for start's cleanup
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+func spoolFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The issue's test: Resend down, the visitor still gets success; stop the
+// server; start it again with Resend up; exactly one email per enquiry.
+func TestResendDownSpoolRestartSendsOnce(t *testing.T) {
+	fake := resendtest.NewServer(t)
+	fake.Down()
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+	env := resendEnv(fake.URL(), spoolDir)
+
+	s := start(t, fixtureArgs(), env)
+	if !strings.Contains(s.stdout.String(), spoolDir) {
+		t.Errorf("stdout does not name the spool:\n%s", s.stdout)
+	}
+	if h := health(t, s.url); h.Status != "ok" || h.Sender != "resend" || h.Spool.Depth != 0 {
+		t.Errorf("health before: %+v", h)
+	}
+	status, err := postForm(client(), s.url, appointmentForm("Mariam Saeed", "A1"))
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("enquiry with Resend down: %d %v\n%s", status, err, s.stderr)
+	}
+	h := health(t, s.url)
+	if h.Spool.Depth != 1 || h.Spool.OldestSeconds < 0 || h.Spool.OldestSeconds > 60 {
+		t.Errorf("health after: %+v", *h.Spool)
+	}
+	files := spoolFiles(t, spoolDir)
+	if len(files) != 1 {
+		t.Fatalf("spool files: %v", files)
+	}
+	if st, err := os.Stat(files[0]); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("spool file mode: %v %v", st.Mode(), err)
+	}
+	if st, err := os.Stat(spoolDir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("spool folder mode: %v %v", st.Mode(), err)
+	}
+
+	// A second enquiry still in flight (Resend retrying) when SIGTERM comes:
+	// it finishes, is spooled, and the visitor gets success.
+	inflight := make(chan int, 1)
+	go func() {
+		status, err := postForm(client(), s.url, appointmentForm("Omar Haddad", "A2"))
+		if err != nil {
+			t.Errorf("in-flight enquiry: %v", err)
+		}
+		inflight <- status
+	}()
+	waitUntil(t, "the second enquiry to reach Resend", 10*time.Second, func() bool { return fake.Calls() >= 6 })
+	s.stop(t)
+	if st := <-inflight; st != http.StatusSeeOther {
+		t.Errorf("in-flight enquiry during shutdown: %d", st)
+	}
+	if !strings.Contains(s.stderr.String(), "spool worker stopped") {
+		t.Errorf("worker stop not logged:\n%s", s.stderr)
+	}
+	if files := spoolFiles(t, spoolDir); len(files) != 2 {
+		t.Fatalf("spool after stop: %v", files)
+	}
+	if n := len(fake.Emails()); n != 0 {
+		t.Fatalf("%d emails while Resend was down", n)
+	}
+	for _, secret := range []string{"Mariam", "Omar", "501112233"} {
+		if strings.Contains(s.stderr.String(), secret) {
+			t.Errorf("the log holds personal data %q", secret)
+		}
+	}
+
+	fake.Up()
+	s2 := start(t, fixtureArgs(), env)
+	waitUntil(t, "the spool to drain", 20*time.Second, func() bool { return health(t, s2.url).Spool.Depth == 0 })
+	emails := fake.Emails()
+	if len(emails) != 2 {
+		t.Fatalf("%d emails after the restart, want 2", len(emails))
+	}
+	for _, ref := range []string{"ref A1", "ref A2"} {
+		n := 0
+		for _, e := range emails {
+			if strings.Contains(e.Text, ref) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d emails", ref, n)
+		}
+	}
+	if files := spoolFiles(t, spoolDir); len(files) != 0 {
+		t.Errorf("spool not emptied: %v", files)
+	}
+	t.Logf("restart: 2 enquiries spooled while Resend was down (one in flight at SIGTERM), %d emails after the restart, spool empty; %d Resend calls in all", len(emails), fake.Calls())
+}
+
+func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// flakyResend stands in front of the fake Resend and fails half of the
+// calls (random 500s and 503s) without passing them on. It counts the 200
+// answers per idempotency key: a key answered twice is a resend that
+// Resend deduplicated.
+type flakyResend struct {
+	proxy    *httputil.ReverseProxy
+	calls    atomic.Int64
+	failed   atomic.Int64
+	mu       sync.Mutex
+	accepted map[string]map[string]int // key -> Resend id -> 200 answers
+}
+
+func newFlakyResend(t *testing.T, fake *resendtest.Server) (*flakyResend, *httptest.Server) {
+	t.Helper()
+	target, _ := url.Parse(strings.TrimSuffix(fake.URL(), "/"))
+	f := &flakyResend{proxy: httputil.NewSingleHostReverseProxy(target), accepted: map[string]map[string]int{}}
+	f.proxy.ModifyResponse = func(resp *http.Response) error {
+		if resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		var ok struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal(body, &ok)
+		key := resp.Request.Header.Get("Idempotency-Key")
+		f.mu.Lock()
+		if f.accepted[key] == nil {
+			f.accepted[key] = map[string]int{}
+		}
+		f.accepted[key][ok.ID]++
+		f.mu.Unlock()
+		return nil
+	}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv
+}
+
+func (f *flakyResend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.calls.Add(1)
+	if rand.N(2) == 0 {
+		f.failed.Add(1)
+		io.Copy(io.Discard, r.Body)
+		status, name := http.StatusInternalServerError, "internal_server_error"
+		if rand.N(2) == 0 {
+			status, name = http.StatusServiceUnavailable, "service_unavailable"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"statusCode":%d,"name":%q,"message":"flaky"}`, status, name)
+		return
+	}
+	f.proxy.ServeHTTP(w, r)
+}
+
+// Load on loopback with Resend failing half of the calls: every enquiry
+// the visitor was told is taken arrives exactly once.
+//
+//	go test ./functions/cmd/serve -run TestLoadHalfFailing -v
+func TestLoadHalfFailing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	const (
+		enquiries = 400
+		workers   = 20
+		budget    = 60 * time.Second
+	)
+	fake := resendtest.NewServer(t)
+	fr, front := newFlakyResend(t, fake)
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+	s := start(t, fixtureArgs(), resendEnv(front.URL+"/", spoolDir))
+
+	type result struct {
+		ref    string
+		status int
+		id     string // JSON posts only
+		err    error
+	}
+	results := make([]result, enquiries)
+	next := atomic.Int64{}
+	c := &http.Client{
+		Timeout:       30 * time.Second,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: workers},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= enquiries {
+					return
+				}
+				ref := fmt.Sprintf("L%04d", i)
+				form := appointmentForm("Load Visitor", ref)
+				r := result{ref: ref}
+				if i%2 == 0 { // half as the page's script, half as a plain form
+					r.status, r.id, r.err = postJSON(c, s.url, form)
+				} else {
+					r.status, r.err = postForm(c, s.url, form)
+				}
+				results[i] = r
+			}
+		}()
+	}
+	wg.Wait()
+	posted := time.Since(start)
+	if ctx.Err() != nil {
+		t.Fatalf("posting %d enquiries took longer than %v", enquiries, budget)
+	}
+	peak := health(t, s.url).Spool.Depth
+	waitUntil(t, "the spool to drain", budget-posted, func() bool { return health(t, s.url).Spool.Depth == 0 })
+	drained := time.Since(start)
+
+	// Which keys went through the spool: from the log (keys only).
+	spooledKeys := map[string]bool{}
+	for _, m := range regexp.MustCompile(`spooled for retry"? idempotency_key=(\S+)`).FindAllStringSubmatch(s.stderr.String(), -1) {
+		spooledKeys[m[1]] = true
+	}
+
+	emails := fake.Emails()
+	byRef := map[string][]string{} // ref -> idempotency keys of emails holding it
+	refPattern := regexp.MustCompile(`ref (L\d{4})`)
+	for _, e := range emails {
+		if m := refPattern.FindStringSubmatch(e.Text); m != nil {
+			byRef[m[1]] = append(byRef[m[1]], e.IdempotencyKey)
+		}
+	}
+	var acked, refused, lost, duplicated, spooled, direct int
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			t.Errorf("%s: %v", r.ref, r.err)
+			continue
+		case r.status == http.StatusOK || r.status == http.StatusSeeOther:
+			acked++
+		default:
+			refused++ // told to try again: not a loss, the form was kept
+			t.Errorf("%s: status %d", r.ref, r.status)
+			continue
+		}
+		keys := byRef[r.ref]
+		switch {
+		case len(keys) == 0:
+			lost++
+			t.Errorf("%s acknowledged but no email arrived", r.ref)
+			continue
+		case len(keys) > 1:
+			duplicated++
+			t.Errorf("%s: %d emails", r.ref, len(keys))
+		}
+		if r.id != "" && keys[0] != r.id {
+			t.Errorf("%s: reply id %s, email key %s", r.ref, r.id, keys[0])
+		}
+		if spooledKeys[keys[0]] {
+			spooled++
+		} else {
+			direct++
+		}
+	}
+	// Resend's answers per key: more than one id for a key would be two emails.
+	fr.mu.Lock()
+	replays := 0
+	for key, ids := range fr.accepted {
+		if len(ids) > 1 {
+			t.Errorf("key %s accepted as %d different emails", key, len(ids))
+		}
+		for _, n := range ids {
+			replays += n - 1
+		}
+	}
+	fr.mu.Unlock()
+	if len(emails) != acked {
+		t.Errorf("%d emails for %d acknowledged enquiries", len(emails), acked)
+	}
+	if len(spoolFiles(t, spoolDir)) != 0 {
+		t.Error("spool folder not empty")
+	}
+	t.Logf("load: %d enquiries from %d clients in %v (drained after %v); acknowledged %d, refused %d; sent directly %d, spooled %d (peak depth %d), lost %d, duplicated %d; Resend calls %d (%d failed on purpose), resends absorbed by the Idempotency-Key %d",
+		enquiries, workers, posted.Round(time.Millisecond), drained.Round(time.Millisecond), acked, refused,
+		direct, spooled, peak, lost, duplicated, fr.calls.Load(), fr.failed.Load(), replays)
+}
