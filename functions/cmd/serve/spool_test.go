@@ -12,14 +12,17 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 )
@@ -419,4 +422,90 @@ func TestLoadHalfFailing(t *testing.T) {
 	t.Logf("load: %d enquiries from %d clients in %v (drained after %v); acknowledged %d, refused %d; sent directly %d, spooled %d (peak depth %d), lost %d, duplicated %d; Resend calls %d (%d failed on purpose), resends absorbed by the Idempotency-Key %d",
 		enquiries, workers, posted.Round(time.Millisecond), drained.Round(time.Millisecond), acked, refused,
 		direct, spooled, peak, lost, duplicated, fr.calls.Load(), fr.failed.Load(), replays)
+}
+
+func TestServerTimeouts(t *testing.T) {
+	srv := newHTTPServer(context.Background(), http.NotFoundHandler(), discardLogger())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 {
+		t.Errorf("timeouts: header %v read %v write %v idle %v", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout)
+	}
+	// The enquiry handler's send budget (and the spool write) must fit in
+	// the write timeout, or a slow Resend would cut the visitor's answer.
+	if srv.WriteTimeout < config.DefaultSendTimeout+5*time.Second {
+		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.DefaultSendTimeout)
+	}
+}
+
+// The real program under SIGTERM: it stops accepting, lets the enquiry in
+// flight finish (spooled, as Resend is down), answers it, stops the spool
+// worker and exits 0. Started again with Resend up, it sends the email.
+func TestBinarySIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "serve")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	public, _ := filepath.Abs("testdata/public")
+	fake := resendtest.NewServer(t)
+	fake.Down()
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+
+	startBin := func() (*exec.Cmd, string, *syncBuffer, *syncBuffer) {
+		t.Helper()
+		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-build=false", "-dir", public)
+		for k, v := range resendEnv(fake.URL(), spoolDir) {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		var base string
+		waitUntil(t, "the server to listen", 10*time.Second, func() bool {
+			if m := openLine.FindStringSubmatch(stdout.String()); m != nil {
+				base = m[1]
+			}
+			return base != ""
+		})
+		return cmd, base, stdout, stderr
+	}
+
+	cmd, base, stdout, stderr := startBin()
+	inflight := make(chan int, 1)
+	go func() {
+		status, err := postForm(client(), base, appointmentForm("Mariam Saeed", "S1"))
+		if err != nil {
+			t.Errorf("enquiry: %v", err)
+		}
+		inflight <- status
+	}()
+	waitUntil(t, "the enquiry to reach Resend", 10*time.Second, func() bool { return fake.Calls() >= 1 })
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-inflight; st != http.StatusSeeOther {
+		t.Errorf("enquiry in flight at SIGTERM: %d", st)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout.String(), "Stopped.") || !strings.Contains(stderr.String(), "spool worker stopped") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if files := spoolFiles(t, spoolDir); len(files) != 1 {
+		t.Fatalf("spool after SIGTERM: %v", files)
+	}
+
+	fake.Up()
+	_, base, _, _ = startBin()
+	waitUntil(t, "the spool to drain", 20*time.Second, func() bool { return health(t, base).Spool.Depth == 0 })
+	if n := len(fake.Emails()); n != 1 {
+		t.Errorf("%d emails, want 1", n)
+	}
 }
