@@ -2,7 +2,10 @@
 // single self-hosted box: it builds the site with the pinned Hugo, serves
 // the static files with the same headers Netlify sends (from the generated
 // _headers), and mounts the enquiry API at /api/. Without RESEND_API_KEY
-// each email is written to a local outbox folder as an .eml file.
+// each email is written to a local outbox folder as an .eml file. With it,
+// emails go through Resend, and those Resend cannot take wait in an on-disk
+// spool (SPOOL_DIR) that a background worker sends later; SIGTERM stops it
+// gracefully. Production use: docs/readme-selfhost.md.
 //
 //	go run ./functions/cmd/serve            # http://localhost:8080
 //	go run ./functions/cmd/serve -watch     # rebuild when content changes
