@@ -733,8 +733,8 @@ func TestForms(t *testing.T) {
 				}
 				checks := map[string]map[string]string{
 					"f-name":    {"autocomplete": "name"},
-					"f-phone":   {"autocomplete": "tel", "inputmode": "tel", "type": "tel"},
-					"f-email":   {"autocomplete": "email", "inputmode": "email", "type": "email"},
+					"f-phone":   {"autocomplete": "tel", "inputmode": "tel", "type": "tel", "dir": "ltr"},
+					"f-email":   {"autocomplete": "email", "inputmode": "email", "type": "email", "dir": "ltr"},
 					"f-consent": {"type": "checkbox", "value": "yes"},
 				}
 				if kind == "suitability" {
