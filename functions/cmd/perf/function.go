@@ -1,0 +1,363 @@
+package main
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const binaryBudget = 12 * 1000 * 1000 // 12 MB
+
+func (r *runner) functionSection(ctx context.Context) error {
+	var b strings.Builder
+	if err := r.startTimes(ctx, &b); err != nil {
+		return err
+	}
+	if err := r.lambdaColdStart(ctx, &b); err != nil {
+		return err
+	}
+	if err := r.binarySize(ctx, &b); err != nil {
+		return err
+	}
+	r.addSection("Function: start to first answer, Lambda binary size", b.String())
+	return nil
+}
+
+// startTimes: process start to the first 200 from /api/health, for serve and
+// for the bare server (the floor for a Go program here).
+func (r *runner) startTimes(ctx context.Context, b *strings.Builder) error {
+	dir, err := r.ensureSite(ctx)
+	if err != nil {
+		return err
+	}
+	fake, err := startFakeResend()
+	if err != nil {
+		return err
+	}
+	defer fake.close()
+	runs := 9
+	if r.quick {
+		runs = 5
+	}
+	measure := func(name string, args []string, env []string) ([]float64, error) {
+		var out []float64
+		for range runs {
+			port, err := freePort()
+			if err != nil {
+				return nil, err
+			}
+			addr := fmt.Sprintf("127.0.0.1:%d", port)
+			full := append(append([]string{}, args...), addrArg(name, addr)...)
+			c := exec.Command(full[0], full[1:]...)
+			c.Dir = r.root
+			c.Env = environ(env...)
+			c.Stdout, c.Stderr = io.Discard, io.Discard
+			start := time.Now()
+			if err := c.Start(); err != nil {
+				return nil, err
+			}
+			r.track(c)
+			at, err := waitHealthy(ctx, "http://"+addr, 10*time.Second)
+			stopProc(c)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			out = append(out, durMs(at.Sub(start)))
+		}
+		return out, nil
+	}
+	serveT, err := measure("serve", []string{r.serveBin, "-build=false", "-dir", dir}, serveEnv(fake.url))
+	if err != nil {
+		return err
+	}
+	bareT, err := measure("bare", []string{r.self}, nil)
+	if err != nil {
+		return err
+	}
+	b.WriteString("### Start to first answer\n\n")
+	fmt.Fprintf(b, "Time from starting the process (`exec`) to the first `200` from `GET /api/health`, polled every 200 µs over new loopback connections; %d runs each. ", runs)
+	b.WriteString("The bare server (`perf -bare-server`) is the floor: a Go program that only opens a socket.\n\n")
+	b.WriteString("| Program | Median | Min – max | All runs (ms) | Command |\n|---|---:|---|---|---|\n")
+	lo, hi := minMax(serveT)
+	fmt.Fprintf(b, "| functions/cmd/serve | **%s** | %s – %s | %s | `%s -addr 127.0.0.1:PORT -build=false -dir %s` (env as under load) |\n",
+		ms(median(serveT)), ms(lo), ms(hi), joinMs(serveT), r.rel(r.serveBin), r.rel(dir))
+	lo, hi = minMax(bareT)
+	fmt.Fprintf(b, "| bare net/http | %s | %s – %s | %s | `perf -bare-server 127.0.0.1:PORT` |\n", ms(median(bareT)), ms(lo), ms(hi), joinMs(bareT))
+	r.serveStart = median(serveT)
+	r.addTarget(target{name: "Start to first answer: functions/cmd/serve", goal: "< 10 ms", measured: fmt.Sprintf("%s (bare Go server: %s)", ms(median(serveT)), ms(median(bareT))),
+		status: passMiss(median(serveT) < 10), note: ifStr(median(serveT) >= 10, "see the Lambda row: the same package initialisation (phone-number metadata, validators, templates) runs before the first answer")})
+	return nil
+}
+
+func addrArg(name, addr string) []string {
+	if name == "bare" {
+		return []string{"-bare-server", addr}
+	}
+	return []string{"-addr", addr}
+}
+
+var benchNsRe = func(out string) []float64 {
+	var xs []float64
+	s := bufio.NewScanner(strings.NewReader(out))
+	for s.Scan() {
+		f := strings.Fields(s.Text())
+		if len(f) >= 4 && strings.HasPrefix(f[0], "BenchmarkColdStart") && f[3] == "ns/op" {
+			if v, err := strconv.ParseFloat(f[2], 64); err == nil {
+				xs = append(xs, v/1e6)
+			}
+		}
+	}
+	return xs
+}
+
+func (r *runner) lambdaColdStart(ctx context.Context, b *strings.Builder) error {
+	count, bt := "5", "10x"
+	if r.quick {
+		count, bt = "2", "3x"
+	}
+	args := []string{"test", "-run", "^$", "-bench", "^BenchmarkColdStart$", "-benchtime", bt, "-count", count, "./functions/enquiry"}
+	cmdline := "go " + strings.Join(quoteArgs(args), " ")
+	r.logf("%s", cmdline)
+	res, err := r.cmd(ctx, 10*time.Minute, nil, "go", args...)
+	os.WriteFile(filepath.Join(r.out, "coldstart.txt"), []byte(res.stdout+res.stderr), 0o644)
+	if err != nil {
+		return err
+	}
+	xs := benchNsRe(res.stdout)
+	if len(xs) == 0 {
+		return fmt.Errorf("no BenchmarkColdStart result:\n%s", res.stdout)
+	}
+	lo, hi := minMax(xs)
+	b.WriteString("\n### Lambda cold start\n\n")
+	fmt.Fprintf(b, "functions/enquiry's `BenchmarkColdStart`: the bootstrap binary (built as for deployment, for this machine) started against a fake Lambda runtime API with one `GET /api/health` event queued; the time from `exec` to the function's answer to the runtime API. ")
+	fmt.Fprintf(b, "Median of %s benchmark runs (each the mean of %s starts): **%s** (runs: %s ms, %s – %s). Command: `%s`.\n", count, strings.TrimSuffix(bt, "x"), ms(median(xs)), joinMs(xs), ms(lo), ms(hi), cmdline)
+	r.lambdaStart = median(xs)
+	r.addTarget(target{name: "Start to first answer: Lambda function", goal: "< 10 ms", measured: ms(median(xs)), status: passMiss(median(xs) < 10),
+		note: ifStr(median(xs) >= 10, "package initialisation before main; the binary-size section lists what the program carries, and the same packages initialise at start")})
+	return nil
+}
+
+// binarySize builds the Lambda bootstrap as deployed and breaks its size down.
+func (r *runner) binarySize(ctx context.Context, b *strings.Builder) error {
+	bin := filepath.Join(r.out, "bin")
+	stripped := filepath.Join(bin, "bootstrap")
+	syms := filepath.Join(bin, "bootstrap.symbols")
+	env := []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}
+	buildArgs := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", stripped, "./functions/enquiry"}
+	if _, err := r.cmd(ctx, 10*time.Minute, env, "go", buildArgs...); err != nil {
+		return err
+	}
+	if _, err := r.cmd(ctx, 10*time.Minute, env, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", syms, "./functions/enquiry"); err != nil {
+		return err
+	}
+	st, err := os.Stat(stripped)
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	zipped, err := zipSize(stripped)
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n### Lambda binary size\n\n")
+	fmt.Fprintf(b, "`CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap ./functions/enquiry`: **%s** (%d bytes, %.1f MB); zipped (deflate, as uploaded): %s.\n\n",
+		mib(size), size, float64(size)/1e6, mib(zipped))
+
+	// ELF sections of the deployed binary.
+	if f, err := elf.Open(stripped); err == nil {
+		b.WriteString("| ELF section | Size |\n|---|---:|\n")
+		var ss []*elf.Section
+		for _, s := range f.Sections {
+			if s.Size > 64<<10 && s.Type != elf.SHT_NOBITS {
+				ss = append(ss, s)
+			}
+		}
+		sort.Slice(ss, func(i, j int) bool { return ss[i].Size > ss[j].Size })
+		for _, s := range ss {
+			fmt.Fprintf(b, "| `%s` | %s |\n", s.Name, mib(int64(s.Size)))
+		}
+		f.Close()
+		b.WriteString("\n`.gopclntab` (function tables for stack traces and the GC) grows with the amount of code, `.rodata` holds constants, type data and embedded files.\n\n")
+	}
+
+	// Per package and per module, from the symbols of an unstripped build.
+	res, err := r.cmd(ctx, 2*time.Minute, nil, "go", "tool", "nm", "-size", "-sort", "size", syms)
+	if err != nil {
+		return err
+	}
+	mods, err := r.binaryModules(ctx, stripped)
+	if err != nil {
+		return err
+	}
+	pkgs := map[string]int64{}
+	modSizes := map[string]int64{}
+	var total int64
+	type sym struct {
+		name string
+		size int64
+	}
+	var top []sym
+	s := bufio.NewScanner(strings.NewReader(res.stdout))
+	s.Buffer(make([]byte, 1<<20), 1<<20)
+	for s.Scan() {
+		f := strings.Fields(s.Text())
+		if len(f) < 4 {
+			continue
+		}
+		n, err := strconv.ParseInt(f[1], 10, 64)
+		// Undefined, and BSS (zeroed at start, not in the file), don't count.
+		if err != nil || f[2] == "U" || f[2] == "B" || f[2] == "b" {
+			continue
+		}
+		name := strings.Join(f[3:], " ")
+		p := symPackage(name)
+		pkgs[p] += n
+		modSizes[moduleOf(p, mods)] += n
+		total += n
+		if len(top) < 12 {
+			top = append(top, sym{name, n})
+		}
+	}
+	type kv struct {
+		k string
+		v int64
+	}
+	sorted := func(m map[string]int64) []kv {
+		var out []kv
+		for k, v := range m {
+			out = append(out, kv{k, v})
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].v > out[j].v })
+		return out
+	}
+	fmt.Fprintf(b, "Symbol sizes from `go tool nm -size -sort size` of the same build without `-s -w` (%s in sized symbols in the file: code, read-only and initialised data; BSS, pclntab and padding are not attributed). ", mib(total))
+	b.WriteString("Per module (first `go version -m bootstrap` module whose path prefixes the package; `std` = the standard library):\n\n")
+	b.WriteString("| Module | Size | Share |\n|---|---:|---:|\n")
+	r.binaryTop = nil
+	for i, e := range sorted(modSizes) {
+		if i >= 15 {
+			break
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %.0f%% |\n", e.k, mib(e.v), 100*float64(e.v)/float64(total))
+		if i < 6 {
+			r.binaryTop = append(r.binaryTop, fmt.Sprintf("%s %s", e.k, mib(e.v)))
+		}
+	}
+	b.WriteString("\nLargest packages:\n\n| Package | Size |\n|---|---:|\n")
+	for i, e := range sorted(pkgs) {
+		if i >= 20 {
+			break
+		}
+		fmt.Fprintf(b, "| `%s` | %s |\n", e.k, mib(e.v))
+	}
+	b.WriteString("\nLargest symbols:\n\n| Symbol | Size |\n|---|---:|\n")
+	for _, t := range top {
+		fmt.Fprintf(b, "| `%s` | %s |\n", t.name, kb(t.size))
+	}
+	fmt.Fprintf(b, "\nCommands: `go tool nm -size -sort size %s`, `go version -m %s`.\n", r.rel(syms), r.rel(stripped))
+
+	r.binarySize_ = size
+	r.addTarget(target{name: "Lambda binary (linux/amd64, stripped)", goal: "< 12 MB", measured: fmt.Sprintf("%s (%.1f MB), zipped %s", mib(size), float64(size)/1e6, mib(zipped)),
+		status: passMiss(size < binaryBudget), note: ifStr(size >= binaryBudget, "largest contributors: "+strings.Join(r.binaryTop, ", ")+"; options in the report")})
+	return nil
+}
+
+// symPackage is the package path of a Go symbol name.
+func symPackage(name string) string {
+	for _, p := range []string{"type:.eq.", "type:.hash.", "type:*", "type:", "go:itab.*", "go:itab.", "go:info.", "go:cuinfo.", "go:string.", "go:"} {
+		if strings.HasPrefix(name, p) {
+			rest := name[len(p):]
+			if p == "go:string." || p == "go:" {
+				return "(strings and runtime data)"
+			}
+			name = rest
+			break
+		}
+	}
+	name = strings.TrimLeft(name, "*[]()")
+	if i := strings.IndexByte(name, '['); i > 0 {
+		name = name[:i] // generic instantiation: the function's own package
+	}
+	if strings.HasPrefix(name, "map.") || strings.HasPrefix(name, "func(") || strings.HasPrefix(name, "struct {") || strings.HasPrefix(name, "noalg.") {
+		return "(compiler-generated types)"
+	}
+	slash := strings.LastIndex(name, "/")
+	dot := strings.Index(name[slash+1:], ".")
+	if dot < 0 {
+		return name
+	}
+	return name[:slash+1+dot]
+}
+
+type module struct{ path, version string }
+
+func (r *runner) binaryModules(ctx context.Context, bin string) ([]module, error) {
+	res, err := r.cmd(ctx, time.Minute, nil, "go", "version", "-m", bin)
+	if err != nil {
+		return nil, err
+	}
+	var mods []module
+	s := bufio.NewScanner(strings.NewReader(res.stdout))
+	for s.Scan() {
+		f := strings.Fields(s.Text())
+		if len(f) >= 2 && (f[0] == "dep" || f[0] == "mod") {
+			v := ""
+			if len(f) >= 3 {
+				v = f[2]
+			}
+			mods = append(mods, module{f[1], v})
+		}
+	}
+	sort.Slice(mods, func(i, j int) bool { return len(mods[i].path) > len(mods[j].path) })
+	return mods, nil
+}
+
+func moduleOf(pkg string, mods []module) string {
+	if strings.HasPrefix(pkg, "(") {
+		return pkg
+	}
+	for _, m := range mods {
+		if pkg == m.path || strings.HasPrefix(pkg, m.path+"/") {
+			if m.version != "" && m.version != "(devel)" {
+				return m.path + "@" + m.version
+			}
+			return m.path
+		}
+	}
+	first := strings.SplitN(pkg, "/", 2)[0]
+	if !strings.Contains(first, ".") {
+		return "std"
+	}
+	return pkg
+}
+
+func zipSize(path string) (int64, error) {
+	var n countWriter
+	zw := zip.NewWriter(&n)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate})
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if _, err := io.Copy(w, f); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int64(n), nil
+}
