@@ -231,7 +231,8 @@ func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
 }
 
 // flakyResend stands in front of the fake Resend and fails half of the
-// calls (random 500s and 503s) without passing them on. It counts the 200
+// calls with random 500s and 503s; a quarter of those are passed on first
+// (Resend took the email, its answer was lost). It counts the 200
 // answers per idempotency key: a key answered twice is a resend that
 // Resend deduplicated.
 type flakyResend struct {
@@ -277,6 +278,11 @@ func (f *flakyResend) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.calls.Add(1)
 	if rand.N(2) == 0 {
 		f.failed.Add(1)
+		if rand.N(4) == 0 {
+			// Resend took the email but the answer was lost: the sender
+			// retries, and the Idempotency-Key must make that one email.
+			f.proxy.ServeHTTP(httptest.NewRecorder(), r)
+		}
 		io.Copy(io.Discard, r.Body)
 		status, name := http.StatusInternalServerError, "internal_server_error"
 		if rand.N(2) == 0 {

@@ -637,9 +637,18 @@ func (s *Spool) unlock(name string) {
 var safeName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
 // fileName is the spool file name (without ".json") for an idempotency
-// key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), or a hash
-// of it when it holds anything a file name should not.
+// key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it
+// when it holds anything a file name should not, or a random name when
+// there is no key.
 func fileName(key string) string {
+	if key == "" {
+		// No key, no duplicate check: never let two such messages share a file.
+		var b [16]byte
+		for i := range b {
+			b[i] = byte(rand.N(256))
+		}
+		return "nokey_" + hex.EncodeToString(b[:])
+	}
 	if safeName.MatchString(key) {
 		return key
 	}
