@@ -182,6 +182,11 @@ func TestServeStaticAndEnquiry(t *testing.T) {
 			t.Errorf("%s: %d %q", p, resp.StatusCode, body)
 		}
 	}
+	// Missing Arabic pages get the Arabic 404.
+	resp, body = get(t, s.url+"/ar/nope/", nil)
+	if resp.StatusCode != 404 || !bytes.Contains(body, []byte("الصفحة غير موجودة")) {
+		t.Errorf("/ar/nope/: %d %q", resp.StatusCode, body)
+	}
 	// A folder without the slash is redirected.
 	resp, _ = get(t, s.url+"/enquire/appointment", nil)
 	if resp.StatusCode != 301 || resp.Header.Get("Location") != "/enquire/appointment/" {

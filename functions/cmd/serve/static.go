@@ -141,7 +141,14 @@ func hidden(name string) bool {
 func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 	s.applyHeaders(w, r.URL.Path)
 	w.Header().Set("Cache-Control", "no-cache")
+	// Missing Arabic pages get the Arabic 404, as static/_redirects asks of
+	// Netlify; everything else the English one.
 	page, err := os.ReadFile(filepath.Join(s.dir, "404.html"))
+	if strings.HasPrefix(r.URL.Path, "/ar/") {
+		if ar, arErr := os.ReadFile(filepath.Join(s.dir, "ar", "404.html")); arErr == nil {
+			page, err = ar, nil
+		}
+	}
 	if err != nil {
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return

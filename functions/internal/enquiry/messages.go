@@ -77,7 +77,7 @@ var fieldMessages = map[string]text{
 
 	"phone.required": {
 		"Enter your phone number, for example 050 123 4567",
-		"أدخل رقم هاتفك، مثل 050 123 4567",
+		"أدخل رقم هاتفك، مثل \u2066050 123 4567\u2069", // LRI…PDI: the number reads left to right inside Arabic text
 	},
 	"phone.max":   msgPhone,
 	"phone.phone": msgPhone,
@@ -138,7 +138,7 @@ var (
 	}
 	msgPhone = text{
 		"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567",
-		"أدخل رقم هاتف صحيحاً، مثل 050 123 4567 أو \u200e+971 50 123 4567", // LRM: keeps "+971" together in right-to-left text
+		"أدخل رقم هاتف صحيحاً، مثل \u2066050 123 4567\u2069 أو \u2066+971 50 123 4567\u2069", // LRI…PDI: numbers read left to right inside Arabic text
 	}
 	msgContact = text{
 		"Choose how we should contact you: phone call, WhatsApp or email",

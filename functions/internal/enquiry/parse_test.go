@@ -165,11 +165,11 @@ func TestParseRules(t *testing.T) {
 		{"email too long", with(appt, "email", strings.Repeat("a", 250)+"@example.com"), time.Time{}, map[string]msgs{
 			"email": {"Email address must be 254 characters or fewer", "يجب ألا يزيد طول البريد الإلكتروني على 254 حرفاً"}}},
 		{"phone missing", with(appt, "phone", nil), time.Time{}, map[string]msgs{
-			"phone": {"Enter your phone number, for example 050 123 4567", "أدخل رقم هاتفك، مثل 050 123 4567"}}},
+			"phone": {"Enter your phone number, for example 050 123 4567", "أدخل رقم هاتفك، مثل \u2066050 123 4567\u2069"}}},
 		{"phone invalid", with(appt, "phone", "050 123"), time.Time{}, map[string]msgs{
-			"phone": {"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567", "أدخل رقم هاتف صحيحاً، مثل 050 123 4567 أو \u200e+971 50 123 4567"}}},
+			"phone": {"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567", "أدخل رقم هاتف صحيحاً، مثل \u2066050 123 4567\u2069 أو \u2066+971 50 123 4567\u2069"}}},
 		{"phone oversized", with(appt, "phone", strings.Repeat("5", 5000)), time.Time{}, map[string]msgs{
-			"phone": {"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567", "أدخل رقم هاتف صحيحاً، مثل 050 123 4567 أو \u200e+971 50 123 4567"}}},
+			"phone": {"Enter a valid phone number, for example 050 123 4567 or +971 50 123 4567", "أدخل رقم هاتف صحيحاً، مثل \u2066050 123 4567\u2069 أو \u2066+971 50 123 4567\u2069"}}},
 		{"contact missing", with(appt, "contact", nil), time.Time{}, map[string]msgs{
 			"contact": {"Choose how we should contact you: phone call, WhatsApp or email", "اختر طريقة التواصل المفضّلة: اتصال هاتفي أو واتساب أو البريد الإلكتروني"}}},
 		{"contact unknown", with(appt, "contact", "pigeon"), time.Time{}, map[string]msgs{
@@ -239,7 +239,7 @@ func TestParseRules(t *testing.T) {
 		{"everything missing", url.Values{}, time.Time{}, map[string]msgs{
 			"kind":    {"Choose the kind of enquiry: an appointment request or a suitability check", "اختر نوع الاستفسار: طلب موعد أو استفسار عن مدى الملاءمة"},
 			"name":    {"Enter your full name", "أدخل اسمك الكامل"},
-			"phone":   {"Enter your phone number, for example 050 123 4567", "أدخل رقم هاتفك، مثل 050 123 4567"},
+			"phone":   {"Enter your phone number, for example 050 123 4567", "أدخل رقم هاتفك، مثل \u2066050 123 4567\u2069"},
 			"contact": {"Choose how we should contact you: phone call, WhatsApp or email", "اختر طريقة التواصل المفضّلة: اتصال هاتفي أو واتساب أو البريد الإلكتروني"},
 			"consent": {"Tick the box to agree that we may use your answers to reply", "ضع علامة في المربع للموافقة على استخدام إجاباتك للرد عليك"},
 		}},
