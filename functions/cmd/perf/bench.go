@@ -103,8 +103,13 @@ func (r *runner) benchSection(ctx context.Context) error {
 		lo, hi := minMax(s.nsop)
 		fmt.Fprintf(&b, "| %s | `%s` | **%s** | %s – %s | %.0f | %.0f |\n", strings.TrimPrefix(s.pkg, "github.com/bluetreeclinics/site/functions/internal/"),
 			s.name, fmtNs(median(s.nsop)), fmtNs(lo), fmtNs(hi), median(s.bop), median(s.allocs))
-		if s.name == "BenchmarkHandler/form_valid" {
+		switch s.name {
+		case "BenchmarkHandler/form_valid":
 			r.handlerNs = median(s.nsop)
+		case "BenchmarkCompose/appointment":
+			r.composeNs = median(s.nsop)
+		case "BenchmarkParse/appointment":
+			r.parseNs = median(s.nsop)
 		}
 	}
 	b.WriteString("\n`BenchmarkHandler/*` is the whole handler in-process (`api.New`, httptest request and recorder, text log to io.Discard, a no-op sender): ")

@@ -94,6 +94,9 @@ func (r *runner) startTimes(ctx context.Context, b *strings.Builder) error {
 	lo, hi = minMax(bareT)
 	fmt.Fprintf(b, "| bare net/http | %s | %s – %s | %s | `perf -bare-server 127.0.0.1:PORT` |\n", ms(median(bareT)), ms(lo), ms(hi), joinMs(bareT))
 	r.serveStart = median(serveT)
+	if t := r.initTrace(ctx, r.serveBin, "-h"); t != "" {
+		b.WriteString("\nPackage initialisation before `main` (`GODEBUG=inittrace=1 " + r.rel(r.serveBin) + " -h`, one run): " + t + "\n")
+	}
 	r.addTarget(target{name: "Start to first answer: functions/cmd/serve", goal: "< 10 ms", measured: fmt.Sprintf("%s (bare Go server: %s)", ms(median(serveT)), ms(median(bareT))),
 		status: passMiss(median(serveT) < 10), note: ifStr(median(serveT) >= 10, "see the Lambda row: the same package initialisation (phone-number metadata, validators, templates) runs before the first answer")})
 	return nil
@@ -360,4 +363,42 @@ func zipSize(path string) (int64, error) {
 		return 0, err
 	}
 	return int64(n), nil
+}
+
+// initTrace runs bin with GODEBUG=inittrace=1 and summarises the package
+// init times it prints.
+func (r *runner) initTrace(ctx context.Context, bin string, args ...string) string {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, bin, args...)
+	c.Env = environ("GODEBUG=inittrace=1")
+	out, _ := c.CombinedOutput()
+	type ini struct {
+		pkg string
+		ms  float64
+	}
+	var all []ini
+	var total float64
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		// init PKG @0.5 ms, 0.61 ms clock, 1234 bytes, 12 allocs
+		if len(f) >= 6 && f[0] == "init" && f[5] == "clock," {
+			if v, err := strconv.ParseFloat(f[4], 64); err == nil {
+				all = append(all, ini{f[1], v})
+				total += v
+			}
+		}
+	}
+	if len(all) == 0 {
+		return ""
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ms > all[j].ms })
+	var parts []string
+	for i, x := range all {
+		if i >= 6 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("`%s` %.2f ms", x.pkg, x.ms))
+	}
+	return fmt.Sprintf("%.1f ms in all over %d packages; the largest: %s.", total, len(all), strings.Join(parts, ", "))
 }

@@ -38,6 +38,9 @@ func (r *runner) report() string {
 	if note := r.binaryOptions(); note != "" {
 		b.WriteString("\n" + note)
 	}
+	if sg := r.suggestions(); sg != "" {
+		b.WriteString("\n## Suggested fixes\n\n" + sg)
+	}
 	for _, s := range r.sections {
 		fmt.Fprintf(&b, "\n## %s\n\n%s", s.title, s.body)
 	}
@@ -51,4 +54,37 @@ func (r *runner) binaryOptions() string {
 	}
 	return fmt.Sprintf("The Lambda binary is %s over the 12 MB target. Largest contributors (from the symbol table): %s. "+
 		"See \"Lambda binary size\" below for the breakdown and the options.\n", mib(r.binarySize_-binaryBudget), strings.Join(r.binaryTop, ", "))
+}
+
+// suggestions are the fixes the figures point at, each with its evidence.
+func (r *runner) suggestions() string {
+	var b strings.Builder
+	n := 0
+	item := func(format string, args ...any) {
+		n++
+		fmt.Fprintf(&b, "%d. "+format+"\n", append([]any{n}, args...)...)
+	}
+	if r.composeNs > 0 && r.handlerNs > 0 {
+		item("**Email composing dominates a valid post** (functions/internal/mail): `BenchmarkCompose/appointment` %s of `BenchmarkHandler/form_valid`'s %s (%.0f%%; `Parse` is %s). "+
+			"A CPU profile (`go test -run '^$' -bench 'Handler/form_valid' -cpuprofile cpu.prof ./functions/internal/api && go tool pprof -top -cum cpu.prof`) puts the time in text/template and html/template execution (reflection calls to template functions, per label and value). "+
+			"Render everything that does not depend on the visitor once at start (labels, headings, the Markdown-rendered frame, per language) and write only the visitor's values per request (pre-split template parts or a `strings.Builder`, still HTML-escaped); "+
+			"that should take most of the composing cost off each post and with it most of the gap to the bare handler and the latency tail at 1,000/s.",
+			fmtNs(r.composeNs), fmtNs(r.handlerNs), 100*r.composeNs/r.handlerNs, fmtNs(r.parseNs))
+	}
+	if r.invalidCPU != "" {
+		item("**The 422 page is the most expensive reply** (%s of serve's CPU per invalid post under load): functions/internal/formpage reads the form page from disk and parses it with `html.Parse` on every invalid post, then renders it again. "+
+			"Keep each form page's bytes (or its parsed tree, cloned per request) in memory and reload them when the site is rebuilt; the per-client rate limit (off in this test) bounds how often a bot can make the server do this.", r.invalidCPU)
+	}
+	if r.guardAvg > 0 && r.singleAvg > 0 {
+		item("**Build time grows by seconds per 1,000 pages, and the content guard is most of it** (themes/bluetree/layouts/_partials/helpers/guard.html): %.1f ms of the %.1f ms each generated page spends in `single.html` (%.0f%%). "+
+			"It builds one string of the title, description, `jsonify` of all front matter and the raw Markdown, rewrites it with `replaceRE` and a normalising partial, and runs the large forbidden-words regular expression over it. "+
+			"Options: run the regex over `.RawContent` and the few front-matter fields that are shown, without `jsonify`; or move the guard to the Go site test / CI (functions/internal/site already builds every page) and keep only the cheap testimonial-consent and alt-text checks in the template. "+
+			"Hugo also hints that `_partials/site/header.html` and `footer.html` could be `partialCached` (per language and section).", r.guardAvg, r.singleAvg, 100*r.guardAvg/r.singleAvg)
+	}
+	if r.lhTTFB > 0 {
+		item("**LCP at about 1 s in Lighthouse's simulation** (themes/bluetree/layouts/_partials/head): besides the inline critical CSS (helpers/critical-css.html, hashed in the CSP), every page links the main stylesheet, a render-blocking request at the highest priority "+
+			"that costs one more simulated round trip (150 ms RTT on slow 4G) before the first paint and the hero image. The whole stylesheet fits in the 14 KB budget beside the HTML (page-weight table): "+
+			"inline all of it the way the critical CSS already is (the CSP hash covers it), or split it so that only what the first screen needs blocks rendering. That should move FCP and LCP about one simulated round trip earlier, under 1.0 s; the hero image is already `fetchpriority=high` and AVIF.")
+	}
+	return b.String()
 }

@@ -39,6 +39,11 @@ type runner struct {
 
 	// Figures one section finds and another explains.
 	handlerNs   float64 // BenchmarkHandler/form_valid, ns/op
+	composeNs   float64 // BenchmarkCompose/appointment
+	parseNs     float64 // BenchmarkParse/appointment
+	guardAvg    float64 // ms per page in the content guard (1,000 generated pages)
+	singleAvg   float64 // ms per page in single.html
+	invalidCPU  string  // serve CPU per invalid post
 	serveStart  float64 // ms
 	lambdaStart float64 // ms
 	binaryTop   []string

@@ -457,12 +457,19 @@ func (r *runner) buildTimes(ctx context.Context, b *strings.Builder) error {
 		wall float64
 	}
 	pts := []point{{0, median(direct.wall)}}
+	var metrics string
 	for _, n := range []int{1000, 10000} {
 		src, err := r.syntheticSite(n)
 		if err != nil {
 			return err
 		}
 		st, err := r.buildSeries(ctx, scaleRuns, false, src)
+		if err == nil && n == 1000 {
+			metrics, err = r.templateMetrics(ctx, src)
+			if err != nil {
+				r.logf("template metrics: %v", err)
+			}
+		}
 		os.RemoveAll(filepath.Dir(src))
 		if err != nil {
 			return fmt.Errorf("synthetic build with %d pages: %w", n, err)
@@ -473,7 +480,61 @@ func (r *runner) buildTimes(ctx context.Context, b *strings.Builder) error {
 	per1k := (pts[2].wall - pts[1].wall) / 9
 	fmt.Fprintf(b, "\nGrowth: **%s per 1,000 pages** between 1,000 and 10,000 generated pages ((t₁₀ₖ − t₁ₖ) / 9); %s per 1,000 from the real site to 1,000 pages. ", ms(per1k), ms(pts[1].wall-pts[0].wall))
 	fmt.Fprintf(b, "Command: `%s` with `--source` pointing at the copy (written by `perf` into a temporary folder and removed after).\n", hugoCmd)
+	if metrics != "" {
+		b.WriteString("\nWhere the time goes with 1,000 generated pages: Hugo's template metrics (one more build with `--templateMetrics --templateMetricsHints`; durations are summed over Hugo's parallel workers, nested templates are included in their callers; \"cache potential\" is Hugo's hint that `partialCached` would give the same output):\n\n")
+		b.WriteString(metrics)
+	}
 	return nil
+}
+
+// templateMetrics builds src once with --templateMetrics and returns the top
+// templates as a Markdown table.
+func (r *runner) templateMetrics(ctx context.Context, src string) (string, error) {
+	dest, err := os.MkdirTemp("", "perf-metrics-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dest)
+	res, err := r.cmd(ctx, site.DefaultTimeout, nil, r.hugo, r.hugoArgs(src, dest, "--templateMetrics", "--templateMetricsHints")...)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("| Template | Cumulative | Average | Count | Cache potential |\n|---|---:|---:|---:|---:|\n")
+	n := 0
+	for _, line := range strings.Split(res.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) != 8 || !strings.HasSuffix(f[0], "s") || f[7] == "template" {
+			continue
+		}
+		if _, err := time.ParseDuration(f[0]); err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s%% |\n", f[7], roundDur(f[0]), roundDur(f[1]), f[6], f[3])
+		if d, err := time.ParseDuration(f[1]); err == nil {
+			switch f[7] {
+			case "_partials/helpers/guard.html":
+				r.guardAvg = durMs(d)
+			case "single.html":
+				r.singleAvg = durMs(d)
+			}
+		}
+		if n++; n >= 10 {
+			break
+		}
+	}
+	if n == 0 {
+		return "", fmt.Errorf("no template metrics in Hugo's output")
+	}
+	return b.String(), nil
+}
+
+func roundDur(s string) string {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return s
+	}
+	return ms(durMs(d))
 }
 
 func ifStr(c bool, s string) string {
