@@ -82,8 +82,8 @@ func (r *runner) suggestions() string {
 			"Hugo also hints that `_partials/site/header.html` and `footer.html` could be `partialCached` (per language and section).", r.guardAvg, r.singleAvg, 100*r.guardAvg/r.singleAvg)
 	}
 	if r.lhTTFB > 0 {
-		item("**LCP at about 1 s in Lighthouse's simulation** (themes/bluetree/layouts/_partials/head): besides the inline critical CSS (helpers/critical-css.html, hashed in the CSP), every page links the main stylesheet, a render-blocking request at the highest priority "+
-			"that costs one more simulated round trip (150 ms RTT on slow 4G) before the first paint and the hero image. The whole stylesheet fits in the 14 KB budget beside the HTML (page-weight table): "+
+		item("**LCP at about 1 s in Lighthouse's simulation** (themes/bluetree/layouts/_partials/head): besides the inline critical CSS (helpers/critical-css.html, hashed in the CSP), every page links the main stylesheet, a render-blocking request at the highest priority " +
+			"that costs one more simulated round trip (150 ms RTT on slow 4G) before the first paint and the hero image. The whole stylesheet fits in the 14 KB budget beside the HTML (page-weight table): " +
 			"inline all of it the way the critical CSS already is (the CSP hash covers it), or split it so that only what the first screen needs blocks rendering. That should move FCP and LCP about one simulated round trip earlier, under 1.0 s; the hero image is already `fetchpriority=high` and AVIF.")
 	}
 	return b.String()
