@@ -117,8 +117,61 @@ func (r *runner) benchSection(ctx context.Context) error {
 	if r.handlerNs > 0 {
 		fmt.Fprintf(&b, "One valid form post costs %s of CPU in-process: at most ~%.0f posts/s per core before any HTTP or network work.\n", fmtNs(r.handlerNs), 1e9/r.handlerNs)
 	}
+	b.WriteString("`BenchmarkCompose` composes reception's email *and* the visitor's acknowledgement (its test config has acknowledgements on); the handler benchmarks and the load test compose reception's only (`ENQUIRY_ACK` off, the default).\n")
+	if prof, err := r.handlerProfile(ctx); err != nil {
+		r.logf("profile: %v", err)
+	} else {
+		b.WriteString(prof)
+	}
 	r.addSection("Enquiry handler: Go benchmarks", b.String())
 	return nil
+}
+
+// handlerProfile profiles BenchmarkHandler/form_valid and reports where the
+// CPU goes (cumulative shares of a few functions).
+func (r *runner) handlerProfile(ctx context.Context) (string, error) {
+	prof := filepath.Join(r.out, "handler-cpu.prof")
+	bin := filepath.Join(r.out, "bin", "api.test")
+	args := []string{"test", "-run", "^$", "-bench", "^BenchmarkHandler$/^form_valid$", "-benchtime", "3s", "-cpuprofile", prof, "-o", bin, "./functions/internal/api"}
+	if _, err := r.cmd(ctx, 5*time.Minute, nil, "go", args...); err != nil {
+		return "", err
+	}
+	res, err := r.cmd(ctx, 2*time.Minute, nil, "go", "tool", "pprof", "-top", "-cum", "-nodecount=400", bin, prof)
+	if err != nil {
+		return "", err
+	}
+	want := []struct{ fn, label string }{
+		{"api.(*server).handleEnquiry", "the enquiry handler"},
+		{"mail.(*Composer).Compose", "composing the email"},
+		{"text/template.(*Template).execute", "of which template execution"},
+		{"enquiry.(*Parser).ParseLang", "parsing and validating"},
+		{"api.decode", "reading and decoding the body"},
+		{"runtime.gcBgMarkWorker", "garbage collection (background)"},
+		{"runtime.mallocgc", "allocation"},
+	}
+	cum := map[string]string{}
+	for _, line := range strings.Split(res.stdout, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		for _, w := range want {
+			if _, ok := cum[w.fn]; !ok && strings.HasSuffix(f[5], w.fn) {
+				cum[w.fn] = f[4]
+			}
+		}
+	}
+	if cum[want[1].fn] != "" {
+		r.composeShare = cum[want[1].fn]
+	}
+	var parts []string
+	for _, w := range want {
+		if v, ok := cum[w.fn]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s", w.label, v))
+		}
+	}
+	return fmt.Sprintf("\nWhere a valid form post's CPU goes (cumulative share of all samples, `go %s && go tool pprof -top -cum %s %s`): %s.\n",
+		strings.Join(quoteArgs(args), " "), r.rel(bin), r.rel(prof), strings.Join(parts, "; ")), nil
 }
 
 func quoteArgs(args []string) []string {

@@ -192,6 +192,7 @@ func (r *runner) lighthouseSection(ctx context.Context) error {
 	b.WriteString("| Page | Performance | Accessibility | Best practices | SEO | LCP | LCP over runs | FCP | TBT | CLS | TTFB (sim.) | LCP resource load (sim.) | LCP observed, unthrottled |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|\n")
 
 	var problems, auditErrors []string
+	retries := 0
 	seenErr := map[string]bool{}
 	var worstLCP float64
 	allHundred := true
@@ -204,19 +205,19 @@ func (r *runner) lighthouseSection(ctx context.Context) error {
 			out := filepath.Join(lhDir, fmt.Sprintf("%s-%d.json", slug(p), i+1))
 			args := []string{cli, origin + p, "--output=json", "--output-path=" + out, "--chrome-flags=" + flags, "--quiet"}
 			r.logf("lighthouse %s (%d/%d)", p, i+1, runs)
-			if _, err := r.cmd(ctx, 3*time.Minute, []string{"CHROME_PATH=" + chrome}, "node", args...); err != nil {
-				return err
+			// Lighthouse sometimes fails to record the trace (NO_NAVSTART,
+			// "please run Lighthouse again"): up to 3 attempts per run.
+			var rep lhReport
+			var err error
+			for attempt := 1; attempt <= 3; attempt++ {
+				if rep, err = r.lighthouseOnce(ctx, chrome, args, out); err == nil {
+					break
+				}
+				r.logf("lighthouse %s: attempt %d failed: %s", p, attempt, firstLine(err.Error()))
+				retries++
 			}
-			raw, err := os.ReadFile(out)
 			if err != nil {
 				return err
-			}
-			var rep lhReport
-			if err := json.Unmarshal(raw, &rep); err != nil {
-				return fmt.Errorf("%s: %w", out, err)
-			}
-			if rep.RuntimeError != nil && rep.RuntimeError.Code != "" {
-				return fmt.Errorf("lighthouse %s: %s: %s", p, rep.RuntimeError.Code, rep.RuntimeError.Message)
 			}
 			reps = append(reps, &rep)
 		}
@@ -296,6 +297,9 @@ func (r *runner) lighthouseSection(ctx context.Context) error {
 	} else {
 		b.WriteString("\nEvery category scored 100 on every page.\n")
 	}
+	if retries > 0 {
+		fmt.Fprintf(&b, "\nLighthouse failed to record a trace %d time(s) (e.g. NO_NAVSTART, \"please run Lighthouse again\"); those runs were repeated.\n", retries)
+	}
 	if len(auditErrors) > 0 {
 		sort.Strings(auditErrors)
 		b.WriteString("\nAudits Lighthouse could not run with this Chromium (not scored, they do not lower a category):\n\n" + strings.Join(auditErrors, "\n") + "\n")
@@ -346,4 +350,23 @@ func arabicAlternate(file string) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+func (r *runner) lighthouseOnce(ctx context.Context, chrome string, args []string, out string) (lhReport, error) {
+	var rep lhReport
+	os.Remove(out)
+	if _, err := r.cmd(ctx, 3*time.Minute, []string{"CHROME_PATH=" + chrome}, "node", args...); err != nil {
+		return rep, err
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		return rep, err
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		return rep, fmt.Errorf("%s: %w", out, err)
+	}
+	if rep.RuntimeError != nil && rep.RuntimeError.Code != "" {
+		return rep, fmt.Errorf("%s: %s", rep.RuntimeError.Code, rep.RuntimeError.Message)
+	}
+	return rep, nil
 }
