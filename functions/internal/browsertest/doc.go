@@ -1,0 +1,22 @@
+// Package browsertest holds the tests that a person would trust: the built
+// site and the real local server (functions/cmd/serve, with its outbox),
+// driven in Debian's Chromium through chromedp.
+//
+// What they check (see docs/readme-browser.md):
+//   - journeys at a 390×844 phone viewport and a 1280×800 desktop, keyboard
+//     only, by label text: home → therapy → suitability check → thank-you
+//     page, with the email in the outbox; the appointment form without
+//     JavaScript; invalid input with and without JavaScript; a double click
+//     sends one email;
+//   - axe-core (WCAG 2.0, 2.1, 2.2 A and AA) on every built page at both
+//     viewports, and on the server's 422 page;
+//   - the Nu HTML Checker (vnu) on every built page and the 422 page;
+//   - full-page screenshots of the key pages in /screenshots/ (git-ignored).
+//
+// Every language the built site holds (English at /, Arabic at /ar/ when it
+// exists) is covered: nothing here needs changing when a language appears.
+//
+// Needs Chromium (`sudo apt-get install chromium`), a Java runtime for vnu,
+// and the npm packages pinned in package-lock.json (`npm ci`). Without them
+// the tests skip on a developer machine and fail in CI (CI set).
+package browsertest
