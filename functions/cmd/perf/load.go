@@ -256,23 +256,53 @@ func (r *runner) loadSection(ctx context.Context) error {
 	}
 	defer stopProc(bare.cmd)
 
-	dur, warm := 10*time.Second, 3*time.Second
+	dur, warm, rounds := 5*time.Second, 3*time.Second, 3
 	if r.quick {
-		dur, warm = 3*time.Second, 1*time.Second
+		dur, warm, rounds = 3*time.Second, 1*time.Second, 1
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "`functions/cmd/serve` built as a binary (`go build -o %s ./functions/cmd/serve`) and started as `%s -addr 127.0.0.1:PORT -build=false -dir %s` with %s; ",
 		r.rel(r.serveBin), r.rel(r.serveBin), r.rel(dir), "`RESEND_API_KEY=re_perf_test_key RESEND_BASE_URL=<fake> ENQUIRY_FROM=… ENQUIRY_TO=… ENQUIRY_RATE_PER_MINUTE=0` (rate limit off: all load comes from one client) `LOG_LEVEL=info` (one log line per request, to a file)")
 	fmt.Fprintf(&b, "the fake Resend runs inside `perf` on another loopback port and answers `200 {\"id\":…}` at once. ")
 	fmt.Fprintf(&b, "The bare handler is `perf -bare-server 127.0.0.1:PORT`, a separate process: `net/http`, `r.ParseForm()`, `303`. ")
-	fmt.Fprintf(&b, "wrk (%d threads, %d connections, %s per case, each thread stopped after %d requests) runs the Lua scripts in `%s`; a %s warm-up precedes each server's first case. Both servers and wrk share this machine's %d cores.\n\n",
-		wrkThreads, wrkConns, dur, wrkMaxPerThread, r.rel(ldir), warm, r.machine.cores)
+	fmt.Fprintf(&b, "wrk (%d threads, %d connections, each thread stopped after %d requests) runs the Lua scripts in `%s`; after a %s warm-up of each server, every case runs %d rounds of %s per server, alternating serve and bare (serve first in odd rounds, bare first in even ones) so that both meet the same background load. "+
+		"Figures are medians over the rounds; the ratio is the median of the per-round ratios. Both servers, wrk and the fake share this machine's %d cores.\n\n",
+		wrkThreads, wrkConns, wrkMaxPerThread, r.rel(ldir), warm, rounds, dur, r.machine.cores)
 	b.WriteString("| Case | Server | Requests/s | p50 | p90 | p99 | Server CPU per request | Replies | Ratio to bare |\n|---|---|---:|---:|---:|---:|---:|---|---:|\n")
 
+	type agg struct {
+		rps, p50, p90, p99 []float64
+		cpu                time.Duration
+		requests           int64
+		statuses           map[int]int64
+		errors             []string
+	}
+	add := func(a *agg, w wrkResult, cpu time.Duration) {
+		a.rps = append(a.rps, w.rps)
+		a.p50 = append(a.p50, w.p50)
+		a.p90 = append(a.p90, w.p90)
+		a.p99 = append(a.p99, w.p99)
+		a.cpu += cpu
+		a.requests += w.requests
+		if a.statuses == nil {
+			a.statuses = map[int]int64{}
+		}
+		for k, v := range w.statuses {
+			a.statuses[k] += v
+		}
+		if w.errors != "" {
+			a.errors = append(a.errors, w.errors)
+		}
+	}
 	cases := loadCases()
-	type pair struct{ ours, bare wrkResult }
-	results := map[string]pair{}
-	var validServeCPU, validBareCPU time.Duration
+	type pair struct {
+		ours, bare agg
+		ratios     []float64
+		sent       int64
+		fakeCPU    time.Duration
+	}
+	results := map[string]*pair{}
+	var validServeCPU, validBareCPU string
 	var cmds []string
 	for i, c := range cases {
 		script := filepath.Join(ldir, c.name+".lua")
@@ -283,98 +313,148 @@ func (r *runner) loadSection(ctx context.Context) error {
 			r.runWrk(ctx, wrk, script, serve.url+"/api/enquiry", warm)
 			r.runWrk(ctx, wrk, script, bare.url+"/api/enquiry", warm)
 		}
-		var p pair
-		var cmdline string
-		before := fake.calls.Load()
-		r.logf("wrk %s: serve", c.name)
-		cpu0, self0 := procCPU(serve.cmd.Process.Pid), procCPU(os.Getpid())
-		if p.ours, cmdline, err = r.runWrk(ctx, wrk, script, serve.url+"/api/enquiry", dur); err != nil {
-			return err
-		}
-		serveCPU, selfCPU := procCPU(serve.cmd.Process.Pid)-cpu0, procCPU(os.Getpid())-self0
-		sentDuring := fake.calls.Load() - before
-		cmds = append(cmds, cmdline)
-		os.WriteFile(filepath.Join(ldir, c.name+"-serve.txt"), []byte(p.ours.raw), 0o644)
-		r.logf("wrk %s: bare", c.name)
-		bcpu0 := procCPU(bare.cmd.Process.Pid)
-		if p.bare, cmdline, err = r.runWrk(ctx, wrk, script, bare.url+"/api/enquiry", dur); err != nil {
-			return err
-		}
-		bareCPU := procCPU(bare.cmd.Process.Pid) - bcpu0
-		if c.name == "valid" {
-			validServeCPU, validBareCPU = serveCPU, bareCPU
-		}
-		if c.name == "invalid" {
-			r.invalidCPU = perReq(serveCPU, p.ours.requests)
-		}
-		cmds = append(cmds, cmdline)
-		os.WriteFile(filepath.Join(ldir, c.name+"-bare.txt"), []byte(p.bare.raw), 0o644)
+		p := &pair{}
 		results[c.name] = p
-		ratio := p.ours.rps / p.bare.rps
+		for round := range rounds {
+			var ours, bareRes wrkResult
+			runServe := func() error {
+				before := fake.calls.Load()
+				cpu0, self0 := procCPU(serve.cmd.Process.Pid), procCPU(os.Getpid())
+				r.logf("wrk %s round %d: serve", c.name, round+1)
+				w, cmdline, err := r.runWrk(ctx, wrk, script, serve.url+"/api/enquiry", dur)
+				if err != nil {
+					return err
+				}
+				add(&p.ours, w, procCPU(serve.cmd.Process.Pid)-cpu0)
+				p.fakeCPU += procCPU(os.Getpid()) - self0
+				p.sent += fake.calls.Load() - before
+				ours = w
+				if round == 0 {
+					cmds = append(cmds, cmdline)
+				}
+				return os.WriteFile(filepath.Join(ldir, fmt.Sprintf("%s-serve-%d.txt", c.name, round+1)), []byte(w.raw), 0o644)
+			}
+			runBare := func() error {
+				cpu0 := procCPU(bare.cmd.Process.Pid)
+				r.logf("wrk %s round %d: bare", c.name, round+1)
+				w, cmdline, err := r.runWrk(ctx, wrk, script, bare.url+"/api/enquiry", dur)
+				if err != nil {
+					return err
+				}
+				add(&p.bare, w, procCPU(bare.cmd.Process.Pid)-cpu0)
+				bareRes = w
+				if round == 0 {
+					cmds = append(cmds, cmdline)
+				}
+				return os.WriteFile(filepath.Join(ldir, fmt.Sprintf("%s-bare-%d.txt", c.name, round+1)), []byte(w.raw), 0o644)
+			}
+			first, second := runServe, runBare
+			if round%2 == 1 {
+				first, second = runBare, runServe
+			}
+			if err := first(); err != nil {
+				return err
+			}
+			if err := second(); err != nil {
+				return err
+			}
+			if bareRes.rps > 0 {
+				p.ratios = append(p.ratios, ours.rps/bareRes.rps)
+			}
+		}
 		replies := fmtStatuses(p.ours.statuses)
 		if c.name == "valid" {
-			replies += fmt.Sprintf("; %d emails reached the fake Resend (whose CPU, in `perf`, was %s per request)", sentDuring, perReq(selfCPU, p.ours.requests))
+			replies += fmt.Sprintf("; %d emails reached the fake Resend (whose CPU, in `perf`, was %s per request)", p.sent, perReq(p.fakeCPU, p.ours.requests))
+			validServeCPU, validBareCPU = perReq(p.ours.cpu, p.ours.requests), perReq(p.bare.cpu, p.bare.requests)
 		}
-		if p.ours.errors != "" {
-			replies += "; " + p.ours.errors
+		if c.name == "invalid" {
+			r.invalidCPU = perReq(p.ours.cpu, p.ours.requests)
 		}
-		fmt.Fprintf(&b, "| %s | serve | **%.0f** | %s | %s | %s | %s | %s | **%.2f×** |\n", c.name, p.ours.rps, ms(p.ours.p50), ms(p.ours.p90), ms(p.ours.p99), perReq(serveCPU, p.ours.requests), replies, ratio)
-		fmt.Fprintf(&b, "| %s | bare | %.0f | %s | %s | %s | %s | %s | 1 |\n", c.name, p.bare.rps, ms(p.bare.p50), ms(p.bare.p90), ms(p.bare.p99), perReq(bareCPU, p.bare.requests), fmtStatuses(p.bare.statuses))
+		if len(p.ours.errors) > 0 {
+			replies += "; " + strings.Join(p.ours.errors, "; ")
+		}
+		fmt.Fprintf(&b, "| %s | serve | **%.0f** | %s | %s | %s | %s | %s | **%.2f×** |\n", c.name, median(p.ours.rps), ms(median(p.ours.p50)), ms(median(p.ours.p90)), ms(median(p.ours.p99)),
+			perReq(p.ours.cpu, p.ours.requests), replies, median(p.ratios))
+		fmt.Fprintf(&b, "| %s | bare | %.0f | %s | %s | %s | %s | %s | 1 |\n", c.name, median(p.bare.rps), ms(median(p.bare.p50)), ms(median(p.bare.p90)), ms(median(p.bare.p99)),
+			perReq(p.bare.cpu, p.bare.requests), fmtStatuses(p.bare.statuses))
 		if n := p.ours.statuses[c.want]; p.ours.requests > 0 && n < p.ours.requests*99/100 {
 			fmt.Fprintf(&b, "| | | ⚠ only %d of %d replies were the expected %d | | | | | | |\n", n, p.ours.requests, c.want)
 		}
 	}
-	b.WriteString("\nCases: ")
+	b.WriteString("\nPer-round requests/s (serve / bare): ")
+	for _, c := range cases {
+		p := results[c.name]
+		fmt.Fprintf(&b, "%s %s / %s; ", c.name, joinMs(p.ours.rps), joinMs(p.bare.rps))
+	}
+	b.WriteString("raw wrk output in `" + r.rel(ldir) + "`.\n\nCases: ")
 	for _, c := range cases {
 		fmt.Fprintf(&b, "**%s**: %s. ", c.name, c.desc)
 	}
-	b.WriteString("\n\nCommands (in this order; PORT and the script path as above):\n\n```sh\n")
+	b.WriteString("\n\nCommands (first round; PORT and the script path as above):\n\n```sh\n")
 	for _, c := range cmds {
 		b.WriteString(c + "\n")
 	}
 	b.WriteString("```\n")
 
 	v := results["valid"]
-	ratio := v.ours.rps / v.bare.rps
+	ratio := median(v.ratios)
+	vr, br := median(v.ours.rps), median(v.bare.rps)
 	r.addTarget(target{name: "Throughput vs bare net/http (valid posts, 50 connections)", goal: "≥ 0.3×",
-		measured: fmt.Sprintf("%.2f× (%.0f vs %.0f req/s); invalid %.2f×, honeypot %.2f×", ratio, v.ours.rps, v.bare.rps,
-			results["invalid"].ours.rps/results["invalid"].bare.rps, results["honeypot"].ours.rps/results["honeypot"].bare.rps),
+		measured: fmt.Sprintf("%.2f× (%.0f vs %.0f req/s); invalid %.2f×, honeypot %.2f×", ratio, vr, br,
+			median(results["invalid"].ratios), median(results["honeypot"].ratios)),
 		status: passMiss(ratio >= 0.3),
-		note:   ifStr(ratio < 0.3, fmt.Sprintf("a valid post parses, validates, composes an HTML+text email and sends it over HTTP to Resend (here the fake, in `perf`, on the same cores); serve spends %s of CPU per valid post against the bare handler's %s (column \"Server CPU per request\"), most of it composing the email (see the benchmarks and the suggestions)", perReq(validServeCPU, v.ours.requests), perReq(validBareCPU, v.bare.requests)))})
+		note:   ifStr(ratio < 0.3, fmt.Sprintf("a valid post parses, validates, composes an HTML+text email and sends it over HTTP to Resend (here the fake, in `perf`, on the same cores); serve spends %s of CPU per valid post against the bare handler's %s (column \"Server CPU per request\"), most of it composing the email (see the CPU profile and the suggestions)", validServeCPU, validBareCPU))})
 	r.addTarget(target{name: "Valid posts/s at 50 connections (10× the reference form-to-email library's 1,200/s)", goal: "≥ 12,000/s",
-		measured: fmt.Sprintf("%.0f/s, p99 %s (reference: 1,200/s, p99 ~70 ms)", v.ours.rps, ms(v.ours.p99)), status: passMiss(v.ours.rps >= 12000),
-		note: ifStr(v.ours.rps < 12000, fmt.Sprintf("the bare handler itself manages %.0f/s on these %d shared cores with wrk on the same machine; %.0f/s would need ≥ %.2f× of it", v.bare.rps, r.machine.cores, 12000.0, 12000/v.bare.rps))})
+		measured: fmt.Sprintf("%.0f/s, p99 %s (reference: 1,200/s, p99 ~70 ms)", vr, ms(median(v.ours.p99))), status: passMiss(vr >= 12000),
+		note: ifStr(vr < 12000, fmt.Sprintf("the bare handler itself manages %.0f/s on these %d shared cores with wrk on the same machine; 12,000/s would need ≥ %.2f× of it, and serve's %s of CPU per valid post allows at most ~%.0f/s on %d cores before wrk and the fake take their share", br, r.machine.cores, 12000/br, validServeCPU, float64(r.machine.cores)*float64(v.ours.requests)/v.ours.cpu.Seconds(), r.machine.cores))})
 
 	// --- open loop at a fixed rate ---
 	b.WriteString("\n### Fixed rate: 1,000 requests/s\n\n")
-	olDur := 10 * time.Second
+	olDur, olRounds := 4*time.Second, 3
 	if r.quick {
-		olDur = 3 * time.Second
+		olDur, olRounds = 3*time.Second, 1
 	}
-	fmt.Fprintf(&b, "An open-loop generator inside `perf` (Go `net/http` client, keep-alive, up to 64 connections) sends a request every %s whatever the replies do, for %s after a 1 s warm-up (%d requests, then it stops); latency is measured from each request's *scheduled* time, so a stall is not hidden (no coordinated omission). wrk2 is not in Debian; this replaces it.\n\n",
-		time.Second/fixedRate, olDur, int(olDur.Seconds())*fixedRate)
-	b.WriteString("| Case | Server | Sent | Achieved rate | p50 | p90 | p99 | p99.9 | max | Replies |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n")
-	var ourOL openLoopResult
-	for _, t := range []struct {
+	fmt.Fprintf(&b, "An open-loop generator inside `perf` (Go `net/http` client, keep-alive, up to 64 connections) sends a request every %s whatever the replies do, for %s after a 1 s warm-up (%d requests, then it stops); latency is measured from each request's *scheduled* time, so a stall is not hidden (no coordinated omission). wrk2 is not in Debian; this replaces it. "+
+		"%d rounds, the three rows one after the other in each round; the table shows the round with the median p99 per row, and all rounds' p99.\n\n",
+		time.Second/fixedRate, olDur, int(olDur.Seconds())*fixedRate, olRounds)
+	b.WriteString("| Case | Server | Sent | Achieved rate | p50 | p90 | p99 | p99.9 | max | p99 of each round | Replies |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
+	type olRow struct {
 		name string
 		url  string
 		c    loadCase
-	}{{"serve", serve.url, cases[0]}, {"bare", bare.url, cases[0]}, {"serve", serve.url, cases[2]}} {
-		r.logf("open loop %s %s", t.name, t.c.name)
-		res, err := openLoop(ctx, t.url+"/api/enquiry", t.c, fixedRate, time.Second, olDur)
-		if err != nil {
-			return err
+		res  []openLoopResult
+	}
+	rows := []*olRow{{name: "serve", url: serve.url, c: cases[0]}, {name: "bare", url: bare.url, c: cases[0]}, {name: "serve", url: serve.url, c: cases[2]}}
+	for round := range olRounds {
+		for _, t := range rows {
+			r.logf("open loop %s %s round %d", t.name, t.c.name, round+1)
+			res, err := openLoop(ctx, t.url+"/api/enquiry", t.c, fixedRate, time.Second, olDur)
+			if err != nil {
+				return err
+			}
+			t.res = append(t.res, res)
 		}
-		if t.name == "serve" && t.c.name == "valid" {
-			ourOL = res
+	}
+	var ourOL openLoopResult
+	var ourP99s []float64
+	for i, t := range rows {
+		sort.Slice(t.res, func(a, b int) bool { return t.res[a].p99 < t.res[b].p99 })
+		res := t.res[len(t.res)/2]
+		var p99s []float64
+		for _, x := range t.res {
+			p99s = append(p99s, durMs(x.p99))
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %.0f/s | %s | %s | **%s** | %s | %s | %s |\n", t.c.name, t.name, res.sent, res.rate,
-			ms(durMs(res.p50)), ms(durMs(res.p90)), ms(durMs(res.p99)), ms(durMs(res.p999)), ms(durMs(res.max)), fmtStatuses(res.statuses)+res.errs)
+		if i == 0 {
+			ourOL, ourP99s = res, p99s
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %.0f/s | %s | %s | **%s** | %s | %s | %s ms | %s |\n", t.c.name, t.name, res.sent, res.rate,
+			ms(durMs(res.p50)), ms(durMs(res.p90)), ms(durMs(res.p99)), ms(durMs(res.p999)), ms(durMs(res.max)), joinMs(p99s), fmtStatuses(res.statuses)+res.errs)
 	}
 	b.WriteString("\nCommand: `go run ./functions/cmd/perf -skip site,bench,function,lighthouse` (the generator is `openLoop` in functions/cmd/perf/load.go).\n")
+	best, _ := minMax(ourP99s)
 	r.addTarget(target{name: "p99 latency at 1,000 valid posts/s (loopback)", goal: "< 2 ms",
-		measured: fmt.Sprintf("%s (p50 %s, p99.9 %s)", ms(durMs(ourOL.p99)), ms(durMs(ourOL.p50)), ms(durMs(ourOL.p999))), status: passMiss(ourOL.p99 < 2*time.Millisecond),
-		note: ifStr(ourOL.p99 >= 2*time.Millisecond, "each valid post makes a second HTTP round trip (to Resend; here the fake) inside the request, and the generator, the server and the fake share 2 cores with other work (see the load average)")})
+		measured: fmt.Sprintf("%s median of %d rounds (best round %s; p50 %s)", ms(durMs(ourOL.p99)), len(ourP99s), ms(best), ms(durMs(ourOL.p50))), status: passMiss(ourOL.p99 < 2*time.Millisecond),
+		note: ifStr(ourOL.p99 >= 2*time.Millisecond, "each valid post costs ~0.1 ms of CPU in the handler (mostly email templates) plus a second HTTP round trip (to Resend; here the fake) inside the request, and its ~45 KB of garbage per post brings GC cycles; the generator, the server and the fake share 2 cores with other work (load average in the header), so any stall of a few ms lands in the 1% tail. Compare the bare and honeypot rows of the same rounds")})
 
 	r.addSection("Enquiry handler under load (loopback)", b.String())
 	return nil

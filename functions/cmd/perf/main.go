@@ -127,6 +127,7 @@ func run(ctx context.Context, o options) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		r.sectionLoad = append(r.sectionLoad, s+" "+readLoadAvg())
 		r.logf("== %s", s)
 		start := time.Now()
 		var err error

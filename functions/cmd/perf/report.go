@@ -15,6 +15,9 @@ func (r *runner) report() string {
 	fmt.Fprintf(&b, "- Machine: %d cores, %s, %s RAM, %s\n", m.cores, m.cpuModel, m.memTotal, m.kernel)
 	fmt.Fprintf(&b, "- Go: %s\n", m.goVersion)
 	fmt.Fprintf(&b, "- Load average (1, 5, 15 min): %s at start, %s at the end. The machine is shared with other work; a load above the core count means the figures below had to share the CPU.\n", m.loadStart, m.loadEnd)
+	if len(r.sectionLoad) > 0 {
+		fmt.Fprintf(&b, "- Load average at the start of each section: %s\n", strings.Join(r.sectionLoad, "; "))
+	}
 	fmt.Fprintf(&b, "- Commit: %s\n", m.commit)
 	mode := "full"
 	if r.quick {

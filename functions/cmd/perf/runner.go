@@ -30,12 +30,13 @@ type runner struct {
 	serveBin string // functions/cmd/serve built into out/bin
 	self     string // this program, for -bare-server
 
-	mu       sync.Mutex
-	sections []section
-	targets  []target
-	failures []string
-	skipped  []string
-	procs    []*exec.Cmd
+	mu          sync.Mutex
+	sections    []section
+	targets     []target
+	failures    []string
+	skipped     []string
+	sectionLoad []string // "section 1m 5m 15m" at each section's start
+	procs       []*exec.Cmd
 
 	// Figures one section finds and another explains.
 	handlerNs    float64 // BenchmarkHandler/form_valid, ns/op
