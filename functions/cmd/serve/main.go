@@ -5,7 +5,7 @@
 // each email is written to a local outbox folder as an .eml file. With it,
 // emails go through Resend, and those Resend cannot take wait in an on-disk
 // spool (SPOOL_DIR) that a background worker sends later; SIGTERM stops it
-// gracefully. Production use: docs/readme-selfhost.md.
+// gracefully. Production use: README.md, "Self-hosting".
 //
 //	go run ./functions/cmd/serve            # http://localhost:8080
 //	go run ./functions/cmd/serve -watch     # rebuild when content changes

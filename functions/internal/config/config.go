@@ -2,7 +2,7 @@
 // once, at start. Every bad value is an error that names its variable, so a
 // misconfigured deploy fails at start instead of on a visitor's enquiry.
 //
-// The variables are listed in docs/readme-run.md.
+// The variables are listed in README.md, "Run it locally".
 package config
 
 import (
