@@ -161,9 +161,7 @@ func (r *runner) handlerProfile(ctx context.Context) (string, error) {
 			}
 		}
 	}
-	if cum[want[1].fn] != "" {
-		r.composeShare = cum[want[1].fn]
-	}
+	r.composeShare, r.templateShare = cum[want[1].fn], cum[want[2].fn]
 	var parts []string
 	for _, w := range want {
 		if v, ok := cum[w.fn]; ok {

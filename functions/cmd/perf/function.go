@@ -489,7 +489,7 @@ func (r *runner) initTrace(ctx context.Context, bin string, args ...string) stri
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Fields(line)
 		// init PKG @0.5 ms, 0.61 ms clock, 1234 bytes, 12 allocs
-		if len(f) >= 6 && f[0] == "init" && f[5] == "clock," {
+		if len(f) >= 7 && f[0] == "init" && f[6] == "clock," {
 			if v, err := strconv.ParseFloat(f[4], 64); err == nil {
 				all = append(all, ini{f[1], v})
 				total += v

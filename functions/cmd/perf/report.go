@@ -69,10 +69,10 @@ func (r *runner) suggestions() string {
 	}
 	if r.composeShare != "" {
 		item("**Email composing dominates a valid post** (functions/internal/mail): %s of `BenchmarkHandler/form_valid`'s CPU (%s per post) is in `Composer.Compose` by the CPU profile in the benchmarks section, "+
-			"nearly all of it text/template and html/template execution (reflection calls to template functions, per label and value); parsing and validation (`BenchmarkParse`) is %s. "+
+			"%s of it in text/template and html/template execution (reflection calls to template functions, per label and value); parsing and validation (`BenchmarkParse`) is %s. "+
 			"Render everything that does not depend on the visitor once at start (labels, headings, the Markdown-rendered frame, per language) and write only the visitor's values per request (pre-split template parts or a `strings.Builder`, still HTML-escaped); "+
 			"that should take most of the composing cost off each post and with it much of the gap to the bare handler and the latency tail at 1,000/s.",
-			r.composeShare, fmtNs(r.handlerNs), fmtNs(r.parseNs))
+			r.composeShare, fmtNs(r.handlerNs), r.templateShare, fmtNs(r.parseNs))
 	}
 	if r.invalidCPU != "" {
 		item("**The 422 page is the most expensive reply** (%s of serve's CPU per invalid post under load): functions/internal/formpage reads the form page from disk and parses it with `html.Parse` on every invalid post, then renders it again. "+

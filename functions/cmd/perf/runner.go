@@ -39,19 +39,20 @@ type runner struct {
 	procs       []*exec.Cmd
 
 	// Figures one section finds and another explains.
-	handlerNs    float64 // BenchmarkHandler/form_valid, ns/op
-	composeNs    float64 // BenchmarkCompose/appointment
-	parseNs      float64 // BenchmarkParse/appointment
-	composeShare string  // share of the handler benchmark's CPU in Compose (pprof)
-	guardAvg     float64 // ms per page in the content guard (1,000 generated pages)
-	singleAvg    float64 // ms per page in single.html
-	invalidCPU   string  // serve CPU per invalid post
-	serveStart   float64 // ms
-	lambdaStart  float64 // ms
-	binaryTop    []string
-	binarySize_  int64
-	lhTTFB       float64 // ms, simulated, on the page with the worst LCP
-	lhObserved   float64 // ms, worst unthrottled LCP
+	handlerNs     float64 // BenchmarkHandler/form_valid, ns/op
+	composeNs     float64 // BenchmarkCompose/appointment
+	parseNs       float64 // BenchmarkParse/appointment
+	composeShare  string  // share of the handler benchmark's CPU in Compose (pprof)
+	templateShare string  // share in text/template execution (pprof)
+	guardAvg      float64 // ms per page in the content guard (1,000 generated pages)
+	singleAvg     float64 // ms per page in single.html
+	invalidCPU    string  // serve CPU per invalid post
+	serveStart    float64 // ms
+	lambdaStart   float64 // ms
+	binaryTop     []string
+	binarySize_   int64
+	lhTTFB        float64 // ms, simulated, on the page with the worst LCP
+	lhObserved    float64 // ms, worst unthrottled LCP
 }
 
 type section struct {
