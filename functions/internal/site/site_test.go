@@ -431,11 +431,65 @@ func TestJSONLD(t *testing.T) {
 	}
 }
 
+// inlineCSS returns the one inline <style> of a built page (the whole
+// stylesheet, helpers/inline-css.html).
+func inlineCSS(t *testing.T, p *page) string {
+	t.Helper()
+	styles := allNodes(p.doc, "style")
+	if len(styles) != 1 {
+		t.Fatalf("%s: %d inline <style> elements, want 1 (the whole stylesheet)", p.path, len(styles))
+	}
+	return text(styles[0])
+}
+
+// siteCSS is the stylesheet as the home page carries it.
+func siteCSS(t *testing.T) string {
+	t.Helper()
+	for _, p := range pages(t) {
+		if p.path == "/" {
+			return inlineCSS(t, p)
+		}
+	}
+	t.Fatal("no home page")
+	return ""
+}
+
+// TestInlineCSS: every page carries the whole stylesheet in one <style> in its
+// <head> (no render-blocking stylesheet request before the first paint), the
+// same bytes on every page, minified in production.
+func TestInlineCSS(t *testing.T) {
+	ps := pages(t)
+	want := siteCSS(t)
+	for _, frag := range []string{"[hidden]{display:none!important}", ".hp{", ":root{", ".site-header", ".hero", "@media"} {
+		if !strings.Contains(want, frag) {
+			t.Errorf("the inline stylesheet lacks %q", frag)
+		}
+	}
+	if strings.Contains(want, "/*") || strings.Contains(want, "@import") || strings.Contains(want, "\n\n") {
+		t.Error("the inline stylesheet is not bundled and minified")
+	}
+	for _, p := range ps {
+		if got := inlineCSS(t, p); got != want {
+			t.Errorf("%s: the inline stylesheet differs from the home page's", p.path)
+		}
+		heads := allNodes(p.doc, "head")
+		if len(heads) != 1 || len(allNodes(heads[0], "style")) != 1 {
+			t.Errorf("%s: the <style> is not in <head>", p.path)
+		}
+		for _, l := range all(p.doc, tag("link")) {
+			if rel, _ := attr(l, "rel"); strings.Contains(rel, "stylesheet") || strings.Contains(rel, "preload") {
+				t.Errorf("%s: links a stylesheet or preloads a resource (%s): the CSS is inline", p.path, rel)
+			}
+		}
+	}
+	t.Logf("inline stylesheet: %d B, %d B gzipped", len(want), gz(t, []byte(want)))
+}
+
 func TestBudgets(t *testing.T) {
 	ps := pages(t)
 	cssSize := map[string]int{}
 	for _, p := range ps {
-		size := gz(t, p.raw)
+		size := gz(t, p.raw) // inline CSS included
 		css := 0
 		for _, l := range all(p.doc, tag("link")) {
 			if rel, _ := attr(l, "rel"); rel != "stylesheet" {
@@ -518,11 +572,15 @@ func TestHeaders(t *testing.T) {
 			t.Errorf("_headers /* lacks %s", name)
 		}
 	}
-	// Every inline <style> must be allowed by its hash; no inline script may run.
+	// Every inline <style> must be allowed by its hash, computed here over the
+	// bytes as served, and the CSP allows no style hash that no page uses; no
+	// inline script may run.
+	used := map[string]bool{}
 	for _, p := range ps {
 		for _, s := range allNodes(p.doc, "style") {
 			sum := sha256.Sum256([]byte(text(s)))
 			want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+			used[want] = true
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: inline <style> hash %s is not in the CSP", p.path, want)
 			}
@@ -534,7 +592,38 @@ func TestHeaders(t *testing.T) {
 			}
 		}
 	}
-	// Fingerprinted assets are cached for a year.
+	var styleSrc string
+	for _, d := range strings.Split(csp, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == "style-src" {
+			styleSrc = strings.TrimSpace(d)
+		}
+	}
+	hashes := regexp.MustCompile(`'sha256-[A-Za-z0-9+/=]+'`).FindAllString(styleSrc, -1)
+	if len(hashes) == 0 {
+		t.Errorf("CSP style-src has no hash for the inline stylesheet: %q", styleSrc)
+	}
+	for _, h := range hashes {
+		if !used[h] {
+			t.Errorf("CSP style-src allows %s, which no page's <style> has", h)
+		}
+	}
+	// Fingerprinted assets are cached for a year: the page script and the images.
+	var scripts []string
+	for _, p := range ps {
+		for _, s := range allNodes(p.doc, "script") {
+			if src, ok := attr(s, "src"); ok && !slices.Contains(scripts, src) {
+				scripts = append(scripts, src)
+			}
+		}
+	}
+	if len(scripts) == 0 {
+		t.Error("no page loads the page script")
+	}
+	for _, src := range scripts {
+		if !strings.Contains(h[src]["Cache-Control"], "immutable") {
+			t.Errorf("_headers gives the script %s no long cache", src)
+		}
+	}
 	immutable := 0
 	for path, hs := range h {
 		if strings.Contains(hs["Cache-Control"], "immutable") {
@@ -547,7 +636,7 @@ func TestHeaders(t *testing.T) {
 		}
 	}
 	if immutable < 2 {
-		t.Errorf("want long cache headers for the fingerprinted CSS and JS, got %d blocks", immutable)
+		t.Errorf("want long cache headers for the fingerprinted JS and the images, got %d blocks", immutable)
 	}
 }
 
