@@ -945,6 +945,11 @@ func TestGuard(t *testing.T) {
 		// joined clitics, vowel marks, a tatweel and Arabic-Indic digits.
 		{fixture: "arabic", want: []string{"planted-arabic.md", `"مضمون"`}},
 		{fixture: "arabic-clitics", want: []string{"planted-clitics.md", `"مضمونة"`, `"أفضل"`, `"الوحيدة"`, `"100%"`, `"دون ألم"`}},
+		// FAQ entries (checked by guard-walk) with claims in front matter fields, in
+		// capitals, across a line break and extra spaces, #1, a long s; Arabic in
+		// front matter with a tatweel and extra spaces, Arabic-Indic digits.
+		{fixture: "fields", want: []string{"planted-fields.md", `"world-class"`, `"painless"`, `"no side effects"`, `"#1"`, `"best"`,
+			"planted-fields-ar.md", `"نتائج فورية"`, `"آمن 100%"`, `"100٪"`, `"مثبت علمياً"`}},
 		// Words that only look like forbidden ones must not stop the build.
 		{fixture: "arabic-innocent", ok: true},
 	}
