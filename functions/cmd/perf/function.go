@@ -355,7 +355,7 @@ func (r *runner) binarySize(ctx context.Context, b *strings.Builder) error {
 	if hasPhone {
 		fmt.Fprintf(b, "- `github.com/nyaruka/phonenumbers` is linked: %s of symbols plus libphonenumber's metadata, geocoding, carrier and time-zone files it embeds (`go:embed`), and it parses its metadata at start. Our own rules for UAE and foreign numbers would drop all of it.\n", mib(sum("github.com/nyaruka/phonenumbers")))
 	} else {
-		b.WriteString("- `github.com/nyaruka/phonenumbers` is no longer linked: commit 311b0d2 replaced libphonenumber (its embedded metadata, geocoding and carrier files, and the metadata parse at start) with our own phone rules, taking the binary from 14.8 MiB to 10.8 MiB. That was the main reason for the 14.8 MiB (docs/readme-deploy.md still quotes it).\n")
+		b.WriteString("- `github.com/nyaruka/phonenumbers` is no longer linked: commit 311b0d2 replaced libphonenumber (its embedded metadata, geocoding and carrier files, and the metadata parse at start) with our own phone rules, taking the binary from 14.8 MiB to 10.8 MiB (README, \"Decisions\"). That was the main reason for the 14.8 MiB.\n")
 	}
 	fmt.Fprintf(b, "- The standard library is most of the rest (runtime, net/http, crypto/tls and x509 for HTTPS to Resend, reflect, encoding/json, html/template): it stays whatever we do.\n")
 	fmt.Fprintf(b, "- Validation: `go-playground/validator/v10` with `locales`, `universal-translator`, `go-urn` and `gabriel-vasile/mimetype` (pulled in by validator): %s of symbols, and their package init runs at every cold start (see the init trace above). The enquiry has about twenty fields with fixed rules; hand-written checks would drop these modules.\n",
