@@ -69,7 +69,7 @@ func (r *runner) suggestions() string {
 	}
 	if r.composeShare != "" {
 		item("**Email composing dominates a valid post** (functions/internal/mail): %s of `BenchmarkHandler/form_valid`'s CPU (%s per post) is in `Composer.Compose` by the CPU profile in the benchmarks section, "+
-			"%s of it in text/template and html/template execution (reflection calls to template functions, per label and value); parsing and validation (`BenchmarkParse`) is %s. "+
+			"%s of all samples in text/template and html/template execution (reflection calls to template functions, per label and value); parsing and validation (`BenchmarkParse`) is %s. "+
 			"Render everything that does not depend on the visitor once at start (labels, headings, the Markdown-rendered frame, per language) and write only the visitor's values per request (pre-split template parts or a `strings.Builder`, still HTML-escaped); "+
 			"that should take most of the composing cost off each post and with it much of the gap to the bare handler and the latency tail at 1,000/s.",
 			r.composeShare, fmtNs(r.handlerNs), r.templateShare, fmtNs(r.parseNs))
