@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,7 +41,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	}
 	v.Subject = receptionSubject(e)
 	if replyTo != "" {
-		v.MailtoURL = htmltemplate.URL("mailto:" + url.PathEscape(replyTo) + "?subject=" + url.PathEscape("Re: "+v.Subject))
+		v.MailtoURL = mailtoURL(replyTo, "Re: "+v.Subject)
 	}
 
 	add := func(field, value string, highlight bool) {
@@ -110,7 +109,6 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	}
 	return v
 }
-
 
 func (p pair) render(v *view) (html, text string, err error) {
 	var hb, tb bytes.Buffer

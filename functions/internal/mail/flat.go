@@ -312,13 +312,21 @@ func (c *Composer) receptionFill(e *enquiry.Enquiry, replyTo string, f *fill) {
 		f.WhatsAppURL = htmltemplate.URL("https://wa.me/" + d)
 	}
 	if replyTo != "" {
-		f.MailtoURL = htmltemplate.URL("mailto:" + url.PathEscape(replyTo) + "?subject=" + url.PathEscape("Re: "+f.Subject))
+		f.MailtoURL = mailtoURL(replyTo, "Re: "+f.Subject)
 	}
 	for i, field := range answerRows[kindIndex(e.Kind)] {
 		v := answerValue(e, field, replyTo, f.ContactLabel)
 		*f.ptr(slotA0 + slot(i)) = v
 		*f.ptr(slotT0 + slot(i)) = indent(v)
 	}
+}
+
+// mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
+// with subject. Both are percent-encoded, and so is "&" in the subject
+// (url.PathEscape keeps it), so a subject holding "&body=…" cannot add a
+// field to the link.
+func mailtoURL(addr, subject string) htmltemplate.URL {
+	return htmltemplate.URL("mailto:" + url.PathEscape(addr) + "?subject=" + strings.ReplaceAll(url.PathEscape(subject), "&", "%26"))
 }
 
 // answerValue is the reception email's answer for field, as typed or chosen.
