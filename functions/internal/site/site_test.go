@@ -511,6 +511,7 @@ func TestBudgets(t *testing.T) {
 			t.Errorf("%s: HTML+CSS %d B gzipped, budget %d B", p.path, size+css, pageBudget)
 		}
 	}
+	// All JavaScript: script files, and each distinct inline script once.
 	js := 0
 	filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".js") {
@@ -519,6 +520,15 @@ func TestBudgets(t *testing.T) {
 		}
 		return err
 	})
+	seen := map[string]bool{}
+	for _, p := range ps {
+		for _, s := range inlineScripts(p) {
+			if !seen[s] {
+				seen[s] = true
+				js += gz(t, []byte(s))
+			}
+		}
+	}
 	t.Logf("all JavaScript: %d B gzipped", js)
 	if js > jsBudget {
 		t.Errorf("JavaScript %d B gzipped, budget %d B", js, jsBudget)
@@ -572,10 +582,10 @@ func TestHeaders(t *testing.T) {
 			t.Errorf("_headers /* lacks %s", name)
 		}
 	}
-	// Every inline <style> must be allowed by its hash, computed here over the
-	// bytes as served, and the CSP allows no style hash that no page uses; no
-	// inline script may run.
+	// Every inline <style> and <script> must be allowed by its hash, computed
+	// here over the bytes as served, and the CSP allows no hash that no page uses.
 	used := map[string]bool{}
+	scriptUsed := map[string]bool{}
 	for _, p := range ps {
 		for _, s := range allNodes(p.doc, "style") {
 			sum := sha256.Sum256([]byte(text(s)))
@@ -585,45 +595,35 @@ func TestHeaders(t *testing.T) {
 				t.Errorf("%s: inline <style> hash %s is not in the CSP", p.path, want)
 			}
 		}
-		for _, s := range allNodes(p.doc, "script") {
-			typ, _ := attr(s, "type")
-			if _, ok := attr(s, "src"); !ok && typ != "application/ld+json" {
-				t.Errorf("%s: inline script (blocked by the CSP)", p.path)
+		for _, s := range inlineScripts(p) {
+			sum := sha256.Sum256([]byte(s))
+			want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+			scriptUsed[want] = true
+			if !strings.Contains(directive(csp, "script-src"), want) {
+				t.Errorf("%s: inline <script> hash %s is not in the CSP's script-src", p.path, want)
 			}
 		}
 	}
-	var styleSrc string
-	for _, d := range strings.Split(csp, ";") {
-		if f := strings.Fields(d); len(f) > 0 && f[0] == "style-src" {
-			styleSrc = strings.TrimSpace(d)
+	hashRE := regexp.MustCompile(`'sha256-[A-Za-z0-9+/=]+'`)
+	for _, c := range []struct {
+		directive string
+		used      map[string]bool
+	}{{"style-src", used}, {"script-src", scriptUsed}} {
+		d := directive(csp, c.directive)
+		hashes := hashRE.FindAllString(d, -1)
+		if len(hashes) == 0 {
+			t.Errorf("CSP %s has no hash for the inline element: %q", c.directive, d)
 		}
-	}
-	hashes := regexp.MustCompile(`'sha256-[A-Za-z0-9+/=]+'`).FindAllString(styleSrc, -1)
-	if len(hashes) == 0 {
-		t.Errorf("CSP style-src has no hash for the inline stylesheet: %q", styleSrc)
-	}
-	for _, h := range hashes {
-		if !used[h] {
-			t.Errorf("CSP style-src allows %s, which no page's <style> has", h)
-		}
-	}
-	// Fingerprinted assets are cached for a year: the page script and the images.
-	var scripts []string
-	for _, p := range ps {
-		for _, s := range allNodes(p.doc, "script") {
-			if src, ok := attr(s, "src"); ok && !slices.Contains(scripts, src) {
-				scripts = append(scripts, src)
+		for _, h := range hashes {
+			if !c.used[h] {
+				t.Errorf("CSP %s allows %s, which no page's inline element has", c.directive, h)
 			}
 		}
 	}
-	if len(scripts) == 0 {
-		t.Error("no page loads the page script")
+	if len(scriptUsed) == 0 {
+		t.Error("no page carries the (inline) page script")
 	}
-	for _, src := range scripts {
-		if !strings.Contains(h[src]["Cache-Control"], "immutable") {
-			t.Errorf("_headers gives the script %s no long cache", src)
-		}
-	}
+	// Images are fingerprinted by Hugo and cached for a year.
 	immutable := 0
 	for path, hs := range h {
 		if strings.Contains(hs["Cache-Control"], "immutable") {
@@ -635,8 +635,64 @@ func TestHeaders(t *testing.T) {
 			}
 		}
 	}
-	if immutable < 2 {
-		t.Errorf("want long cache headers for the fingerprinted JS and the images, got %d blocks", immutable)
+	if !strings.Contains(h["/images/*"]["Cache-Control"], "immutable") {
+		t.Errorf("want a long cache header for /images/*, got %d immutable blocks", immutable)
+	}
+}
+
+// directive returns one directive of a Content-Security-Policy ("" if absent).
+func directive(csp, name string) string {
+	for _, d := range strings.Split(csp, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == name {
+			return strings.TrimSpace(d)
+		}
+	}
+	return ""
+}
+
+// inlineScripts returns the text of a page's inline scripts that run (JSON-LD
+// data blocks excluded).
+func inlineScripts(p *page) []string {
+	var out []string
+	for _, s := range allNodes(p.doc, "script") {
+		typ, _ := attr(s, "type")
+		if _, ok := attr(s, "src"); !ok && typ != "application/ld+json" {
+			out = append(out, text(s))
+		}
+	}
+	return out
+}
+
+// TestInlineScript: the page script is inline on the form pages only (no
+// request of its own before the first paint), once, at the end of <body>.
+func TestInlineScript(t *testing.T) {
+	forms := 0
+	for _, p := range pages(t) {
+		scripts := inlineScripts(p)
+		hasForm := len(all(p.doc, func(n *html.Node) bool { _, ok := attr(n, "data-enquiry-form"); return n.Data == "form" && ok })) > 0
+		for _, s := range allNodes(p.doc, "script") {
+			if _, ok := attr(s, "src"); ok {
+				t.Errorf("%s: loads a script file; the page script is inline", p.path)
+			}
+		}
+		switch {
+		case hasForm && len(scripts) != 1:
+			t.Errorf("%s: a form page with %d inline scripts, want 1", p.path, len(scripts))
+		case !hasForm && len(scripts) != 0:
+			t.Errorf("%s: %d inline scripts on a page without a form", p.path, len(scripts))
+		case hasForm:
+			forms++
+			if !strings.Contains(scripts[0], "data-enquiry-form") {
+				t.Errorf("%s: the inline script is not the enquiry script", p.path)
+			}
+			bodies := allNodes(p.doc, "body")
+			if len(bodies) != 1 || len(allNodes(bodies[0], "script")) == 0 {
+				t.Errorf("%s: the script is not in <body>", p.path)
+			}
+		}
+	}
+	if forms < 4 {
+		t.Errorf("the script is on %d form pages, want 4 (two forms, two languages)", forms)
 	}
 }
 
