@@ -106,6 +106,7 @@ func (r *runner) benchSection(ctx context.Context) error {
 		switch s.name {
 		case "BenchmarkHandler/form_valid":
 			r.handlerNs = median(s.nsop)
+			r.handlerBop = median(s.bop)
 		case "BenchmarkCompose/appointment":
 			r.composeNs = median(s.nsop)
 		case "BenchmarkParse/appointment":
@@ -161,7 +162,7 @@ func (r *runner) handlerProfile(ctx context.Context) (string, error) {
 			}
 		}
 	}
-	r.composeShare, r.templateShare = cum[want[1].fn], cum[want[2].fn]
+	r.composeShare, r.templateShare, r.parseShare = cum[want[1].fn], cum[want[2].fn], cum[want[3].fn]
 	var parts []string
 	for _, w := range want {
 		if v, ok := cum[w.fn]; ok {

@@ -2,9 +2,16 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
+
+// pct reads "44.09%" as 44.09 (0 if empty).
+func pct(s string) float64 {
+	v, _ := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	return v
+}
 
 // report is the Markdown report: machine, targets, then each section.
 func (r *runner) report() string {
@@ -68,30 +75,60 @@ func (r *runner) suggestions() string {
 		fmt.Fprintf(&b, "%d. "+format+"\n", append([]any{n}, args...)...)
 	}
 	if r.composeShare != "" {
-		item("**Email composing dominates a valid post** (functions/internal/mail): %s of `BenchmarkHandler/form_valid`'s CPU (%s per post) is in `Composer.Compose` by the CPU profile in the benchmarks section, "+
-			"%s of all samples in text/template and html/template execution (reflection calls to template functions, per label and value); parsing and validation (`BenchmarkParse`) is %s. "+
-			"Render everything that does not depend on the visitor once at start (labels, headings, the Markdown-rendered frame, per language) and write only the visitor's values per request (pre-split template parts or a `strings.Builder`, still HTML-escaped); "+
-			"that should take most of the composing cost off each post and with it much of the gap to the bare handler and the latency tail at 1,000/s.",
-			r.composeShare, fmtNs(r.handlerNs), r.templateShare, fmtNs(r.parseNs))
-	}
-	if r.invalidCPU != "" {
-		item("**The 422 page is the most expensive reply** (%s of serve's CPU per invalid post under load): functions/internal/formpage reads the form page from disk and parses it with `html.Parse` on every invalid post, then renders it again. "+
-			"Keep each form page's bytes (or its parsed tree, cloned per request) in memory and reload them when the site is rebuilt; the per-client rate limit (off in this test) bounds how often a bot can make the server do this.", r.invalidCPU)
-	}
-	if r.guardAvg > 0 && r.singleAvg > 0 {
-		head := "and the content guard is most of it"
-		if r.guardAvg/r.singleAvg < 0.5 {
-			head = fmt.Sprintf("and the content guard is the largest single part (%.0f%%)", 100*r.guardAvg/r.singleAvg)
+		lead := "**Email composing is still the largest part of a valid post**"
+		if pct(r.composeShare) < pct(r.parseShare) {
+			lead = "**Email composing is a large part of a valid post**"
 		}
-		item("**Build time grows by seconds per 1,000 pages, "+head+"** (themes/bluetree/layouts/_partials/helpers/guard.html): %.1f ms of the %.1f ms each generated page spends in `single.html` (%.0f%%). "+
-			"It builds one string of the title, description, `jsonify` of all front matter and the raw Markdown, rewrites it with `replaceRE` and a normalising partial, and runs the large forbidden-words regular expression over it. "+
-			"Options: run the regex over `.RawContent` and the few front-matter fields that are shown, without `jsonify`; or move the guard to the Go site test / CI (functions/internal/site already builds every page) and keep only the cheap testimonial-consent and alt-text checks in the template. "+
-			"Hugo also hints that `_partials/site/header.html` and `footer.html` could be `partialCached` (per language and section).", r.guardAvg, r.singleAvg, 100*r.guardAvg/r.singleAvg)
+		tmpl, next := "", "check the profile's `-list Compose` for what still allocates and size the output buffers once"
+		if r.templateShare != "" {
+			tmpl = fmt.Sprintf(", %s of all samples still in text/template and html/template execution", r.templateShare)
+			next = "the visitor's values still go through a flat html/template per variant (reflection and an escaper call per value): writing them straight into a `strings.Builder` (`html.EscapeString` in the HTML part, plain in the text part) would take that template execution off each post; the tests that the flattened variants equal the full templates (commit 37beda1) would guard the change"
+		}
+		item(lead+" (functions/internal/mail): %s of `BenchmarkHandler/form_valid`'s CPU (%s per post, %.0f KB allocated) is in `Composer.Compose` by the CPU profile in the benchmarks section%s; parsing and validation (`BenchmarkParse`) is %s. "+
+			"The composer is already flattened (the parts that do not depend on the visitor are rendered once per variant); %s. "+
+			"Fewer bytes allocated per post also means fewer GC cycles in the latency tail at 1,000/s.",
+			r.composeShare, fmtNs(r.handlerNs), r.handlerBop/1024, tmpl, fmtNs(r.parseNs), next)
 	}
-	if r.lhTTFB > 0 {
-		item("**LCP at about 1 s in Lighthouse's simulation** (themes/bluetree/layouts/_partials/head): besides the inline critical CSS (helpers/critical-css.html, hashed in the CSP), every page links the main stylesheet, a render-blocking request at the highest priority " +
-			"that costs one more simulated round trip (150 ms RTT on slow 4G) before the first paint and the hero image. The whole stylesheet fits in the 14 KB budget beside the HTML (page-weight table): " +
-			"inline all of it the way the critical CSS already is (the CSP hash covers it), or split it so that only what the first screen needs blocks rendering. That should move FCP and LCP about one simulated round trip earlier, under 1.0 s; the hero image is already `fetchpriority=high` and AVIF.")
+	if r.validNs > 0 {
+		item("**The email is sent inside the visitor's request** (functions/internal/api, enquiry.go): every valid post waits for a second HTTP round trip, to Resend (here the fake, whose CPU, %s per email, shares the same cores), before it answers 303. "+
+			"In the load test serve spends %s of CPU per valid post against %s per honeypot post, which answers the same 303 without validating, composing or sending. "+
+			"On the self-hosted server, functions/internal/spool could take the message and let its worker send it after the reply (the spool already keeps unsent emails on disk and retries them), at the cost of an fsync per enquiry and of telling the visitor \"sent\" before Resend has it; "+
+			"on Lambda the process may freeze after the reply, so there the send has to stay inside the request. Also check that the Resend client keeps its HTTPS connection alive between posts (one TLS handshake per post would dwarf the rest).",
+			fmtNs(r.fakeNs), fmtNs(r.validNs), fmtNs(r.honeypotNs))
+	}
+	if r.validRatio > 0 && r.validRatio < 0.3 {
+		item("**The 0.3× target compares a full enquiry with a handler that sends no email**: the bare handler only parses the form and answers 303 (%s of CPU per request); a valid post also validates, composes and makes an HTTP call, and the fake Resend answering it runs on the same %d cores. "+
+			"Our honeypot path (the same request through the same middleware and the same 303, but no validation and no email) reaches %.2f× of the bare handler in the same rounds; valid posts reach %.2f×. "+
+			"Either keep the target and move the sending out of the request (above), or make the ceiling a bare handler that also posts the form to the fake Resend, so that the ratio measures our code rather than the extra HTTP call.",
+			fmtNs(r.bareNs), r.machine.cores, r.honeypotRatio, r.validRatio)
+	}
+	if r.invalidNs > 0 && r.validNs > 0 && r.invalidNs > 1.5*r.validNs {
+		item("**The 422 page is the most expensive reply** (%s of serve's CPU per invalid post under load, against %s per valid post): functions/internal/formpage parses each form page once and caches it (commit 48230f5), so what remains is filling a copy of the page with the visitor's values and the problems and rendering it. "+
+			"Pre-splitting each page around the fields and the error list (render once at load, write only the visitor's parts per request) would cut it further; the per-client rate limit (off in this test) bounds how often a bot can make the server do this.",
+			r.invalidCPU, fmtNs(r.validNs))
+	}
+	if r.singleAvg > 0 {
+		var cands []string
+		for _, t := range r.tmplRows {
+			if t.cachePct >= 80 && t.avgMs >= 0.05 && t.name != "_partials/helpers/guard.html" {
+				cands = append(cands, fmt.Sprintf("`%s` (%.2f ms per call, %d%% cache potential)", t.name, t.avgMs, t.cachePct))
+			}
+		}
+		guard := ""
+		if r.guardAvg > 0 {
+			guard = fmt.Sprintf(" The content guard is %.2f ms of it (%.0f%%).", r.guardAvg, 100*r.guardAvg/r.singleAvg)
+		}
+		if len(cands) > 0 {
+			item("**Build growth: %s per 1,000 pages** (no target; it matters only for a much larger site): each generated page spends %.2f ms in `single.html`.%s "+
+				"Hugo's template metrics say these partials give the same output for many pages and could be `partialCached` (keyed by language and section where they differ): %s.",
+				ms(r.perThousand), r.singleAvg, guard, strings.Join(cands, ", "))
+		}
+	}
+	if r.lhWorstLCP > 1000 {
+		item("**LCP over 1.0 s in Lighthouse's simulation** (worst page `%s`, %.2f s): %s. "+
+			"The CSS and the enquiry script are already inline, so the HTML is the only request before the first paint; what remains is the HTML's own simulated transfer and the main-thread work after it: "+
+			"keep the first screen's HTML small and early in the document, and check the Lighthouse JSON (`perf/out/lighthouse`) for the LCP element and its phases.",
+			r.lhWorstPage, r.lhWorstLCP/1000, r.lcpNote())
 	}
 	return b.String()
 }

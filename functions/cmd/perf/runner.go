@@ -44,15 +44,40 @@ type runner struct {
 	parseNs       float64 // BenchmarkParse/appointment
 	composeShare  string  // share of the handler benchmark's CPU in Compose (pprof)
 	templateShare string  // share in text/template execution (pprof)
+	parseShare    string  // share in parsing and validation (pprof)
 	guardAvg      float64 // ms per page in the content guard (1,000 generated pages)
 	singleAvg     float64 // ms per page in single.html
 	invalidCPU    string  // serve CPU per invalid post
+	handlerBop    float64 // BenchmarkHandler/form_valid, B/op
+	validNs       float64 // serve CPU per valid post under load, ns
+	invalidNs     float64 // serve CPU per invalid post under load, ns
+	honeypotNs    float64 // serve CPU per honeypot post under load, ns
+	bareNs        float64 // bare handler CPU per request, ns
+	fakeNs        float64 // fake Resend CPU per email, ns
+	validRatio    float64 // valid posts, serve / bare
+	honeypotRatio float64 // honeypot posts, serve / bare
+	perThousand   float64 // build growth, ms per 1,000 pages
+	tmplRows      []tmplRow
+	lhWorstPage   string  // page with the worst simulated LCP
+	lhWorstLCP    float64 // ms
+	lhFCP         float64 // ms, simulated FCP on that page
+	lhLCPLoad     string  // simulated LCP resource load on that page, or ""
+	inlineCSSOnly bool    // every page inlines its CSS and none links a stylesheet
 	serveStart    float64 // ms
 	lambdaStart   float64 // ms
 	binaryTop     []string
 	binarySize_   int64
 	lhTTFB        float64 // ms, simulated, on the page with the worst LCP
 	lhObserved    float64 // ms, worst unthrottled LCP
+}
+
+// tmplRow is one line of Hugo's template metrics.
+type tmplRow struct {
+	name     string
+	cumMs    float64
+	avgMs    float64
+	count    int
+	cachePct int
 }
 
 type section struct {

@@ -58,7 +58,9 @@ func (r *runner) siteSection(ctx context.Context) error {
 	fmt.Fprintf(&b, "Built with `site.Build` (production, as Netlify builds it), i.e. `%s %s`.\n",
 		"go tool hugo", strings.Join(r.hugoArgs(".", r.rel(public)), " "))
 	fmt.Fprintf(&b, "Sizes are bytes on disk; gzipped with Go's compress/gzip at BestCompression (level 9), each file on its own, as served. ")
-	fmt.Fprintf(&b, "CSS and JS are the files each page links (`<link rel=stylesheet>`, `<script src>`); inline CSS is part of the HTML. ")
+	fmt.Fprintf(&b, "CSS and JS are inline: the theme puts the whole stylesheet in a `<style>` in every page's head and the enquiry script in a `<script>` at the end of the form pages' body (both hashed in the CSP). "+
+		"The CSS and JS columns count those inline elements (their text, raw and gzipped on their own; JSON-LD `<script type=\"application/ld+json\">` is data, not counted) plus any file a page links (`<link rel=stylesheet>`, `<script src>`); %s. "+
+		"Inline CSS is also inside the HTML file, so **HTML+CSS gz** is the gzipped HTML file plus any linked CSS, not HTML gz + CSS gz. ", linkedNote(pages))
 	fmt.Fprintf(&b, "Images: what a phone with AVIF support fetches at Lighthouse's mobile viewport (412 px at DPR 1.75: the smallest `srcset` candidate at least %d px wide; lazy images included).\n\n", mobileImageWidth)
 	b.WriteString("| Page | HTML | HTML gz | CSS | CSS gz | **HTML+CSS gz** (≤ 14 KB) | JS | JS gz (≤ 4 KB) | Images |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -66,7 +68,7 @@ func (r *runner) siteSection(ctx context.Context) error {
 	var over []string
 	for _, p := range pages {
 		mark := "✓"
-		if p.htmlGz+p.cssGz > pageBudget {
+		if p.budgetGz() > pageBudget {
 			mark = "✗ over"
 			over = append(over, p.path)
 		}
@@ -78,32 +80,50 @@ func (r *runner) siteSection(ctx context.Context) error {
 		if p.jsRaw > 0 {
 			js, jsgz = kb(p.jsRaw), kb(p.jsGz)
 		}
+		css, cssgz := "–", "–"
+		if p.cssRaw() > 0 {
+			css, cssgz = kb(p.cssRaw()), kb(p.cssGz())
+		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | **%s** %s | %s | %s | %s |\n", p.path, kb(p.htmlRaw), kb(p.htmlGz),
-			kb(p.cssRaw), kb(p.cssGz), kb(p.htmlGz+p.cssGz), mark, js, jsgz, img)
-		if worst == nil || p.htmlGz+p.cssGz > worst.htmlGz+worst.cssGz {
+			css, cssgz, kb(p.budgetGz()), mark, js, jsgz, img)
+		if worst == nil || p.budgetGz() > worst.budgetGz() {
 			worst = p
 		}
 		if worstJS == nil || p.jsGz > worstJS.jsGz {
 			worstJS = p
 		}
 	}
+	r.inlineCSSOnly = len(pages) > 0
+	for _, p := range pages {
+		if p.cssInlineRaw == 0 || p.cssLinkRaw > 0 {
+			r.inlineCSSOnly = false
+		}
+	}
 	allJS, allJSGz, nJS := siteJS(public)
-	fmt.Fprintf(&b, "\n%d pages (%d English, %d Arabic). All JavaScript in the site: %d file(s), %s, %s gzipped.\n",
-		len(pages), countLang(pages, "en"), countLang(pages, "ar"), nJS, kb(allJS), kb(allJSGz))
+	nInline, inlineRaw, inlineGz := distinctInlineJS(pages)
+	allJS, allJSGz = allJS+inlineRaw, allJSGz+inlineGz
+	fmt.Fprintf(&b, "\n%d pages (%d English, %d Arabic). All JavaScript in the site: %d file(s) and %d distinct inline script(s) (on %d page(s)), %s, %s gzipped (each on its own).\n",
+		len(pages), countLang(pages, "en"), countLang(pages, "ar"), nJS, nInline, countInlineJS(pages), kb(allJS), kb(allJSGz))
+	if nCSS, cssRaw, cssGz := distinctInlineCSS(pages); nCSS > 0 {
+		fmt.Fprintf(&b, "Inline stylesheets: %d distinct `<style>` text(s) across the pages, largest %s (%s gzipped on its own).\n", nCSS, kb(cssRaw), kb(cssGz))
+	}
 	if countLang(pages, "ar") == 0 {
 		b.WriteString("No Arabic pages were built (no `/ar/` in the output): the Arabic edition is not in this commit yet.\n")
 	}
 	if worst != nil {
 		note := fmt.Sprintf("largest: `%s`", worst.path)
 		if len(over) > 0 {
-			note = fmt.Sprintf("over budget: %s (the HTML alone is %s gzipped; the shared CSS %s)", strings.Join(quoteAll(over), ", "), kb(worst.htmlGz), kb(worst.cssGz))
+			note = fmt.Sprintf("over budget: %s (the HTML file, with its inline CSS of %s gzipped on its own, is %s gzipped; linked CSS %s)", strings.Join(quoteAll(over), ", "), kb(worst.cssInlineGz), kb(worst.htmlGz), kb(worst.cssLinkGz))
+		} else if worst.cssInlineRaw > 0 {
+			note += fmt.Sprintf(" (its inline CSS: %s, %s gzipped on its own)", kb(worst.cssInlineRaw), kb(worst.cssInlineGz))
 		}
-		r.addTarget(target{name: "HTML+CSS per page, gzipped", goal: "≤ 14 KB", measured: fmt.Sprintf("max %s", kb(worst.htmlGz+worst.cssGz)),
+		r.addTarget(target{name: "HTML+CSS per page, gzipped", goal: "≤ 14 KB", measured: fmt.Sprintf("max %s", kb(worst.budgetGz())),
 			status: passMiss(len(over) == 0), note: note})
 	}
 	if worstJS != nil {
-		r.addTarget(target{name: "JavaScript per page, gzipped", goal: "≤ 4 KB", measured: fmt.Sprintf("max %s (all JS in the site: %s)", kb(worstJS.jsGz), kb(allJSGz)),
-			status: passMiss(worstJS.jsGz <= jsBudget && allJSGz <= jsBudget)})
+		r.addTarget(target{name: "JavaScript per page, gzipped (inline + linked)", goal: "≤ 4 KB", measured: fmt.Sprintf("max %s (all JS in the site: %s)", kb(worstJS.jsGz), kb(allJSGz)),
+			status: passMiss(worstJS.jsGz <= jsBudget && allJSGz <= jsBudget),
+			note:   ifStr(worstJS.jsGz > jsBudget || allJSGz > jsBudget, fmt.Sprintf("largest: `%s` (inline %s, linked %s gzipped)", worstJS.path, kb(worstJS.jsInlineGz), kb(worstJS.jsGz-worstJS.jsInlineGz)))})
 	}
 
 	// --- build time ---
@@ -116,10 +136,98 @@ func (r *runner) siteSection(ctx context.Context) error {
 }
 
 type pageWeight struct {
-	path, lang                                  string
-	htmlRaw, htmlGz, cssRaw, cssGz, jsRaw, jsGz int64
-	images                                      int
-	imageBytes                                  int64
+	path, lang      string
+	htmlRaw, htmlGz int64
+	// CSS: inline <style> text (gzipped on its own) and linked files.
+	cssInlineRaw, cssInlineGz, cssLinkRaw, cssLinkGz int64
+	// JS: inline and linked together; jsInlineGz is the inline part.
+	jsRaw, jsGz, jsInlineGz int64
+	inlineCSS, inlineJS     string // the page's inline <style> / <script> text
+	images                  int
+	imageBytes              int64
+}
+
+func (p *pageWeight) cssRaw() int64 { return p.cssInlineRaw + p.cssLinkRaw }
+func (p *pageWeight) cssGz() int64  { return p.cssInlineGz + p.cssLinkGz }
+
+// budgetGz is what the 14 KB budget counts: the gzipped HTML file (which
+// carries its inline CSS) plus any linked stylesheet.
+func (p *pageWeight) budgetGz() int64 { return p.htmlGz + p.cssLinkGz }
+
+// linkedNote says whether any page links a CSS or JS file.
+func linkedNote(pages []*pageWeight) string {
+	var css, js int
+	for _, p := range pages {
+		if p.cssLinkRaw > 0 {
+			css++
+		}
+		if p.jsRaw-int64(len(p.inlineJS)) > 0 {
+			js++
+		}
+	}
+	if css == 0 && js == 0 {
+		return "in this build no page links a CSS or JS file"
+	}
+	return fmt.Sprintf("in this build %d page(s) link a CSS file and %d a JS file", css, js)
+}
+
+// distinctInlineJS counts the distinct inline scripts across the pages and
+// their raw and gzipped sizes (each once).
+func distinctInlineJS(pages []*pageWeight) (n int, raw, gz int64) {
+	seen := map[string]bool{}
+	for _, p := range pages {
+		if p.inlineJS != "" && !seen[p.inlineJS] {
+			seen[p.inlineJS] = true
+			n++
+			raw += int64(len(p.inlineJS))
+			gz += gzSize([]byte(p.inlineJS))
+		}
+	}
+	return
+}
+
+func countInlineJS(pages []*pageWeight) int {
+	n := 0
+	for _, p := range pages {
+		if p.inlineJS != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// distinctInlineCSS counts the distinct inline stylesheets and the largest.
+func distinctInlineCSS(pages []*pageWeight) (n int, raw, gz int64) {
+	seen := map[string]bool{}
+	for _, p := range pages {
+		if p.inlineCSS != "" && !seen[p.inlineCSS] {
+			seen[p.inlineCSS] = true
+			n++
+			if p.cssInlineRaw > raw {
+				raw, gz = p.cssInlineRaw, p.cssInlineGz
+			}
+		}
+	}
+	return
+}
+
+// isJS reports whether a <script> holds JavaScript (not JSON-LD or other data).
+func isJS(n *html.Node) bool {
+	switch strings.ToLower(strings.TrimSpace(attr(n, "type"))) {
+	case "", "text/javascript", "application/javascript", "module":
+		return true
+	}
+	return false
+}
+
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
 }
 
 func countLang(ps []*pageWeight, lang string) int {
@@ -188,22 +296,34 @@ func pageWeights(public string) ([]*pageWeight, error) {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		seen := map[string]bool{}
+		var inlineCSS, inlineJS strings.Builder
 		for n := range doc.Descendants() {
 			if n.Type != html.ElementNode {
 				continue
 			}
 			switch n.Data {
+			case "style":
+				if !insideNoscript(n) {
+					inlineCSS.WriteString(nodeText(n))
+				}
 			case "link":
 				if strings.EqualFold(attr(n, "rel"), "stylesheet") {
 					if h := localURL(attr(n, "href")); h != "" && !seen[h] {
 						seen[h] = true
 						if c, ok := fileSize(h); ok {
-							pw.cssRaw += c[0]
-							pw.cssGz += c[1]
+							pw.cssLinkRaw += c[0]
+							pw.cssLinkGz += c[1]
 						}
 					}
 				}
 			case "script":
+				if !isJS(n) {
+					continue
+				}
+				if attr(n, "src") == "" {
+					inlineJS.WriteString(nodeText(n))
+					continue
+				}
 				if h := localURL(attr(n, "src")); h != "" && !seen[h] {
 					seen[h] = true
 					if c, ok := fileSize(h); ok {
@@ -224,6 +344,16 @@ func pageWeights(public string) ([]*pageWeight, error) {
 					}
 				}
 			}
+		}
+		if t := inlineCSS.String(); strings.TrimSpace(t) != "" {
+			pw.inlineCSS = t
+			pw.cssInlineRaw, pw.cssInlineGz = int64(len(t)), gzSize([]byte(t))
+		}
+		if t := inlineJS.String(); strings.TrimSpace(t) != "" {
+			pw.inlineJS = t
+			pw.jsInlineGz = gzSize([]byte(t))
+			pw.jsRaw += int64(len(t))
+			pw.jsGz += pw.jsInlineGz
 		}
 		out = append(out, pw)
 		return nil
@@ -478,6 +608,7 @@ func (r *runner) buildTimes(ctx context.Context, b *strings.Builder) error {
 		pts = append(pts, point{n, median(st.wall)})
 	}
 	per1k := (pts[2].wall - pts[1].wall) / 9
+	r.perThousand = per1k
 	fmt.Fprintf(b, "\nGrowth: **%s per 1,000 pages** between 1,000 and 10,000 generated pages ((t₁₀ₖ − t₁ₖ) / 9); %s per 1,000 from the real site to 1,000 pages. ", ms(per1k), ms(pts[1].wall-pts[0].wall))
 	fmt.Fprintf(b, "Command: `%s` with `--source` pointing at the copy (written by `perf` into a temporary folder and removed after).\n", hugoCmd)
 	if metrics != "" {
@@ -511,6 +642,18 @@ func (r *runner) templateMetrics(ctx context.Context, src string) (string, error
 			continue
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s%% |\n", f[7], roundDur(f[0]), roundDur(f[1]), f[6], f[3])
+		{
+			row := tmplRow{name: f[7]}
+			if d, err := time.ParseDuration(f[0]); err == nil {
+				row.cumMs = durMs(d)
+			}
+			if d, err := time.ParseDuration(f[1]); err == nil {
+				row.avgMs = durMs(d)
+			}
+			row.count, _ = strconv.Atoi(f[6])
+			row.cachePct, _ = strconv.Atoi(f[3])
+			r.tmplRows = append(r.tmplRows, row)
+		}
 		if d, err := time.ParseDuration(f[1]); err == nil {
 			switch f[7] {
 			case "_partials/helpers/guard.html":
