@@ -410,7 +410,7 @@ func (r *runner) loadSection(ctx context.Context) error {
 	}
 	honeypotNote := ""
 	if r.honeypotRatio > 0 {
-		honeypotNote = fmt.Sprintf("; the bare handler composes and sends nothing: a honeypot post, which serve answers with the same 303 but without composing or sending, reaches %.2f× in the same rounds", r.honeypotRatio)
+		honeypotNote = fmt.Sprintf("; the bare handler composes and sends nothing: a honeypot post, which serve answers with the same 303 but without validating, composing or sending, reaches %.2f× in the same rounds", r.honeypotRatio)
 	}
 	vr, br := median(v.ours.rps), median(v.bare.rps)
 	r.addTarget(target{name: "Throughput vs bare net/http (valid posts, 50 connections)", goal: "≥ 0.3×",
