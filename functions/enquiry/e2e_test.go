@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
 const rieModule = "github.com/aws/aws-lambda-runtime-interface-emulator"
@@ -84,11 +85,11 @@ func goTool(t testing.TB) string {
 // moduleRoot is the directory of this repository's go.mod.
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	out, err := exec.Command(goTool(t), "env", "GOMOD").Output()
-	if err != nil || len(bytes.TrimSpace(out)) == 0 {
-		t.Fatalf("go env GOMOD: %v", err)
+	root, err := site.Root()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return filepath.Dir(string(bytes.TrimSpace(out)))
+	return root
 }
 
 // buildBootstrap builds the function as README's Deploy section says (for

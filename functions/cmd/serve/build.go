@@ -20,8 +20,6 @@ const (
 	rebuildTimeout    = 2 * time.Minute
 )
 
-func repoRoot() (string, error) { return site.Root() }
-
 // buildSite builds the site into dir with the pinned Hugo.
 // baseURL (the URL the site is opened at) makes Hugo's absolute links
 // (canonical, sitemap) point at this server.

@@ -20,6 +20,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/site"
 	"github.com/bluetreeclinics/site/functions/internal/spool"
 )
 
@@ -168,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv := newHTTPServer(ctx, mux, logger)
 
 	if o.watch {
-		root, err := repoRoot()
+		root, err := site.Root()
 		if err != nil {
 			return err
 		}
