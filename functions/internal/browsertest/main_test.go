@@ -43,19 +43,39 @@ var env struct {
 
 // TestMain builds the site once, starts functions/cmd/serve on a free
 // loopback port with a temporary outbox, starts one headless Chromium, runs
-// the tests and stops everything.
+// the tests and stops everything. When the tests skip (a tool is missing
+// outside CI, or -short) it says so in one line: see sayWhySkipped.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	code := func() int {
 		if testing.Short() {
-			env.missing = "browser tests are not run with -short"
+			env.missing = "not run with -short"
 			return m.Run()
 		}
 		stop := setup()
 		defer stop()
 		return m.Run()
 	}()
+	if env.missing != "" && !inCI() {
+		sayWhySkipped()
+	}
 	os.Exit(code)
+}
+
+// inCI: in CI the tests never skip; a missing tool fails them.
+func inCI() bool { return os.Getenv("CI") != "" }
+
+// sayWhySkipped prints one line naming what was skipped and why, with the
+// command that installs what is missing. `go test ./...` shows a passing
+// package's output only with -v, so the line goes to the terminal itself
+// (/dev/tty) when there is one, else to stderr.
+func sayWhySkipped() {
+	var w io.Writer = os.Stderr
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		defer tty.Close()
+		w = tty
+	}
+	fmt.Fprintf(w, "browsertest: SKIPPED all browser tests (journeys, axe, Nu, screenshots): %s\n", env.missing)
 }
 
 // need is the first call of every test: it skips (developer machine) or
@@ -63,7 +83,7 @@ func TestMain(m *testing.M) {
 func need(t *testing.T) {
 	t.Helper()
 	if env.missing != "" {
-		if os.Getenv("CI") != "" && !testing.Short() {
+		if inCI() && !testing.Short() {
 			t.Fatalf("browser tests cannot run in CI: %s", env.missing)
 		}
 		t.Skipf("browser tests skipped: %s", env.missing)
@@ -147,11 +167,10 @@ func setup() (stop func()) {
 	return stop
 }
 
-const installHint = "install Chromium (`sudo apt-get install chromium`), a Java runtime (`sudo apt-get install default-jre-headless`) and the pinned npm packages (`npm ci` in the repository root)"
-
-// findTools returns why the tests cannot run, or "".
+// findTools returns why the tests cannot run and the one command that
+// installs what is missing, or "".
 func findTools(root string) string {
-	var missing []string
+	var missing, apt []string
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			env.chromium = p
@@ -159,26 +178,38 @@ func findTools(root string) string {
 		}
 	}
 	if env.chromium == "" {
-		missing = append(missing, "Chromium is not installed")
+		missing = append(missing, "Chromium")
+		apt = append(apt, "chromium")
 	}
 	if p, err := exec.LookPath("java"); err == nil {
 		env.java = p
 	} else {
-		missing = append(missing, "java is not installed")
+		missing = append(missing, "Java")
+		apt = append(apt, "default-jre-headless")
 	}
+	npm := false
 	axe, err := os.ReadFile(filepath.Join(root, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		missing = append(missing, "node_modules/axe-core is missing")
+		missing = append(missing, "node_modules/axe-core")
+		npm = true
 	}
 	env.axeJS = string(axe)
 	env.vnuJar = filepath.Join(root, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 	if _, err := os.Stat(env.vnuJar); err != nil {
-		missing = append(missing, "node_modules/vnu-jar is missing")
+		missing = append(missing, "node_modules/vnu-jar")
+		npm = true
 	}
 	if len(missing) == 0 {
 		return ""
 	}
-	return strings.Join(missing, "; ") + ": " + installHint
+	var install []string
+	if len(apt) > 0 {
+		install = append(install, "sudo apt-get install -y "+strings.Join(apt, " "))
+	}
+	if npm {
+		install = append(install, "npm ci")
+	}
+	return fmt.Sprintf("missing %s; install with: %s", strings.Join(missing, ", "), strings.Join(install, " && "))
 }
 
 func freePort() (int, error) {
