@@ -883,7 +883,7 @@ func TestForms(t *testing.T) {
 					"f-consent": {"type": "checkbox", "value": "yes"},
 				}
 				if kind == "suitability" {
-					checks["f-pain"] = map[string]string{"inputmode": "numeric", "type": "number", "min": "0", "max": "10"}
+					checkPainScale(t, f)
 				} else {
 					checks["f-date"] = map[string]string{"type": "date"}
 				}
@@ -937,7 +937,74 @@ func TestForms(t *testing.T) {
 				} else if v, _ := attr(buttons[0], "type"); v != "submit" {
 					t.Error("submit button type")
 				}
+				// Sections: each with a heading; every question in one; the button in the last.
+				steps := all(f, func(n *html.Node) bool { _, ok := attr(n, "data-step"); return n.Data == "section" && ok })
+				if len(steps) < 2 {
+					t.Fatalf("%d sections of questions, want at least 2", len(steps))
+				}
+				for i, st := range steps {
+					if len(all(st, tag("h2"))) != 1 {
+						t.Errorf("section %d has no heading of its own", i+1)
+					}
+				}
+				if len(buttons) == 1 && !slices.Contains(all(steps[len(steps)-1], tag("button")), buttons[0]) {
+					t.Error("the submit button is not in the last section")
+				}
+				for _, name := range append(slices.Clone(common), fields...) {
+					if in := byID(f, "f-"+name); in != nil && !slices.ContainsFunc(steps, func(st *html.Node) bool { return slices.Contains(all(st, func(*html.Node) bool { return true }), in) }) {
+						t.Errorf("#f-%s is in no section", name)
+					}
+				}
 			})
+		}
+	}
+}
+
+// checkPainScale: pain is eleven radios, 0 to 10 in order, in the fieldset
+// f-pain-group, ids as for any group (f-pain, then f-pain-VALUE), each
+// labelled by its number, in a row that runs left to right in every
+// language; 0 and 10 are described by the words at the two ends.
+func checkPainScale(t *testing.T, f *html.Node) {
+	t.Helper()
+	group := byID(f, "f-pain-group")
+	if group == nil || group.Data != "fieldset" || len(all(group, tag("legend"))) != 1 {
+		t.Fatal("pain: no fieldset #f-pain-group with a legend")
+	}
+	radios := all(group, func(n *html.Node) bool { v, _ := attr(n, "name"); return n.Data == "input" && v == "pain" })
+	if len(radios) != 11 {
+		t.Fatalf("pain: %d inputs, want 11 radios (0 to 10)", len(radios))
+	}
+	for i, r := range radios {
+		v, _ := attr(r, "value")
+		typ, _ := attr(r, "type")
+		id, _ := attr(r, "id")
+		wantID := "f-pain"
+		if i > 0 {
+			wantID = fmt.Sprintf("f-pain-%d", i)
+		}
+		if typ != "radio" || v != fmt.Sprint(i) || id != wantID {
+			t.Errorf("pain input %d: type=%q value=%q id=%q, want a radio, value %d, id %s", i, typ, v, id, i, wantID)
+		}
+		if optionLabel(f, r, "pain", v) != v {
+			t.Errorf("pain %s is not labelled by its number", v)
+		}
+		if row := r.Parent.Parent; row == nil || func() string { d, _ := attr(row, "dir"); return d }() != "ltr" {
+			t.Errorf("pain %s: the row of numbers is not dir=ltr", v)
+		}
+	}
+	for _, end := range []struct {
+		radio *html.Node
+		name  string
+	}{{radios[0], "0"}, {radios[10], "10"}} {
+		ids, _ := attr(end.radio, "aria-describedby")
+		words := ""
+		for _, id := range strings.Fields(ids) {
+			if n := byID(f, id); n != nil {
+				words += strings.TrimSpace(text(n))
+			}
+		}
+		if words == "" {
+			t.Errorf("pain %s: its end of the scale is not described in words (aria-describedby=%q)", end.name, ids)
 		}
 	}
 }
