@@ -3,8 +3,14 @@ package browsertest
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"testing"
 
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -12,8 +18,8 @@ import (
 // text of its label (or its group's legend), as a person reads it.
 type step struct {
 	do     action
-	label  string // the control's label text, or the group's legend (without "(required)")
-	text   string // typed (do == typeText)
+	label  string // the control's label text, or the group's legend (without "(required)"); a button's text
+	text   string // typed (do == typeText); for next, the heading the next section must have
 	option string // the option's label text (choose, tick, pick)
 }
 
@@ -26,6 +32,7 @@ const (
 	pick                   // Tab to the labelled select, arrow down to the option
 	check                  // Tab to the labelled single checkbox (consent), Space
 	submit                 // Tab to the button with this text, Enter
+	next                   // with the script: Tab to the Next button, Enter, and land on the next section's heading; without: nothing (all sections are on the page)
 )
 
 func (s step) String() string {
@@ -40,9 +47,25 @@ func (s step) String() string {
 		return fmt.Sprintf("pick %q in %q", s.option, s.label)
 	case check:
 		return fmt.Sprintf("tick %q", s.label)
+	case next:
+		return fmt.Sprintf("press %q to reach %q", s.label, s.text)
 	default:
 		return fmt.Sprintf("press %q", s.label)
 	}
+}
+
+// opt is what a visitor reads for one value of a choice field, in the
+// language: data/form_options.yaml, the one home of these labels, as the
+// enquiry function reads it.
+func (l language) opt(t *testing.T, field, value string) string {
+	t.Helper()
+	for _, o := range enquiry.Choices[field] {
+		if o.Value == value {
+			return enquiry.Label(field, value, l.code)
+		}
+	}
+	t.Fatalf("data/form_options.yaml has no %s=%s", field, value)
+	return ""
 }
 
 // focused describes document.activeElement as a keyboard user meets it.
@@ -200,6 +223,74 @@ func (tb *tab) do(s step) {
 			return f.Tag == "button" && norm(f.Text) == norm(s.label)
 		})
 		tb.press(kb.Enter)
+	case next:
+		if !tb.js {
+			return
+		}
+		tb.tabTo(s.String(), func(f focused) bool {
+			return f.Tag == "button" && norm(f.Text) == norm(s.label)
+		})
+		tb.press(kb.Enter)
+		tb.checkOnStep(s.text)
+	}
+}
+
+// stepState is what the page shows of its sections: the visible ones'
+// headings, and where the focus is.
+type stepState struct {
+	Visible []string `json:"visible"` // headings of the visible sections
+	Focus   string   `json:"focus"`   // the focused heading's text, "" when the focus is not on a heading
+}
+
+const stepStateJS = `(() => {
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const steps = [...document.querySelectorAll("form[data-enquiry-form] [data-step]")];
+  const a = document.activeElement;
+  return {
+    visible: steps.filter((s) => s.checkVisibility()).map((s) => norm(s.querySelector("h2").innerText)),
+    focus: a && a.tagName === "H2" ? norm(a.innerText) : "",
+  };
+})()`
+
+func (tb *tab) steps() stepState {
+	tb.t.Helper()
+	return eval[stepState](tb, stepStateJS)
+}
+
+// checkOnStep: one section is visible, the one whose heading ends with
+// title, and the focus is on its heading, which starts "Step N of M" (what
+// a screen reader announces).
+func (tb *tab) checkOnStep(title string) {
+	tb.t.Helper()
+	st := tb.steps()
+	if len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], norm(title)) {
+		tb.t.Fatalf("%s (%s): the visible sections are %q, want only %q", tb.path(), tb.vp.name, st.Visible, title)
+	}
+	if st.Focus != st.Visible[0] {
+		tb.t.Errorf("%s (%s): the focus is on heading %q, want the section's heading %q", tb.path(), tb.vp.name, st.Focus, st.Visible[0])
+	}
+	if !stepOf.MatchString(st.Visible[0]) {
+		tb.t.Errorf("%s (%s): the heading %q does not say which step it is", tb.path(), tb.vp.name, st.Visible[0])
+	}
+}
+
+// stepOf matches "Step 2 of 4" and "الخطوة 2 من 4".
+var stepOf = regexp.MustCompile(`^\S+ \d+ \S+ \d+ `)
+
+// screenshot saves a full-page picture of the tab as screenshots/form-NAME-VIEWPORT.png,
+// for people to look at (TestScreenshots covers whole pages).
+func (tb *tab) screenshot(name string) {
+	tb.t.Helper()
+	dir := filepath.Join(env.root, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
+	png, err := chromedp.Run(tb.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		tb.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "form-"+name+"-"+tb.vp.name+".png"), png, 0o644); err != nil {
+		tb.t.Fatal(err)
 	}
 }
 
@@ -247,4 +338,26 @@ func (s formState) diff(other formState) []string {
 		}
 	}
 	return out
+}
+
+// checkReview: the last section shows every answer the steps gave (what was
+// typed, the options chosen, ticked or picked) before the form is sent.
+func (tb *tab) checkReview(steps []step) {
+	tb.t.Helper()
+	review := norm(eval[string](tb, `(() => {
+  const r = document.querySelector("[data-review]");
+  return r && r.checkVisibility() ? r.innerText : "";
+})()`))
+	if review == "" {
+		tb.t.Fatalf("%s (%s): no review of the answers is visible", tb.path(), tb.vp.name)
+	}
+	for _, s := range steps {
+		want := s.option
+		if s.do == typeText {
+			want = s.text
+		}
+		if want != "" && (s.do == typeText || s.do == choose || s.do == tick || s.do == pick) && !strings.Contains(review, norm(want)) {
+			tb.t.Errorf("%s (%s): the review does not show %q (%s); it reads:\n%s", tb.path(), tb.vp.name, want, s, review)
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // dubai is the clinic's time zone: the appointment date rule counts days there.
@@ -39,25 +40,29 @@ func suitabilityAnswers(t *testing.T, l, en language, v visitor) (steps []step, 
 		phone = "٠٥٠ ١٢٣ ٤٥٦٧" // Arabic-Indic digits are understood
 	}
 	T := func(key string) string { return l.T(t, key) }
+	// The sections in order; with the script, Next between them.
 	steps = []step{
+		{do: pick, label: T("field_area"), option: l.opt(t, "area", "knee")},
+		{do: pick, label: T("field_condition"), option: l.opt(t, "condition", "osteoarthritis")},
+		{do: choose, label: T("field_duration"), option: l.opt(t, "duration", "1-5-years")},
+		{do: choose, label: T("field_pain"), option: "7"}, // arrow keys along the scale
+		{do: next, label: T("form_next"), text: T("form_step_history")},
+		{do: tick, label: T("field_tried"), option: l.opt(t, "tried", "physiotherapy")},
+		{do: tick, label: T("field_tried"), option: l.opt(t, "tried", "prp")},
+		{do: choose, label: T("field_thinners"), option: l.opt(t, "thinners", "no")},
+		{do: typeText, label: T("field_note"), text: "Left knee, worse on stairs."},
+		{do: next, label: T("form_next"), text: T("form_step_contact")},
 		{do: typeText, label: T("field_name"), text: v.name},
 		{do: typeText, label: T("field_phone"), text: phone},
-		{do: choose, label: T("field_contact"), option: T("opt_contact_whatsapp")},
+		{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "whatsapp")},
 		{do: typeText, label: T("field_email"), text: "aisha.test@example.com"},
-		{do: pick, label: T("field_area"), option: T("opt_area_knee")},
-		{do: pick, label: T("field_condition"), option: T("opt_condition_osteoarthritis")},
-		{do: choose, label: T("field_duration"), option: T("opt_duration_1-5-years")},
-		{do: typeText, label: T("field_pain"), text: "7"},
-		{do: tick, label: T("field_tried"), option: T("opt_tried_physiotherapy")},
-		{do: tick, label: T("field_tried"), option: T("opt_tried_prp")},
-		{do: choose, label: T("field_thinners"), option: T("opt_thinners_no")},
-		{do: typeText, label: T("field_note"), text: "Left knee, worse on stairs."},
+		{do: next, label: T("form_next"), text: T("form_step_check")},
 		{do: check, label: T("field_consent")},
 	}
 	wantInEmail = []string{
 		v.name, "+971501234567", "aisha.test@example.com",
-		en.T(t, "opt_contact_whatsapp"), en.T(t, "opt_area_knee"), en.T(t, "opt_condition_osteoarthritis"),
-		en.T(t, "opt_duration_1-5-years"), en.T(t, "opt_tried_physiotherapy"), en.T(t, "opt_tried_prp"),
+		en.opt(t, "contact", "whatsapp"), en.opt(t, "area", "knee"), en.opt(t, "condition", "osteoarthritis"),
+		en.opt(t, "duration", "1-5-years"), en.opt(t, "tried", "physiotherapy"), en.opt(t, "tried", "prp"),
 		"Left knee, worse on stairs.",
 	}
 	return steps, wantInEmail
@@ -68,18 +73,20 @@ func appointmentAnswers(t *testing.T, l, en language, v visitor) (steps []step, 
 	T := func(key string) string { return l.T(t, key) }
 	date = time.Now().In(dubai).AddDate(0, 1, 0)
 	steps = []step{
-		{do: typeText, label: T("field_name"), text: v.name},
-		{do: typeText, label: T("field_phone"), text: "+971 55 111 2233"},
-		{do: choose, label: T("field_contact"), option: T("opt_contact_phone")},
 		// Date inputs take the browser's format (en-US: month, day, year),
 		// typed into the segments in order.
 		{do: typeText, label: T("field_date"), text: date.Format("01022006")},
-		{do: choose, label: T("field_time"), option: T("opt_time_afternoon")},
+		{do: choose, label: T("field_time"), option: l.opt(t, "time", "afternoon")},
 		{do: typeText, label: T("field_message"), text: "Could I come after work?"},
+		{do: next, label: T("form_next"), text: T("form_step_contact")},
+		{do: typeText, label: T("field_name"), text: v.name},
+		{do: typeText, label: T("field_phone"), text: "+971 55 111 2233"},
+		{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "phone")},
+		{do: next, label: T("form_next"), text: T("form_step_check")},
 		{do: check, label: T("field_consent")},
 	}
 	wantInEmail = []string{
-		v.name, "+971551112233", en.T(t, "opt_contact_phone"), en.T(t, "opt_time_afternoon"),
+		v.name, "+971551112233", en.opt(t, "contact", "phone"), en.opt(t, "time", "afternoon"),
 		date.Format("2 Jan 2006"), "Could I come after work?",
 	}
 	return steps, wantInEmail, date
@@ -172,43 +179,59 @@ func checkEmail(t *testing.T, m *mail.Parsed, want []string) {
 }
 
 // TestJourneySuitability: home → therapy page → suitability check, filled
-// in by label text with the keyboard only, submitted with Enter, lands on
-// the thank-you page; the email in the outbox carries the answers.
+// in by label text with the keyboard only (the pain by arrow keys along the
+// scale), submitted with Enter, lands on the thank-you page; the email in
+// the outbox carries the answers. With the script the questions come one
+// section at a time (Next, then a review of every answer before sending);
+// without it, every section is on the page at once.
 func TestJourneySuitability(t *testing.T) {
 	need(t)
 	langs := languages(t)
 	en := langs[0]
 	for _, l := range langs {
 		for _, vp := range viewports {
-			t.Run(l.code+"/"+vp.name, func(t *testing.T) {
-				t.Parallel()
-				tb := newTab(t, vp, true)
-				v := newVisitor("suitability", l, vp, true, "")
-				steps, want := suitabilityAnswers(t, l, en, v)
-				goToForm(tb, l, "suitability")
-				tb.fill(steps)
-				tb.do(step{do: submit, label: l.T(t, "submit_suitability")})
-				tb.waitPath(l.prefix+"/enquire/suitability/thanks/", 15*time.Second)
-				tb.checkConsole("suitability form and thank-you page")
-				if n := tb.checkPosts(); n != 1 {
-					t.Errorf("%d POSTs to /api/enquiry, want 1", n)
+			for _, js := range []bool{true, false} {
+				mode := "script"
+				if !js {
+					mode = "noscript"
 				}
+				t.Run(l.code+"/"+vp.name+"/"+mode, func(t *testing.T) {
+					t.Parallel()
+					tb := newTab(t, vp, js)
+					v := newVisitor("suitability", l, vp, js, "")
+					steps, want := suitabilityAnswers(t, l, en, v)
+					goToForm(tb, l, "suitability")
+					if st := tb.steps(); js && len(st.Visible) != 1 || !js && len(st.Visible) != 4 {
+						t.Errorf("at the start %d sections are visible (%q), want %d", len(st.Visible), st.Visible, map[bool]int{true: 1, false: 4}[js])
+					}
+					tb.fill(steps)
+					if js {
+						tb.checkReview(steps)
+						tb.screenshot(l.code + "-suitability-review")
+					}
+					tb.do(step{do: submit, label: l.T(t, "submit_suitability")})
+					tb.waitPath(l.prefix+"/enquire/suitability/thanks/", 15*time.Second)
+					tb.checkConsole("suitability form and thank-you page")
+					if n := tb.checkPosts(); n != 1 {
+						t.Errorf("%d POSTs to /api/enquiry, want 1", n)
+					}
 
-				m, n := emailFor(t, v.name)
-				if n != 1 {
-					t.Errorf("%d emails for one enquiry, want 1", n)
-				}
-				checkEmail(t, m, want)
-				if !regexp.MustCompile(`(?m)^- Pain[^\n]*\b7\b`).MatchString(m.Text) {
-					t.Errorf("the email does not give the pain as 7:\n%s", m.Text)
-				}
-				if m.ReplyTo != "aisha.test@example.com" {
-					t.Errorf("Reply-To %q, want the visitor's address", m.ReplyTo)
-				}
-				if !strings.Contains(m.Subject, v.name) {
-					t.Errorf("subject %q does not name the visitor", m.Subject)
-				}
-			})
+					m, n := emailFor(t, v.name)
+					if n != 1 {
+						t.Errorf("%d emails for one enquiry, want 1", n)
+					}
+					checkEmail(t, m, want)
+					if !regexp.MustCompile(`(?m)^- Pain[^\n]*\b7\b`).MatchString(m.Text) {
+						t.Errorf("the email does not give the pain as 7:\n%s", m.Text)
+					}
+					if m.ReplyTo != "aisha.test@example.com" {
+						t.Errorf("Reply-To %q, want the visitor's address", m.ReplyTo)
+					}
+					if !strings.Contains(m.Subject, v.name) {
+						t.Errorf("subject %q does not name the visitor", m.Subject)
+					}
+				})
+			}
 		}
 	}
 }
@@ -249,12 +272,14 @@ func TestJourneyAppointmentNoScript(t *testing.T) {
 	}
 }
 
-// invalidCase is a form filled in with mistakes, and the fields that must
-// then be reported.
+// invalidCase is a form filled in with mistakes only the server finds
+// (every required question has an answer, so the script's section checks
+// let it through), and the fields that must then be reported.
 type invalidCase struct {
 	kind      string
 	steps     func(t *testing.T, l language) []step
 	wantField []string // at least these fields are in the error summary
+	wantStep  string   // i18n key of the section the script then opens: the first error's
 }
 
 var invalidCases = []invalidCase{
@@ -263,43 +288,52 @@ var invalidCases = []invalidCase{
 		steps: func(t *testing.T, l language) []step {
 			T := func(key string) string { return l.T(t, key) }
 			return []step{
+				{do: pick, label: T("field_area"), option: l.opt(t, "area", "hip")},
+				{do: pick, label: T("field_condition"), option: l.opt(t, "condition", "unsure")},
+				{do: choose, label: T("field_duration"), option: l.opt(t, "duration", "under-3-months")},
+				{do: choose, label: T("field_pain"), option: "4"},
+				{do: next, label: T("form_next"), text: T("form_step_history")},
+				{do: tick, label: T("field_tried"), option: l.opt(t, "tried", "painkillers")},
+				{do: tick, label: T("field_tried"), option: l.opt(t, "tried", "surgery")},
+				{do: choose, label: T("field_thinners"), option: l.opt(t, "thinners", "unsure")},
+				{do: typeText, label: T("field_note"), text: "Everything typed must survive."},
+				{do: next, label: T("form_next"), text: T("form_step_contact")},
 				{do: typeText, label: T("field_name"), text: "Aisha Invalid " + l.code},
 				{do: typeText, label: T("field_phone"), text: "12"},                     // not a phone number
-				{do: choose, label: T("field_contact"), option: T("opt_contact_email")}, // needs an email
+				{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "email")}, // needs an email
 				{do: typeText, label: T("field_email"), text: "not-an-address"},
-				{do: pick, label: T("field_area"), option: T("opt_area_hip")},
-				// condition and duration left out
-				{do: typeText, label: T("field_pain"), text: "11"}, // out of range
-				{do: tick, label: T("field_tried"), option: T("opt_tried_painkillers")},
-				{do: tick, label: T("field_tried"), option: T("opt_tried_surgery")},
-				{do: choose, label: T("field_thinners"), option: T("opt_thinners_unsure")},
-				{do: typeText, label: T("field_note"), text: "Everything typed must survive."},
+				{do: next, label: T("form_next"), text: T("form_step_check")},
 				// consent not given
 			}
 		},
-		wantField: []string{"phone", "email", "condition", "duration", "pain", "consent"},
+		wantField: []string{"phone", "email", "consent"},
+		wantStep:  "form_step_contact",
 	},
 	{
 		kind: "appointment",
 		steps: func(t *testing.T, l language) []step {
 			T := func(key string) string { return l.T(t, key) }
 			return []step{
+				{do: typeText, label: T("field_date"), text: "01012020"}, // in the past
+				{do: choose, label: T("field_time"), option: l.opt(t, "time", "morning")},
+				{do: typeText, label: T("field_message"), text: "Kept after the error."},
+				{do: next, label: T("form_next"), text: T("form_step_contact")},
 				{do: typeText, label: T("field_name"), text: "A"}, // too short
 				{do: typeText, label: T("field_phone"), text: "050 123 4567"},
-				{do: choose, label: T("field_contact"), option: T("opt_contact_whatsapp")},
-				{do: typeText, label: T("field_date"), text: "01012020"}, // in the past
-				// time of day left out
-				{do: typeText, label: T("field_message"), text: "Kept after the error."},
+				{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "whatsapp")},
+				{do: next, label: T("form_next"), text: T("form_step_check")},
 				{do: check, label: T("field_consent")},
 			}
 		},
-		wantField: []string{"name", "date", "time"},
+		wantField: []string{"name", "date"},
+		wantStep:  "form_step_visit",
 	},
 }
 
 // TestInvalidInput: a form with mistakes, with and without JavaScript. The
 // error summary appears and takes the focus, each error links to its
-// field, and everything typed is still there.
+// field, and everything typed is still there. With the script, the section
+// of the first error is the one shown.
 func TestInvalidInput(t *testing.T) {
 	need(t)
 	for _, l := range languages(t) {
@@ -325,14 +359,127 @@ func TestInvalidInput(t *testing.T) {
 						for _, d := range before.diff(after) {
 							t.Errorf("what was typed was lost: %s", d)
 						}
+						st := tb.steps()
+						if js && (len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], l.T(t, c.wantStep))) {
+							t.Errorf("the visible sections are %q, want the first error's, %q", st.Visible, l.T(t, c.wantStep))
+						}
+						if !js && len(st.Visible) < 2 {
+							t.Errorf("without the script the page with errors shows sections %q, want all", st.Visible)
+						}
 						tb.checkAxe("page with errors")
 						tb.checkConsole("form with errors")
 						tb.checkPosts()
+						if c.kind == "suitability" && vp.mobile {
+							tb.screenshot(l.code + "-suitability-errors-" + mode)
+						}
 					})
 				}
 			}
 		}
 	}
+}
+
+// TestSectionChecks: with the script, Next checks the section's required
+// questions: nothing answered gives the error summary (focused), whose
+// links open the right field; Back keeps every answer; Change in the
+// review opens its section. Keyboard only.
+func TestSectionChecks(t *testing.T) {
+	need(t)
+	for _, l := range languages(t) {
+		for _, vp := range viewports {
+			t.Run(l.code+"/"+vp.name, func(t *testing.T) {
+				t.Parallel()
+				T := func(key string) string { return l.T(t, key) }
+				tb := newTab(t, vp, true)
+				tb.open(l.prefix+"/enquire/suitability/", 200)
+				tb.tabTo("the Next button", func(f focused) bool { return f.Tag == "button" && norm(f.Text) == norm(T("form_next")) })
+				tb.press(kb.Enter)
+				tb.checkErrorSummary([]string{"area", "condition", "duration", "pain"})
+				if st := tb.steps(); len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], T("form_step_injury")) {
+					t.Fatalf("after Next with nothing answered the visible sections are %q, want the first only", st.Visible)
+				}
+				if vp.mobile {
+					tb.screenshot(l.code + "-suitability-missing")
+				}
+				// The summary's link to the pain question puts the focus on the scale.
+				tb.tabTo("the summary's link to the pain scale", func(f focused) bool { return f.Tag == "a" && f.ID == "" && strings.Contains(eval[string](tb, `document.activeElement.getAttribute("href")`), "#f-pain") })
+				tb.press(kb.Enter)
+				if f := tb.focused(); f.ID != "f-pain" {
+					t.Fatalf("the summary's link to the pain scale put the focus on %s, want #f-pain", f)
+				}
+				tb.fill([]step{
+					{do: choose, label: T("field_pain"), option: "3"},
+					{do: pick, label: T("field_area"), option: l.opt(t, "area", "shoulder")},
+					{do: pick, label: T("field_condition"), option: l.opt(t, "condition", "sports-injury")},
+					{do: choose, label: T("field_duration"), option: l.opt(t, "duration", "3-12-months")},
+					{do: next, label: T("form_next"), text: T("form_step_history")},
+				})
+				if s := eval[bool](tb, `document.getElementById("error-summary").hidden`); !s {
+					t.Error("the error summary is still shown once the section is answered")
+				}
+				before := tb.formState()
+				tb.do(step{do: submit, label: T("form_back")})
+				tb.checkOnStep(T("form_step_injury"))
+				for _, d := range before.diff(tb.formState()) {
+					t.Errorf("Back lost an answer: %s", d)
+				}
+				tb.fill([]step{
+					{do: next, label: T("form_next"), text: T("form_step_history")},
+					{do: choose, label: T("field_thinners"), option: l.opt(t, "thinners", "yes")},
+					{do: next, label: T("form_next"), text: T("form_step_contact")},
+					{do: typeText, label: T("field_name"), text: "Aisha Sections " + l.code + " " + vp.name},
+					{do: typeText, label: T("field_phone"), text: "050 765 4321"},
+					{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "phone")},
+					{do: next, label: T("form_next"), text: T("form_step_check")},
+				})
+				// Change (the first one: the first section) opens that section.
+				tb.do(step{do: submit, label: T("form_change")})
+				tb.checkOnStep(T("form_step_injury"))
+				tb.checkConsole("section checks")
+				if n := tb.checkPosts(); n != 0 {
+					t.Errorf("%d POSTs before the form was sent, want 0", n)
+				}
+			})
+		}
+	}
+}
+
+// TestServerErrorPageWithScript: the server's page with errors (the form
+// posted natively, as when the script could not run in time) with the
+// script on: it opens the section of the first error, keeps everything
+// typed, and the summary's link to an error in another section opens that
+// section.
+func TestServerErrorPageWithScript(t *testing.T) {
+	need(t)
+	l := languages(t)[0]
+	vp := viewports[0]
+	tb := newTab(t, vp, true)
+	c := invalidCases[0]
+	tb.open(l.prefix+"/enquire/"+c.kind+"/", 200)
+	tb.fill(c.steps(t, l))
+	before := tb.formState()
+	// form.submit() posts without a submit event: the script does not see it.
+	eval[bool](tb, `(HTMLFormElement.prototype.submit.call(document.querySelector("form[data-enquiry-form]")), true)`)
+	tb.waitPath("/api/enquiry", 15*time.Second)
+	tb.checkErrorSummary(c.wantField)
+	for _, d := range before.diff(tb.formState()) {
+		t.Errorf("what was typed was lost: %s", d)
+	}
+	if st := tb.steps(); len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], l.T(t, c.wantStep)) {
+		t.Errorf("the server's page with errors shows sections %q, want the first error's only, %q", st.Visible, l.T(t, c.wantStep))
+	}
+	// Consent is in the last section, hidden now: its link opens it.
+	tb.tabTo("the summary's link to consent", func(f focused) bool {
+		return f.Tag == "a" && strings.HasSuffix(eval[string](tb, `document.activeElement.getAttribute("href") || ""`), "#f-consent")
+	})
+	tb.press(kb.Enter)
+	if f := tb.focused(); f.ID != "f-consent" {
+		t.Errorf("the summary's link to consent put the focus on %s, want #f-consent", f)
+	}
+	if st := tb.steps(); len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], l.T(t, "form_step_check")) {
+		t.Errorf("after the consent link the visible sections are %q, want the last", st.Visible)
+	}
+	tb.checkConsole("server's page with errors, script on")
 }
 
 type summaryLink struct {

@@ -149,15 +149,20 @@
     $$(form, "[data-next]").forEach((b) => b.addEventListener("click", next));
     $$(form, "[data-back]").forEach((b) => b.addEventListener("click", () => { clear(); go(current - 1); }));
 
-    // A link of the error summary opens the section of its field first.
-    summary.addEventListener("click", (event) => {
+    // A link of the error summary opens the section of its field first. With the
+    // keyboard this happens on Enter's keyup: moved earlier, the focus would take the
+    // rest of the key press to the field, and Enter in a field sends the form.
+    const follow = (event) => {
       const a = event.target.closest("a");
       const target = a && $(form, a.getAttribute("href"));
       if (!target || stepOf(target) < 0) return;
       event.preventDefault();
       go(stepOf(target), false);
       target.focus();
-    });
+    };
+    summary.addEventListener("click", follow);
+    summary.addEventListener("keydown", (e) => { if (e.key === "Enter" && e.target.closest("a")) e.preventDefault(); });
+    summary.addEventListener("keyup", (e) => { if (e.key === "Enter") follow(e); });
 
     // The server's page with errors (sent without this script): open the section
     // of the first error, or the last one for a message about the whole form.
