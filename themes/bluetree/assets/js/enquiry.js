@@ -104,8 +104,8 @@
         const dl = el("dl");
         const names = new Set($$(step, "[name]").map((n) => n.name));
         for (const name of names) {
-          const dd = el("dd", answer(name));
-          dd.dir = "auto"; // phone numbers, emails and Arabic text each keep their order
+          const dd = el("dd");
+          dd.append(el("bdi", answer(name))); // phone numbers, emails, Arabic text: each keeps its order
           dl.append(el("dt", question(name)), dd);
         }
         const change = el("button", msg.msgChange);
@@ -126,12 +126,13 @@
       if (focus) $(steps[i], "h2").focus();
     };
 
-    // The required questions of the current section left unanswered.
+    // The required questions of the current section left unanswered; the summary
+    // names each by its question.
     const missing = () => {
       const names = new Set($$(steps[current], "[required]").map((n) => n.name));
       return [...names]
         .filter((name) => !inputs(name).some((n) => (n.type === "radio" || n.type === "checkbox" ? n.checked : n.value.trim())))
-        .map((name) => [name, msg.msgMissing, `${question(name)} – ${msg.msgMissing}`]);
+        .map((name) => [name, msg.msgMissing, question(name)]);
     };
 
     const next = () => {
