@@ -178,6 +178,25 @@ func checkEmail(t *testing.T, m *mail.Parsed, want []string) {
 	}
 }
 
+// send presses the form's submit button, waits for the thank-you page and
+// returns the one email the enquiry made, checked against want.
+func (tb *tab) send(l language, kind string, v visitor, want []string) *mail.Parsed {
+	t := tb.t
+	t.Helper()
+	tb.do(step{do: submit, label: l.T(t, "submit_"+kind)})
+	tb.waitPath(l.prefix+"/enquire/"+kind+"/thanks/", 15*time.Second)
+	tb.checkConsole(kind + " form and thank-you page")
+	if n := tb.checkPosts(); n != 1 {
+		t.Errorf("%d POSTs to /api/enquiry, want 1", n)
+	}
+	m, n := emailFor(t, v.name)
+	if n != 1 {
+		t.Errorf("%d emails for one enquiry, want 1", n)
+	}
+	checkEmail(t, m, want)
+	return m
+}
+
 // TestJourneySuitability: home → therapy page → suitability check, filled
 // in by label text with the keyboard only (the pain by arrow keys along the
 // scale), submitted with Enter, lands on the thank-you page; the email in
@@ -209,18 +228,7 @@ func TestJourneySuitability(t *testing.T) {
 						tb.checkReview(steps)
 						tb.screenshot(l.code + "-suitability-review")
 					}
-					tb.do(step{do: submit, label: l.T(t, "submit_suitability")})
-					tb.waitPath(l.prefix+"/enquire/suitability/thanks/", 15*time.Second)
-					tb.checkConsole("suitability form and thank-you page")
-					if n := tb.checkPosts(); n != 1 {
-						t.Errorf("%d POSTs to /api/enquiry, want 1", n)
-					}
-
-					m, n := emailFor(t, v.name)
-					if n != 1 {
-						t.Errorf("%d emails for one enquiry, want 1", n)
-					}
-					checkEmail(t, m, want)
+					m := tb.send(l, "suitability", v, want)
 					if !regexp.MustCompile(`(?m)^- Pain[^\n]*\b7\b`).MatchString(m.Text) {
 						t.Errorf("the email does not give the pain as 7:\n%s", m.Text)
 					}
@@ -255,18 +263,7 @@ func TestJourneyAppointmentNoScript(t *testing.T) {
 				if got := eval[string](tb, `document.getElementById("f-date").value`); got != date.Format("2006-01-02") {
 					t.Fatalf("the date typed as %s reads %q, want %s", date.Format("01022006"), got, date.Format("2006-01-02"))
 				}
-				tb.do(step{do: submit, label: l.T(t, "submit_appointment")})
-				tb.waitPath(l.prefix+"/enquire/appointment/thanks/", 15*time.Second)
-				tb.checkConsole("appointment form and thank-you page")
-				if n := tb.checkPosts(); n != 1 {
-					t.Errorf("%d POSTs to /api/enquiry, want 1", n)
-				}
-
-				m, n := emailFor(t, v.name)
-				if n != 1 {
-					t.Errorf("%d emails for one enquiry, want 1", n)
-				}
-				checkEmail(t, m, want)
+				tb.send(l, "appointment", v, want)
 			})
 		}
 	}
@@ -299,7 +296,7 @@ var invalidCases = []invalidCase{
 				{do: typeText, label: T("field_note"), text: "Everything typed must survive."},
 				{do: next, label: T("form_next"), text: T("form_step_contact")},
 				{do: typeText, label: T("field_name"), text: "Aisha Invalid " + l.code},
-				{do: typeText, label: T("field_phone"), text: "12"},                     // not a phone number
+				{do: typeText, label: T("field_phone"), text: "12"},                           // not a phone number
 				{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "email")}, // needs an email
 				{do: typeText, label: T("field_email"), text: "not-an-address"},
 				{do: next, label: T("form_next"), text: T("form_step_check")},
@@ -402,11 +399,7 @@ func TestSectionChecks(t *testing.T) {
 					tb.screenshot(l.code + "-suitability-missing")
 				}
 				// The summary's link to the pain question puts the focus on the scale.
-				tb.tabTo("the summary's link to the pain scale", func(f focused) bool { return f.Tag == "a" && f.ID == "" && strings.Contains(eval[string](tb, `document.activeElement.getAttribute("href")`), "#f-pain") })
-				tb.press(kb.Enter)
-				if f := tb.focused(); f.ID != "f-pain" {
-					t.Fatalf("the summary's link to the pain scale put the focus on %s, want #f-pain", f)
-				}
+				tb.followSummaryLink("pain")
 				tb.fill([]step{
 					{do: choose, label: T("field_pain"), option: "3"},
 					{do: pick, label: T("field_area"), option: l.opt(t, "area", "shoulder")},
@@ -444,6 +437,19 @@ func TestSectionChecks(t *testing.T) {
 	}
 }
 
+// followSummaryLink: Tab to the error summary's link to field, Enter; the
+// focus must then be on the field (#f-FIELD).
+func (tb *tab) followSummaryLink(field string) {
+	tb.t.Helper()
+	tb.tabTo("the error summary's link to "+field, func(f focused) bool {
+		return f.Tag == "a" && eval[string](tb, `document.activeElement.getAttribute("href") || ""`) == "#f-"+field
+	})
+	tb.press(kb.Enter)
+	if f := tb.focused(); f.ID != "f-"+field {
+		tb.t.Fatalf("the error summary's link to %s put the focus on %s, want #f-%s", field, f, field)
+	}
+}
+
 // TestServerErrorPageWithScript: the server's page with errors (the form
 // posted natively, as when the script could not run in time) with the
 // script on: it opens the section of the first error, keeps everything
@@ -469,13 +475,7 @@ func TestServerErrorPageWithScript(t *testing.T) {
 		t.Errorf("the server's page with errors shows sections %q, want the first error's only, %q", st.Visible, l.T(t, c.wantStep))
 	}
 	// Consent is in the last section, hidden now: its link opens it.
-	tb.tabTo("the summary's link to consent", func(f focused) bool {
-		return f.Tag == "a" && strings.HasSuffix(eval[string](tb, `document.activeElement.getAttribute("href") || ""`), "#f-consent")
-	})
-	tb.press(kb.Enter)
-	if f := tb.focused(); f.ID != "f-consent" {
-		t.Errorf("the summary's link to consent put the focus on %s, want #f-consent", f)
-	}
+	tb.followSummaryLink("consent")
 	if st := tb.steps(); len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], l.T(t, "form_step_check")) {
 		t.Errorf("after the consent link the visible sections are %q, want the last", st.Visible)
 	}
