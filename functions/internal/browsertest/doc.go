@@ -4,10 +4,13 @@
 //
 // What they check (see README.md, "Browser tests"):
 //   - journeys at a 390×844 phone viewport and a 1280×800 desktop, keyboard
-//     only, by label text: home → therapy → suitability check → thank-you
-//     page, with the email in the outbox; the appointment form without
-//     JavaScript; invalid input with and without JavaScript; a double click
-//     sends one email;
+//     only, by label text: home → therapy → suitability check (section by
+//     section with Next and a review, or all on one page without
+//     JavaScript; pain by arrow keys on the 0–10 scale) → thank-you page,
+//     with the email in the outbox; the appointment form without
+//     JavaScript; each section's check of missing answers; invalid input
+//     with and without JavaScript, and the server's error page with it; a
+//     double click sends one email;
 //   - axe-core (WCAG 2.0, 2.1, 2.2 A and AA) on every built page at both
 //     viewports, and on the server's 422 page;
 //   - the Nu HTML Checker (vnu) on every built page and the 422 page;
@@ -18,5 +21,7 @@
 //
 // Needs Chromium (`sudo apt-get install chromium`), a Java runtime for vnu,
 // and the npm packages pinned in package-lock.json (`npm ci`). Without them
-// the tests skip on a developer machine and fail in CI (CI set).
+// the tests skip on a developer machine, with one line on the terminal
+// naming what is missing and the command that installs it, and fail in CI
+// (CI set).
 package browsertest

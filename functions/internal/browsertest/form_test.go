@@ -344,13 +344,7 @@ func (s formState) diff(other formState) []string {
 // typed, the options chosen, ticked or picked) before the form is sent.
 func (tb *tab) checkReview(steps []step) {
 	tb.t.Helper()
-	review := norm(eval[string](tb, `(() => {
-  const r = document.querySelector("[data-review]");
-  return r && r.checkVisibility() ? r.innerText : "";
-})()`))
-	if review == "" {
-		tb.t.Fatalf("%s (%s): no review of the answers is visible", tb.path(), tb.vp.name)
-	}
+	review := tb.review()
 	for _, s := range steps {
 		want := s.option
 		if s.do == typeText {
@@ -360,4 +354,17 @@ func (tb *tab) checkReview(steps []step) {
 			tb.t.Errorf("%s (%s): the review does not show %q (%s); it reads:\n%s", tb.path(), tb.vp.name, want, s, review)
 		}
 	}
+}
+
+// review is the text of the review of the answers, which must be visible.
+func (tb *tab) review() string {
+	tb.t.Helper()
+	review := norm(eval[string](tb, `(() => {
+  const r = document.querySelector("[data-review]");
+  return r && r.checkVisibility() ? r.innerText : "";
+})()`))
+	if review == "" {
+		tb.t.Fatalf("%s (%s): no review of the answers is visible", tb.path(), tb.vp.name)
+	}
+	return review
 }

@@ -226,6 +226,7 @@ func TestJourneySuitability(t *testing.T) {
 					tb.fill(steps)
 					if js {
 						tb.checkReview(steps)
+						tb.checkAxe("review step")
 						tb.screenshot(l.code + "-suitability-review")
 					}
 					m := tb.send(l, "suitability", v, want)
@@ -346,6 +347,12 @@ func TestInvalidInput(t *testing.T) {
 						tb := newTab(t, vp, js)
 						tb.open(l.prefix+"/enquire/"+c.kind+"/", 200)
 						tb.fill(c.steps(t, l))
+						if js && c.kind == "appointment" {
+							// The date reads as a date (1 January 2020), not as typed or sent.
+							if r := tb.review(); !strings.Contains(r, "2020") || strings.Contains(r, "2020-01-01") || strings.Contains(r, "01012020") {
+								t.Errorf("the review does not show the date as a date: %s", r)
+							}
+						}
 						before := tb.formState()
 						tb.do(step{do: submit, label: l.T(t, "submit_"+c.kind)})
 						if !js {
@@ -395,6 +402,7 @@ func TestSectionChecks(t *testing.T) {
 				if st := tb.steps(); len(st.Visible) != 1 || !strings.HasSuffix(st.Visible[0], T("form_step_injury")) {
 					t.Fatalf("after Next with nothing answered the visible sections are %q, want the first only", st.Visible)
 				}
+				tb.checkAxe("section with missing answers")
 				if vp.mobile {
 					tb.screenshot(l.code + "-suitability-missing")
 				}
