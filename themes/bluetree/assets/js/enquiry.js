@@ -143,7 +143,7 @@
     };
 
     steps.forEach((step) => {
-      $$(step, ".form-progress, [data-next], [data-back]").forEach((n) => { n.hidden = false; });
+      $$(step, "[data-next], [data-back]").forEach((n) => { n.hidden = false; });
       $(step, "h2").tabIndex = -1;
     });
     $$(form, "[data-nojs]").forEach((n) => { n.hidden = true; });
