@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode"
@@ -55,26 +54,8 @@ type Composer struct {
 	clinicTel htmltemplate.URL
 	clinicWA  htmltemplate.URL
 
-	// The emails' variants (flat.go), each flattened on first use: there
-	// are 20 and flattening one takes about a quarter of a millisecond,
-	// which start-up (cold start) should not pay for variants it may never
-	// need. NewComposer flattens the most common ones to check the
-	// configuration and the templates.
-	reception [len(kinds)][len(contacts)][2]lazyFlat // kind, contact, email given
-	ack       [len(langs)][len(kinds)]lazyFlat       // language, kind
-}
-
-// lazyFlat is one variant, flattened once on first use.
-type lazyFlat struct {
-	once  sync.Once
-	build func() (*flat, error)
-	f     *flat
-	err   error
-}
-
-func (l *lazyFlat) get() (*flat, error) {
-	l.once.Do(func() { l.f, l.err = l.build() })
-	return l.f, l.err
+	reception pair
+	ack       map[string]pair // by language
 }
 
 // pair is one email's two renderings of the same Markdown source.
@@ -127,38 +108,13 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		cmp.clinicWA = htmltemplate.URL("https://wa.me/" + d)
 	}
 
-	reception, err := parsePair("reception.md", enquiry.LangEnglish)
-	if err != nil {
+	if cmp.reception, err = parsePair("reception.md"); err != nil {
 		return nil, err
 	}
-	for k, kind := range kinds {
-		for ci, contact := range contacts {
-			for em := range 2 {
-				cmp.reception[k][ci][em].build = func() (*flat, error) {
-					return flatten(reception, cmp.receptionProbe(kind, contact, em == 1))
-				}
-			}
-		}
-	}
-	for l, lang := range langs {
-		p, err := parsePair("ack."+lang+".md", lang)
-		if err != nil {
+	cmp.ack = map[string]pair{}
+	for _, lang := range []string{enquiry.LangEnglish, enquiry.LangArabic} {
+		if cmp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
 			return nil, err
-		}
-		for k, kind := range kinds {
-			cmp.ack[l][k].build = func() (*flat, error) { return flatten(p, cmp.ackProbe(lang, kind)) }
-		}
-	}
-	// Check now what configuration goes into: the reception email's frame
-	// and, when on, the acknowledgements (clinic phone and WhatsApp).
-	if _, err := cmp.reception[0][contactIndex("phone")][1].get(); err != nil {
-		return nil, err
-	}
-	if c.Ack {
-		for l := range langs {
-			if _, err := cmp.ack[l][0].get(); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return cmp, nil
@@ -182,47 +138,173 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	}
 	replyTo := safeAddress(e.Email)
 
-	var f fill
-	c.receptionFill(e, replyTo, &f)
+	v := c.receptionView(e, replyTo)
 	m := &Message{
 		IdempotencyKey: e.ID,
 		From:           c.cfg.From,
 		To:             append([]string(nil), c.to...),
 		ReplyTo:        replyTo,
-		Subject:        f.Subject,
+		Subject:        v.Subject,
 		Tags:           map[string]string{"kind": tagSafe(e.Kind), "lang": tagSafe(lang)},
 	}
-	email := 0
-	if replyTo != "" {
-		email = 1
-	}
-	fl, err := c.reception[kindIndex(e.Kind)][contactIndex(e.Contact)][email].get()
-	if err != nil {
-		return nil, err
-	}
-	if m.HTML, m.Text, err = fl.render(&f); err != nil {
+	var err error
+	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
 		return nil, err
 	}
 	out := []*Message{m}
 
 	if c.cfg.Ack && replyTo != "" {
-		fl, err := c.ack[langIndex(lang)][kindIndex(e.Kind)].get()
-		if err != nil {
-			return nil, err
-		}
+		a := c.ackView(e, lang)
 		am := &Message{
 			IdempotencyKey: e.ID + "-ack",
 			From:           c.cfg.From,
 			To:             []string{replyTo},
-			Subject:        ackSubject(lang),
+			Subject:        a.Subject,
 			Tags:           map[string]string{"kind": "ack", "lang": lang},
 		}
-		if am.HTML, am.Text, err = fl.render(&fill{ID: e.ID}); err != nil {
+		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
 			return nil, err
 		}
 		out = append(out, am)
 	}
 	return out, nil
+}
+
+// answer is one labelled line of the reception email.
+type answer struct {
+	Label     string
+	Value     string // as typed or chosen; html/template escapes it
+	TextValue string // Value laid out for the text version: " value", or indented lines
+	Highlight bool
+}
+
+// view is the data the full templates see. Fields a template does not use
+// stay empty. Nothing here is trusted: html/template escapes it all.
+type view struct {
+	Lang, Dir, Brand, Subject string
+
+	ID, Kind, KindLabel, LangLabel, Received string
+
+	Name, Email, Phone, Contact, ContactLabel string
+	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
+	Answers                                   []answer
+
+	ClinicPhone, ClinicWhatsApp     string
+	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
+	SiteURL                         htmltemplate.URL
+	SiteHost                        string
+}
+
+func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
+	en := enquiry.LangEnglish
+	v := &view{
+		Lang:         en,
+		Dir:          "ltr",
+		Brand:        "Blue Tree Clinics · website enquiry",
+		ID:           e.ID,
+		Kind:         e.Kind,
+		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
+		LangLabel:    enquiry.Label(enquiry.FieldLang, e.Lang, en),
+		Received:     formatReceived(e.Received),
+		Name:         clean(e.Name),
+		Email:        replyTo,
+		Phone:        e.Phone,
+		Contact:      e.Contact,
+		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
+		SiteURL:      htmltemplate.URL(c.siteURL),
+		SiteHost:     c.siteHost,
+	}
+	if d := digits(e.Phone); d != "" {
+		v.TelURL = htmltemplate.URL("tel:+" + d)
+		v.WhatsAppURL = htmltemplate.URL("https://wa.me/" + d)
+	}
+	v.Subject = receptionSubject(e)
+	if replyTo != "" {
+		v.MailtoURL = mailtoURL(replyTo, "Re: "+v.Subject)
+	}
+
+	add := func(field, value string, highlight bool) {
+		v.Answers = append(v.Answers, answer{
+			Label:     enquiry.FieldLabels[field].En,
+			Value:     value,
+			TextValue: indent(value),
+			Highlight: highlight,
+		})
+	}
+	label := func(field, value string) string { return enquiry.Label(field, value, en) }
+
+	add(enquiry.FieldName, e.Name, false)
+	add(enquiry.FieldPhone, e.Phone, false)
+	if replyTo != "" {
+		add(enquiry.FieldEmail, replyTo, false)
+	} else {
+		add(enquiry.FieldEmail, "(not given)", false)
+	}
+	add(enquiry.FieldContact, label(enquiry.FieldContact, e.Contact), true)
+	switch e.Kind {
+	case enquiry.KindAppointment:
+		add(enquiry.FieldDate, formatDate(e.Date), false)
+		add(enquiry.FieldTime, label(enquiry.FieldTime, e.TimeOfDay), false)
+		add(enquiry.FieldMessage, orNone(e.Message), false)
+	case enquiry.KindSuitability:
+		add(enquiry.FieldArea, label(enquiry.FieldArea, e.Area), false)
+		add(enquiry.FieldCondition, label(enquiry.FieldCondition, e.Condition), false)
+		add(enquiry.FieldDuration, label(enquiry.FieldDuration, e.Duration), false)
+		add(enquiry.FieldPain, strconv.Itoa(e.Pain)+" / 10", false)
+		tried := make([]string, 0, len(e.Tried))
+		for _, t := range e.Tried {
+			tried = append(tried, label(enquiry.FieldTried, t))
+		}
+		add(enquiry.FieldTried, orNone(strings.Join(tried, ", ")), false)
+		add(enquiry.FieldThinners, label(enquiry.FieldThinners, e.Thinners), false)
+		add(enquiry.FieldNote, orNone(e.Note), false)
+	}
+	add(enquiry.FieldConsent, "Given", false)
+	return v
+}
+
+// ackView holds nothing the visitor typed: only choices, the id and config.
+func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
+	v := &view{
+		Lang:              lang,
+		Dir:               "ltr",
+		Brand:             "Blue Tree Clinics",
+		ID:                e.ID,
+		Kind:              e.Kind,
+		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
+		ClinicPhone:       c.cfg.ClinicPhone,
+		ClinicWhatsApp:    c.cfg.ClinicWhatsApp,
+		ClinicTelURL:      c.clinicTel,
+		ClinicWhatsAppURL: c.clinicWA,
+		SiteURL:           htmltemplate.URL(c.siteURL),
+		SiteHost:          c.siteHost,
+		Subject:           ackSubject(lang),
+	}
+	if lang == enquiry.LangArabic {
+		v.Dir = "rtl"
+		v.Brand = "عيادات بلو تري"
+		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
+	}
+	return v
+}
+
+func (p pair) render(v *view) (html, text string, err error) {
+	var hb, tb bytes.Buffer
+	if err := p.html.Execute(&hb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render html: %w", err)
+	}
+	if err := p.text.Execute(&tb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render text: %w", err)
+	}
+	return hb.String(), tidyText(tb.String()), nil
+}
+
+// mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
+// with subject. Both are percent-encoded, and so is "&" in the subject
+// (url.PathEscape keeps it), so a subject holding "&body=…" cannot add a
+// field to the link.
+func mailtoURL(addr, subject string) htmltemplate.URL {
+	return htmltemplate.URL("mailto:" + url.PathEscape(addr) + "?subject=" + strings.ReplaceAll(url.PathEscape(subject), "&", "%26"))
 }
 
 // receptionSubject names the kind, the visitor and the key fact, e.g.
@@ -384,14 +466,7 @@ var blankLines = regexp.MustCompile(`\n{3,}`)
 
 // tidyText removes the blank lines left by conditional template blocks.
 func tidyText(s string) string {
-	if strings.Contains(s, "\n\n\n") {
-		s = blankLines.ReplaceAllString(s, "\n\n")
-	}
-	t := strings.TrimSpace(s)
-	if len(s) == len(t)+1 && s[len(t)] == '\n' && s[:len(t)] == t {
-		return s // already tidy: no copy
-	}
-	return t + "\n"
+	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
 }
 
 // ackSubject is the acknowledgement's subject in lang.
@@ -407,7 +482,7 @@ func ackSubject(lang string) string {
 // back afterwards and html/template escapes the data in its context.
 var action = regexp.MustCompile(`\{\{.*?\}\}`)
 
-func parsePair(name, lang string) (pair, error) {
+func parsePair(name string) (pair, error) {
 	src, err := templateFS.ReadFile("templates/" + name)
 	if err != nil {
 		return pair{}, err

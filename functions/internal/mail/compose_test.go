@@ -303,7 +303,7 @@ func TestTemplatesKeepActions(t *testing.T) {
 	// Every action must survive Markdown rendering (markdownToHTML checks),
 	// and no escaped action may be left behind in the HTML.
 	for _, name := range []string{"reception.md", "ack.en.md", "ack.ar.md"} {
-		p, err := parsePair(name, "en")
+		p, err := parsePair(name)
 		if err != nil {
 			t.Fatal(err)
 		}
