@@ -30,7 +30,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
@@ -72,7 +73,7 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
-	sender := mail.NewResend(mail.ResendOptions{
+	sender := delivery.NewResend(delivery.ResendOptions{
 		APIKey:     cfg.ResendAPIKey,
 		BaseURL:    cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
 		HTTPClient: resendClient(),

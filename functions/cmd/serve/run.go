@@ -17,6 +17,7 @@ import (
 
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -271,21 +272,21 @@ func absOr(p string) string {
 // defaultSpoolDir is where enquiries Resend could not take wait (SPOOL_DIR).
 const defaultSpoolDir = "spool"
 
-// newSender chooses the mail.Sender. Without a Resend key it is the outbox
+// newSender chooses the delivery.Sender. Without a Resend key it is the outbox
 // (writing the file is the delivery: nothing to spool). With a key it is
 // Resend wrapped in the on-disk spool: what Resend cannot take within the
 // request's budget waits in spoolDir and is sent by background, which the
 // caller runs until shutdown. health is added to GET /api/health.
-func newSender(cfg *config.Config, spoolDir string, logger *slog.Logger) (sender mail.Sender, health func() map[string]any, background func(context.Context), err error) {
+func newSender(cfg *config.Config, spoolDir string, logger *slog.Logger) (sender delivery.Sender, health func() map[string]any, background func(context.Context), err error) {
 	if cfg.Outbox() {
-		o, err := mail.NewOutbox(cfg.OutboxDir, logger)
+		o, err := delivery.NewOutbox(cfg.OutboxDir, logger)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
 		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
 		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil, nil
 	}
-	r := mail.NewResend(mail.ResendOptions{
+	r := delivery.NewResend(delivery.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL,
 		Logger:  logger,

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
-	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 type syncBuffer struct {
@@ -218,7 +218,7 @@ func TestServeStaticAndEnquiry(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("thanks page: %d", resp.StatusCode)
 	}
-	msgs, err := mail.ReadOutbox(outbox)
+	msgs, err := resendtest.ReadOutbox(outbox)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("outbox: %d emails, %v", len(msgs), err)
 	}

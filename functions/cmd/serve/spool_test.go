@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 )
 
 // resendEnv is the environment of a serve that sends through a fake Resend

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -26,7 +27,7 @@ type Composer interface {
 type Deps struct {
 	Parser   *enquiry.Parser
 	Composer Composer
-	Sender   mail.Sender
+	Sender   delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
 	Pages  formpage.Source

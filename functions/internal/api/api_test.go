@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -85,7 +87,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.Buffer.Write(p)
 }
 
-func newEnv(t testing.TB, sender mail.Sender, mod func(*Deps)) *env {
+func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	t.Helper()
 	clk := &clock{t: testNow}
 	var logs syncBuffer
@@ -576,7 +578,7 @@ func TestHoneypot(t *testing.T) {
 
 func TestDoubleSubmissionOneEmail(t *testing.T) {
 	dir := t.TempDir()
-	outbox, err := mail.NewOutbox(dir, nil)
+	outbox, err := delivery.NewOutbox(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -593,7 +595,7 @@ func TestDoubleSubmissionOneEmail(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("%d emails in the outbox, want 1: %v", len(files), files)
 	}
-	msgs, err := mail.ReadOutbox(dir)
+	msgs, err := resendtest.ReadOutbox(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +620,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	forbidden := []string{"Zebulon", "Quuxworth", "050 987 6543", "0509876543", "+971509876543", "971509876543", "zebulon.quux", "private.example", "Flibbertigibbet", "192.0.2.1"}
 
 	cases := map[string]struct {
-		sender mail.Sender
+		sender delivery.Sender
 		v      url.Values
 		status int
 	}{
@@ -633,7 +635,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			sender := c.sender
 			if sender == nil {
-				o, err := mail.NewOutbox(t.TempDir(), logger)
+				o, err := delivery.NewOutbox(t.TempDir(), logger)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -24,6 +24,8 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -323,7 +325,7 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 
 	// Submit it valid, as a browser without JavaScript does.
 	outboxDir := t.TempDir()
-	outbox, err := mail.NewOutbox(outboxDir, nil)
+	outbox, err := delivery.NewOutbox(outboxDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,11 +342,11 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(loc), "index.html")); err != nil {
 		t.Errorf("the thank-you page %s is not in the built site: %v", loc, err)
 	}
-	msgs, err := mail.ReadOutbox(outboxDir)
+	msgs, err := resendtest.ReadOutbox(outboxDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reception *mail.Parsed
+	var reception *resendtest.Parsed
 	for _, m := range msgs {
 		if slices.Contains(m.To, "reception@bluetree.example") {
 			reception = m
@@ -451,7 +453,7 @@ func renderNode(n *html.Node) string {
 	return b.String()
 }
 
-func contractHandler(t *testing.T, dir string, sender mail.Sender) http.Handler {
+func contractHandler(t *testing.T, dir string, sender delivery.Sender) http.Handler {
 	t.Helper()
 	cmp, err := mail.NewComposer(mail.ComposerConfig{
 		From:    "Blue Tree Clinics website <enquiries@bluetree.example>",

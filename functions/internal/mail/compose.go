@@ -145,7 +145,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 		To:             append([]string(nil), c.to...),
 		ReplyTo:        replyTo,
 		Subject:        v.Subject,
-		Tags:           map[string]string{"kind": tagSafe(e.Kind), "lang": tagSafe(lang)},
+		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang)},
 	}
 	var err error
 	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
@@ -391,8 +391,8 @@ func safeAddress(addr string) string {
 
 var tagValue = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
-// tagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
-func tagSafe(s string) string {
+// TagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
+func TagSafe(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {

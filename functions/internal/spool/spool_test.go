@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 )
 
 // Personal data in the test message: none of it may reach a log.
@@ -55,7 +56,7 @@ func (s *syncBuffer) String() string {
 
 type env struct {
 	fake   *resendtest.Server
-	resend *mail.Resend
+	resend *delivery.Resend
 	dir    string
 	logs   *syncBuffer
 	log    *slog.Logger
@@ -68,7 +69,7 @@ func newEnv(t *testing.T) *env {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &env{
 		fake: fake,
-		resend: mail.NewResend(mail.ResendOptions{
+		resend: delivery.NewResend(delivery.ResendOptions{
 			APIKey: fake.APIKey, BaseURL: fake.URL(), Logger: log,
 			MaxAttempts: 2, BaseDelay: 5 * time.Millisecond,
 		}),
@@ -352,7 +353,7 @@ func TestConcurrentSendsOfOneKey(t *testing.T) {
 // after the long permanent backoff.
 func TestPermanentFailureIsKept(t *testing.T) {
 	e := newEnv(t)
-	e.resend = mail.NewResend(mail.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
+	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_g"))
 	if s.Depth() != 1 || !strings.Contains(e.logs.String(), "level=ERROR") {

@@ -1,4 +1,4 @@
-package mail
+package delivery
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/resend/resend-go/v2"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // ResendOptions configures the Resend sender.
@@ -86,13 +88,13 @@ func NewResend(o ResendOptions) *Resend {
 		}
 		u, err := url.Parse(b)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.configErr = fmt.Errorf("mail: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
+			r.configErr = fmt.Errorf("delivery: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
 		} else {
 			r.client.BaseURL = u
 		}
 	}
 	if strings.TrimSpace(o.APIKey) == "" && r.configErr == nil {
-		r.configErr = errors.New("mail: no Resend API key")
+		r.configErr = errors.New("delivery: no Resend API key")
 	}
 	return r
 }
@@ -134,7 +136,7 @@ type SendError struct {
 
 func (e *SendError) Error() string {
 	var b strings.Builder
-	b.WriteString("mail: resend: ")
+	b.WriteString("delivery: resend: ")
 	if e.Permanent {
 		b.WriteString("rejected: ")
 	}
@@ -166,7 +168,7 @@ func (e *SendError) Unwrap() []error {
 // Send delivers m, retrying transient failures while the next attempt fits
 // in ctx's deadline. The idempotency key makes retries (and a repeated
 // submission) one email at Resend.
-func (r *Resend) Send(ctx context.Context, m *Message) error {
+func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 	if r.configErr != nil {
 		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
 			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
@@ -288,12 +290,12 @@ func (r *Resend) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func toRequest(m *Message) *resend.SendEmailRequest {
+func toRequest(m *mail.Message) *resend.SendEmailRequest {
 	req := &resend.SendEmailRequest{
 		From:    m.From,
 		To:      m.To,
 		ReplyTo: m.ReplyTo,
-		Subject: SanitizeSubject(m.Subject), // no-op for composed messages
+		Subject: mail.SanitizeSubject(m.Subject), // no-op for composed messages
 		Html:    m.HTML,
 		Text:    m.Text,
 	}
@@ -348,7 +350,7 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			Name string `json:"name"`
 		}
 		if json.Unmarshal(body, &e) == nil {
-			rec.name = tagSafe(e.Name)
+			rec.name = mail.TagSafe(e.Name)
 			if e.Name == "" {
 				rec.name = ""
 			}
