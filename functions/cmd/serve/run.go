@@ -150,7 +150,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	static := newStatic(dir, logger)
 	apiHandler := api.New(api.Deps{
-		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
+		Validator:     enquiry.NewValidator(cfg.IDSecret, nil),
 		Composer:      composer,
 		Sender:        sender,
 		Pages:         formpage.Dir(os.DirFS(dir)),

@@ -4,7 +4,6 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -22,12 +21,12 @@ type Composer interface {
 	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
 }
 
-// Deps is everything the handler needs. Parser, Composer and Sender are
+// Deps is everything the handler needs. Validator, Composer and Sender are
 // required; the rest have defaults.
 type Deps struct {
-	Parser   *enquiry.Parser
-	Composer Composer
-	Sender   delivery.Sender
+	Validator *enquiry.Validator
+	Composer  Composer
+	Sender    delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
 	Pages  formpage.Source
@@ -63,8 +62,8 @@ const (
 
 // New returns the handler with every route and the middleware chain.
 func New(d Deps) http.Handler {
-	if d.Parser == nil || d.Composer == nil || d.Sender == nil {
-		panic("api: Deps.Parser, Composer and Sender are required")
+	if d.Validator == nil || d.Composer == nil || d.Sender == nil {
+		panic("api: Deps.Validator, Composer and Sender are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -129,27 +128,4 @@ func allowedOrigins(site *url.URL, extra []string) map[string]bool {
 		}
 	}
 	return m
-}
-
-// sendDeadlineMargin is kept free before the request's own deadline (a
-// Lambda invocation's): after sending gives up there must still be time to
-// render and return the 503 page, rather than be cut off by the platform.
-const sendDeadlineMargin = 1500 * time.Millisecond
-
-// sendContext bounds sending by SendTimeout and, when the request has a
-// deadline, by that deadline less sendDeadlineMargin. It is not cancelled
-// with the request: a visitor closing the tab must not cut an email off
-// half sent. Values (the request log's info) are kept.
-func (s *server) sendContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return sendContext(r.Context(), s.SendTimeout, time.Now())
-}
-
-func sendContext(parent context.Context, timeout time.Duration, now time.Time) (context.Context, context.CancelFunc) {
-	deadline := now.Add(timeout)
-	if dl, ok := parent.Deadline(); ok {
-		if d := dl.Add(-sendDeadlineMargin); d.Before(deadline) {
-			deadline = d
-		}
-	}
-	return context.WithDeadline(context.WithoutCancel(parent), deadline)
 }

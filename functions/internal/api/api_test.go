@@ -103,7 +103,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	}
 	site, _ := url.Parse(siteOrigin)
 	d := Deps{
-		Parser:        enquiry.NewParser([]byte("test-secret-0123456789"), clk.now),
+		Validator:     enquiry.NewValidator([]byte("test-secret-0123456789"), clk.now),
 		Composer:      cmp,
 		Sender:        sender,
 		Pages:         formpage.Dir(os.DirFS("../formpage/testdata/site")),
@@ -683,6 +683,25 @@ func TestPrefersJSON(t *testing.T) {
 	for accept, want := range tests {
 		if got := prefersJSON(accept); got != want {
 			t.Errorf("%q: %v, want %v", accept, got, want)
+		}
+	}
+}
+
+func TestHeaderLang(t *testing.T) {
+	for header, want := range map[string]string{
+		"ar-AE,ar;q=0.9,en;q=0.8":          "ar",
+		"AR-ae":                            "ar",
+		"en-US,en;q=0.9,ar;q=0.8":          "en",
+		"fr-FR,ar;q=0.5,en;q=0.3":          "ar",
+		"fr-FR,en;q=0.5,ar;q=0.3":          "en",
+		"ar;q=0":                           "en",
+		"arz":                              "en", // Egyptian Arabic is another language tag; we do not guess
+		"fr":                               "en",
+		"":                                 "en",
+		strings.Repeat("x,", 10000) + "ar": "en", // long headers are cut
+	} {
+		if got := headerLang(header); got != want {
+			t.Errorf("headerLang(%.40q) = %q, want %q", header, got, want)
 		}
 	}
 }

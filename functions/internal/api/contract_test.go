@@ -465,12 +465,12 @@ func contractHandler(t *testing.T, dir string, sender delivery.Sender) http.Hand
 	}
 	site, _ := url.Parse(siteOrigin)
 	return New(Deps{
-		Parser:   enquiry.NewParser([]byte("contract-test-secret-0123"), nil),
-		Composer: cmp,
-		Sender:   sender,
-		Pages:    formpage.Dir(os.DirFS(dir)),
-		Logger:   slog.New(slog.DiscardHandler),
-		SiteURL:  site,
+		Validator: enquiry.NewValidator([]byte("contract-test-secret-0123"), nil),
+		Composer:  cmp,
+		Sender:    sender,
+		Pages:     formpage.Dir(os.DirFS(dir)),
+		Logger:    slog.New(slog.DiscardHandler),
+		SiteURL:   site,
 	})
 }
 

@@ -208,9 +208,9 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			return nil
 		}
 		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
-		wait, retry := r.classify(rec, attempt)
+		wait, retry := r.classify(rec, err, attempt)
 		if rec.status == 0 {
-			last.Err = transportError(err)
+			last.Err = err
 		}
 		if !retry {
 			last.Permanent = true
@@ -253,7 +253,7 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 
 // classify decides whether a failed attempt is worth retrying and how long
 // to wait first.
-func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
+func (r *Resend) classify(rec *callResult, err error, attempt int) (time.Duration, bool) {
 	backoff := r.backoff(attempt)
 	switch {
 	case rec.status == 0: // timeout, connection refused or reset
@@ -263,9 +263,12 @@ func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
 		case "daily_quota_exceeded", "monthly_quota_exceeded":
 			return 0, false
 		}
-		if s, err := strconv.ParseFloat(strings.TrimSpace(rec.retryAfter), 64); err == nil && s >= 0 {
-			if d := time.Duration(s * float64(time.Second)); d > backoff {
-				return d, true
+		var rl *resend.RateLimitError
+		if errors.As(err, &rl) {
+			if s, err := strconv.ParseFloat(strings.TrimSpace(rl.RetryAfter), 64); err == nil && s >= 0 {
+				if d := time.Duration(s * float64(time.Second)); d > backoff {
+					return d, true
+				}
 			}
 		}
 		return backoff, true
@@ -310,22 +313,13 @@ func toRequest(m *mail.Message) *resend.SendEmailRequest {
 	return req
 }
 
-// transportError keeps the kind of a transport failure without the request
-// URL's details beyond what url.Error prints (no content is in it).
-func transportError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue
-	}
-	return err
-}
-
-// callResult is filled by statusRecorder for one attempt: resend-go returns
-// the status only for 429, and we need it for every error.
+// callResult is filled by statusRecorder for one attempt. resend-go hides
+// what we decide on: it returns the status only for 429 (as
+// *resend.RateLimitError, whose RetryAfter we read) and never the error's
+// name (quota exceeded, idempotency conflicts); the transport sees both.
 type callResult struct {
-	status     int
-	name       string
-	retryAfter string
+	status int
+	name   string
 }
 
 type callKey struct{}
@@ -339,7 +333,6 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	rec.status = resp.StatusCode
-	rec.retryAfter = resp.Header.Get("Retry-After")
 	if resp.StatusCode >= 400 && resp.Body != nil {
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
@@ -349,11 +342,8 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		var e struct {
 			Name string `json:"name"`
 		}
-		if json.Unmarshal(body, &e) == nil {
+		if json.Unmarshal(body, &e) == nil && e.Name != "" {
 			rec.name = mail.TagSafe(e.Name)
-			if e.Name == "" {
-				rec.name = ""
-			}
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}

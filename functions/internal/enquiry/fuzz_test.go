@@ -30,8 +30,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"kind":"suitability","name":"عمر","phone":"٠٥٥٧٦٥٤٣٢١","contact":"phone","consent":true,"area":"knee","condition":"unsure","duration":"1-5-years","pain":6,"tried":["prp"],"thinners":"no"}`, "en", true)
 
 	// The clock is Dubai midnight, the edge of "today".
-	p := testParser(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
-	f.Fuzz(func(t *testing.T, body, acceptLanguage string, isJSON bool) {
+	p := testValidator(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
+	f.Fuzz(func(t *testing.T, body, fallback string, isJSON bool) {
 		var v url.Values
 		var err error
 		if isJSON {
@@ -43,11 +43,11 @@ func FuzzParse(f *testing.F) {
 			return // the handler answers 400
 		}
 		IsHoneypot(v)
-		lang := Lang(v, acceptLanguage)
+		lang := Lang(v, fallback)
 		if lang != LangEnglish && lang != LangArabic {
 			t.Fatalf("Lang = %q", lang)
 		}
-		e, errs := p.ParseLang(v, acceptLanguage)
+		e, errs := p.Validate(v, lang)
 		if (e == nil) == (errs == nil) {
 			t.Fatalf("want exactly one of enquiry and errors: %v, %v", e, errs)
 		}

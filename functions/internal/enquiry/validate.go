@@ -80,7 +80,7 @@ type langValidator struct {
 }
 
 // validators are built once and only read afterwards (validator.Validate is
-// safe for concurrent use); they hold no clock, so every Parser shares them.
+// safe for concurrent use); they hold no clock, so every Validator shares them.
 var validators = sync.OnceValue(func() map[string]*langValidator {
 	m := map[string]*langValidator{}
 	for _, lang := range []string{LangEnglish, LangArabic} {
@@ -123,7 +123,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 			return ok
 		},
 		// notpast and withinyear compare with the Today of the form, so one
-		// Parse uses one clock reading for every rule and for Received.
+		// Validate uses one clock reading for every rule and for Received.
 		"notpast": func(fl validator.FieldLevel) bool {
 			d, ok := parseDate(fl.Field().String())
 			today := parentField(fl, "Today").Interface().(time.Time)
@@ -275,34 +275,31 @@ func (lv *langValidator) collect(errs Errors, err error) {
 	}
 }
 
-// Parser normalises and validates submissions. It is safe for concurrent use.
-type Parser struct {
+// Validator normalises and validates submissions. It is safe for concurrent use.
+type Validator struct {
 	secret []byte
 	now    func() time.Time
 }
 
-// NewParser returns a Parser. secret keys the HMAC of the enquiry id (see
+// NewValidator returns a Validator. secret keys the HMAC of the enquiry id (see
 // Enquiry.ID); now is the clock (tests inject one; nil means time.Now).
-func NewParser(secret []byte, now func() time.Time) *Parser {
+func NewValidator(secret []byte, now func() time.Time) *Validator {
 	if now == nil {
 		now = time.Now
 	}
 	validators() // build the validators now, not on the first request
-	return &Parser{secret: slices.Clone(secret), now: now}
+	return &Validator{secret: slices.Clone(secret), now: now}
 }
 
-// Parse normalises and validates a submission. A valid one gives an Enquiry
-// with ID and Received set; an invalid one gives every problem, keyed by form
-// field name, in the visitor's language (Lang(v, "")). Unknown fields and
-// fields of the other kind are ignored.
-func (p *Parser) Parse(v url.Values) (*Enquiry, Errors) {
-	return p.ParseLang(v, "")
-}
-
-// ParseLang is Parse with the request's Accept-Language header as the
-// fallback for the visitor's language.
-func (p *Parser) ParseLang(v url.Values, acceptLanguage string) (*Enquiry, Errors) {
-	lang := Lang(v, acceptLanguage)
+// Validate normalises and validates a submission in the visitor's language
+// lang (see Lang; anything but "ar" means English). A valid one gives an
+// Enquiry with ID and Received set; an invalid one gives every problem,
+// keyed by form field name, in lang. Unknown fields and fields of the other
+// kind are ignored.
+func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
+	if lang != LangArabic {
+		lang = LangEnglish
+	}
 	lv := validators()[lang]
 	received := p.now().In(DubaiLocation())
 
