@@ -95,18 +95,13 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		// Netlify's x-nf-client-connection-ip), so forwarded headers, which a
 		// visitor could forge on AWS, are not trusted.
 		TrustProxy:  false,
-		SendTimeout: sendTimeout,
+		SendTimeout: cfg.SendTimeout,
 	}), nil
 }
 
-// The function's time budget. Netlify stops a synchronous function after 10
-// seconds (AWS Lambda after its configured timeout, 15 s in README): sending,
-// with Resend's retries, must end in time to answer 503 with the form page,
-// which may need fetching, rather than be cut off with a bare 502.
-const (
-	sendTimeout = 6 * time.Second
-	pageTimeout = 2 * time.Second
-)
+// pageTimeout bounds fetching a form page for a 422/429/503 reply, inside
+// the function's time budget (config.LambdaSendTimeout).
+const pageTimeout = 2 * time.Second
 
 // resendClient is tuned for a function instance, which serves one request at
 // a time and is frozen between requests: a few idle connections are enough

@@ -263,7 +263,7 @@ func TestBadConfigNamesTheVariable(t *testing.T) {
 		{nil, []string{"-addr", "nonsense"}, "-addr"},
 		{nil, []string{"-watch", "-build=false"}, "-watch needs -build"},
 		{nil, []string{"-build=false", "-dir", "testdata/missing"}, "not a folder"},
-		{map[string]string{"PORT": "99999"}, []string{"-build=false"}, "bad port"},
+		{map[string]string{"PORT": "99999"}, []string{"-build=false"}, "PORT:"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"-addr", "127.0.0.1:0", "-build=false", "-dir", "testdata/public"}, tt.args...)

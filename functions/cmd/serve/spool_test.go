@@ -437,8 +437,8 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	// The enquiry handler's send budget (and the spool write) must fit in
 	// the write timeout, or a slow Resend would cut the visitor's answer.
-	if srv.WriteTimeout < config.DefaultSendTimeout+5*time.Second {
-		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.DefaultSendTimeout)
+	if srv.WriteTimeout < config.ServeSendTimeout+5*time.Second {
+		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.ServeSendTimeout)
 	}
 }
 

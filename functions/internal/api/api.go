@@ -21,8 +21,8 @@ type Composer interface {
 	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
 }
 
-// Deps is everything the handler needs. Validator, Composer and Sender are
-// required; the rest have defaults.
+// Deps is everything the handler needs. Validator, Composer, Sender and
+// SendTimeout are required; the rest have defaults.
 type Deps struct {
 	Validator *enquiry.Validator
 	Composer  Composer
@@ -49,30 +49,27 @@ type Deps struct {
 	Now func() time.Time
 	// Health adds to GET /api/health's reply (e.g. the spool depth).
 	Health func() map[string]any
-	// SendTimeout bounds composing and sending one enquiry; default 8s.
+	// SendTimeout bounds composing and sending one enquiry (required:
+	// config.Config.SendTimeout).
 	SendTimeout time.Duration
 }
 
 // Limits of the endpoint.
 const (
-	MaxBodyBytes       = 32 << 10
-	defaultSendTimeout = 8 * time.Second
-	defaultMaxClients  = 10000
+	MaxBodyBytes      = 32 << 10
+	defaultMaxClients = 10000
 )
 
 // New returns the handler with every route and the middleware chain.
 func New(d Deps) http.Handler {
-	if d.Validator == nil || d.Composer == nil || d.Sender == nil {
-		panic("api: Deps.Validator, Composer and Sender are required")
+	if d.Validator == nil || d.Composer == nil || d.Sender == nil || d.SendTimeout <= 0 {
+		panic("api: Deps.Validator, Composer, Sender and SendTimeout are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.SendTimeout <= 0 {
-		d.SendTimeout = defaultSendTimeout
 	}
 	if d.MaxClients <= 0 {
 		d.MaxClients = defaultMaxClients

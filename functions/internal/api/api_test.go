@@ -114,6 +114,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 		Burst:         1000,
 		Now:           clk.now,
 		Health:        func() map[string]any { return map[string]any{"spool": 0} },
+		SendTimeout:   8 * time.Second,
 	}
 	if mod != nil {
 		mod(&d)

@@ -55,6 +55,7 @@ func benchHandler(b *testing.B) http.Handler {
 		SiteURL:       site,
 		RatePerMinute: 0, // off: one client posting as fast as it can
 		Now:           now,
+		SendTimeout:   8 * time.Second,
 	})
 }
 

@@ -336,8 +336,8 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 		t.Fatalf("valid submission: %d\n%s", w.Code, w.Body)
 	}
 	loc := w.Header().Get("Location")
-	if loc != ThanksPath(lang, kind) {
-		t.Errorf("Location %q, want %q", loc, ThanksPath(lang, kind))
+	if loc != formpage.ThanksPath(lang, kind) {
+		t.Errorf("Location %q, want %q", loc, formpage.ThanksPath(lang, kind))
 	}
 	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(loc), "index.html")); err != nil {
 		t.Errorf("the thank-you page %s is not in the built site: %v", loc, err)
@@ -465,12 +465,13 @@ func contractHandler(t *testing.T, dir string, sender delivery.Sender) http.Hand
 	}
 	site, _ := url.Parse(siteOrigin)
 	return New(Deps{
-		Validator: enquiry.NewValidator([]byte("contract-test-secret-0123"), nil),
-		Composer:  cmp,
-		Sender:    sender,
-		Pages:     formpage.Dir(os.DirFS(dir)),
-		Logger:    slog.New(slog.DiscardHandler),
-		SiteURL:   site,
+		Validator:   enquiry.NewValidator([]byte("contract-test-secret-0123"), nil),
+		Composer:    cmp,
+		Sender:      sender,
+		Pages:       formpage.Dir(os.DirFS(dir)),
+		Logger:      slog.New(slog.DiscardHandler),
+		SiteURL:     site,
+		SendTimeout: 8 * time.Second,
 	})
 }
 

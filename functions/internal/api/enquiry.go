@@ -3,8 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
 const (
@@ -66,7 +65,7 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		if !validKind(kind) {
 			kind = enquiry.KindAppointment
 		}
-		s.accepted(w, rp, kind, fakeID())
+		s.accepted(w, rp, kind, enquiry.RandomID())
 		return
 	}
 
@@ -140,16 +139,8 @@ func (s *server) accepted(w http.ResponseWriter, rp reply, kind, id string) {
 		writeJSON(w, http.StatusOK, map[string]string{"id": id})
 		return
 	}
-	w.Header().Set("Location", ThanksPath(rp.lang, kind))
+	w.Header().Set("Location", formpage.ThanksPath(rp.lang, kind))
 	w.WriteHeader(http.StatusSeeOther)
-}
-
-// ThanksPath is the thank-you page of kind in lang.
-func ThanksPath(lang, kind string) string {
-	if lang == enquiry.LangArabic {
-		return "/ar/enquire/" + kind + "/thanks/"
-	}
-	return "/enquire/" + kind + "/thanks/"
 }
 
 func (s *server) originAllowed(origin string) bool {
@@ -283,14 +274,4 @@ func weights(h string) []weighted {
 		out = append(out, w)
 	}
 	return out
-}
-
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// fakeID looks like an enquiry id ("enq_" and 26 characters) so a bot
-// cannot tell the honeypot answer from a real one.
-func fakeID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return "enq_" + idEncoding.EncodeToString(b[:])
 }

@@ -82,7 +82,7 @@ type Errors map[string]string
 // was filled in: the sender is a bot.
 func IsHoneypot(v url.Values) bool {
 	for _, s := range v[FieldHoneypot] {
-		if singleLine(s) != "" {
+		if SingleLine(s) != "" {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package enquiry
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
@@ -49,6 +50,14 @@ func (p *Validator) id(e *Enquiry) string {
 	}
 	sum := m.Sum(nil)
 	return "enq_" + idEncoding.EncodeToString(sum[:16])
+}
+
+// RandomID looks like an enquiry id but is random: the honeypot's answer,
+// so a bot cannot tell it from a real one.
+func RandomID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "enq_" + idEncoding.EncodeToString(b[:])
 }
 
 // writeString writes s length-prefixed, so no two answer sets encode alike.

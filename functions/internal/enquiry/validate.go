@@ -303,11 +303,11 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 	lv := validators()[lang]
 	received := p.now().In(DubaiLocation())
 
-	phone, phoneOK := normalisePhone(singleLine(v.Get(FieldPhone)))
+	phone, phoneOK := normalisePhone(SingleLine(v.Get(FieldPhone)))
 	c := commonForm{
 		Kind:       normaliseChoice(v.Get(FieldKind)),
-		Name:       singleLine(v.Get(FieldName)),
-		Email:      normaliseEmail(singleLine(v.Get(FieldEmail))),
+		Name:       SingleLine(v.Get(FieldName)),
+		Email:      normaliseEmail(SingleLine(v.Get(FieldEmail))),
 		Phone:      phone,
 		PhoneValid: phoneOK,
 		Contact:    normaliseChoice(v.Get(FieldContact)),
@@ -323,7 +323,7 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 	switch c.Kind {
 	case KindAppointment:
 		a := appointmentForm{
-			Date:    asciiDigits(singleLine(v.Get(FieldDate))),
+			Date:    asciiDigits(SingleLine(v.Get(FieldDate))),
 			Time:    normaliseChoice(v.Get(FieldTime)),
 			Message: multiLine(v.Get(FieldMessage)),
 			Today:   dubaiDay(received),
@@ -335,7 +335,7 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 			Area:      normaliseChoice(v.Get(FieldArea)),
 			Condition: normaliseChoice(v.Get(FieldCondition)),
 			Duration:  normaliseChoice(v.Get(FieldDuration)),
-			Pain:      asciiDigits(singleLine(v.Get(FieldPain))),
+			Pain:      asciiDigits(SingleLine(v.Get(FieldPain))),
 			Thinners:  normaliseChoice(v.Get(FieldThinners)),
 			Note:      multiLine(v.Get(FieldNote)),
 		}

@@ -66,8 +66,8 @@ type pair struct {
 
 // NewComposer checks the configuration and parses the templates.
 func NewComposer(c ComposerConfig) (*Composer, error) {
-	if _, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
-		return nil, fmt.Errorf("mail: From %q is not an email address", c.From)
+	if err := CheckAddress(c.From); err != nil {
+		return nil, fmt.Errorf("mail: From: %w", err)
 	}
 	if len(c.To) == 0 {
 		return nil, errors.New("mail: no reception address (To)")
@@ -78,8 +78,8 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 	to := make([]string, 0, len(c.To))
 	for _, a := range c.To {
 		a = strings.TrimSpace(a)
-		if _, err := mail.ParseAddress(a); err != nil || strings.ContainsAny(a, "\r\n") {
-			return nil, fmt.Errorf("mail: reception address %q is not an email address", a)
+		if err := CheckAddress(a); err != nil {
+			return nil, fmt.Errorf("mail: reception address: %w", err)
 		}
 		to = append(to, a)
 	}
@@ -206,7 +206,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
 		LangLabel:    enquiry.Label(enquiry.FieldLang, e.Lang, en),
 		Received:     formatReceived(e.Received),
-		Name:         clean(e.Name),
+		Name:         enquiry.SingleLine(e.Name),
 		Email:        replyTo,
 		Phone:        e.Phone,
 		Contact:      e.Contact,
@@ -311,7 +311,7 @@ func mailtoURL(addr, subject string) htmltemplate.URL {
 // "Appointment request: Fatima Al Zahra, 12 Dec 2026 (morning)".
 func receptionSubject(e *enquiry.Enquiry) string {
 	en := enquiry.LangEnglish
-	name := truncate(clean(e.Name), 60)
+	name := truncate(enquiry.SingleLine(e.Name), 60)
 	if name == "" {
 		name = "(no name)"
 	}
@@ -326,39 +326,10 @@ func receptionSubject(e *enquiry.Enquiry) string {
 	return SanitizeSubject(enquiry.Label(enquiry.FieldKind, e.Kind, en) + ": " + name + ", " + fact)
 }
 
-// SanitizeSubject makes s safe for a Subject header: control characters,
-// line breaks and bidi overrides removed, spaces collapsed, at most 150 runes.
+// SanitizeSubject makes s safe for a Subject header: one line with no
+// control or bidi characters (enquiry.SingleLine), at most 150 runes.
 func SanitizeSubject(s string) string {
-	return truncate(clean(s), maxSubjectRunes)
-}
-
-// clean removes what can break a header line or spoof its reading order and
-// collapses runs of white space into one space.
-func clean(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			continue
-		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			space = b.Len() > 0
-			continue
-		case isBidiControl(r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isBidiControl(r rune) bool {
-	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
+	return truncate(enquiry.SingleLine(s), maxSubjectRunes)
 }
 
 // truncate cuts s to at most n runes, marking the cut with "…".
@@ -368,6 +339,17 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// CheckAddress accepts one address, optionally with a display name
+// ("Clinic <a@b.ae>"), and nothing that could add a header or a recipient.
+// Configuration (From, To) is checked with it.
+func CheckAddress(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") || strings.HasPrefix(a.Address, "@") || strings.HasSuffix(a.Address, "@") {
+		return fmt.Errorf("%q is not an email address", s)
+	}
+	return nil
 }
 
 // safeAddress returns addr when it is a bare address that cannot add a
@@ -448,7 +430,7 @@ func formatReceived(t time.Time) string {
 func formatDate(s string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return clean(s)
+		return enquiry.SingleLine(s)
 	}
 	return d.Format("Mon 2 Jan 2006")
 }
@@ -457,7 +439,7 @@ func formatDate(s string) string {
 func formatDateShort(s string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return truncate(clean(s), 20)
+		return truncate(enquiry.SingleLine(s), 20)
 	}
 	return d.Format("2 Jan 2006")
 }
