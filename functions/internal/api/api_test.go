@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // testNow is a fixed clock: 09:00 in Dubai.
@@ -59,7 +59,7 @@ func (f *fakeSender) sent() []*mail.Message {
 
 type env struct {
 	h     http.Handler
-	log   *bytes.Buffer
+	log   *testlog.Buffer
 	clock *clock
 }
 
@@ -75,22 +75,10 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.Buffer.Write(p)
-}
-
 func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	t.Helper()
 	clk := &clock{t: testNow}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cmp, err := mail.NewComposer(mail.ComposerConfig{
 		From:    "Blue Tree Clinics website <enquiries@bluetree.example>",
@@ -106,7 +94,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 		Validator:     enquiry.NewValidator([]byte("test-secret-0123456789"), clk.now),
 		Composer:      cmp,
 		Sender:        sender,
-		Pages:         formpage.Dir(os.DirFS("../formpage/testdata/site")),
+		Pages:         formpage.Dir(os.DirFS("../../testdata/public")),
 		Logger:        logger,
 		SiteURL:       site,
 		ExtraOrigins:  []string{"http://localhost:8080"},
@@ -119,7 +107,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	if mod != nil {
 		mod(&d)
 	}
-	return &env{h: New(d), log: &logs.Buffer, clock: clk}
+	return &env{h: New(d), log: &logs, clock: clk}
 }
 
 func validForm() url.Values {
@@ -632,7 +620,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs testlog.Buffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			sender := c.sender
 			if sender == nil {

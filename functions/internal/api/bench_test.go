@@ -49,7 +49,7 @@ func benchHandler(b *testing.B) http.Handler {
 		Validator: enquiry.NewValidator([]byte("bench-secret-0123456789"), now),
 		Composer:  cmp,
 		Sender:    nopSender{},
-		Pages:     formpage.Dir(os.DirFS("../formpage/testdata/site")),
+		Pages:     formpage.Dir(os.DirFS("../../testdata/public")),
 		// The same text log line per request as cmd/serve writes, discarded.
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SiteURL:       site,

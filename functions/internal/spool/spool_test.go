@@ -1,10 +1,8 @@
 package spool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // Personal data in the test message: none of it may reach a log.
@@ -37,35 +36,18 @@ func message(key string) *mail.Message {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type env struct {
 	fake   *resendtest.Server
 	resend *delivery.Resend
 	dir    string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	log    *slog.Logger
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	fake := resendtest.NewServer(t)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &env{
 		fake: fake,
