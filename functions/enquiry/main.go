@@ -63,12 +63,10 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, star
 // newHandler builds the shared handler from the configuration.
 func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	composer, err := mail.NewComposer(mail.ComposerConfig{
-		From:           cfg.From,
-		To:             cfg.To,
-		Ack:            cfg.Ack,
-		SiteURL:        cfg.SiteURL.String(),
-		ClinicPhone:    cfg.ClinicPhone,
-		ClinicWhatsApp: cfg.ClinicWhatsApp,
+		From:    cfg.From,
+		To:      cfg.To,
+		Ack:     cfg.Ack,
+		SiteURL: cfg.SiteURL.String(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)

@@ -123,7 +123,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	composer, err := mail.NewComposer(mail.ComposerConfig{
 		From: cfg.From, To: cfg.To, Ack: cfg.Ack, SiteURL: siteURL.String(),
-		ClinicPhone: cfg.ClinicPhone, ClinicWhatsApp: cfg.ClinicWhatsApp,
 	})
 	if err != nil {
 		return fmt.Errorf("email composer: %w", err)

@@ -80,6 +80,7 @@ type control struct {
 	name  string
 	value string   // value attribute
 	opts  []string // select: option values
+	texts []string // select: what each option reads
 }
 
 func formControls(t *testing.T, doc *html.Node) (*html.Node, []control) {
@@ -112,12 +113,20 @@ func formControls(t *testing.T, doc *html.Node) (*html.Node, []control) {
 			for o := range n.Descendants() {
 				if o.Type == html.ElementNode && o.Data == "option" {
 					c.opts = append(c.opts, getA(o, "value"))
+					c.texts = append(c.texts, strings.TrimSpace(text(o)))
 				}
 			}
 		}
 		cs = append(cs, c)
 	}
 	return form, cs
+}
+
+func checkLabel(t *testing.T, field, value, shown, lang string) {
+	t.Helper()
+	if want := enquiry.Label(field, value, lang); shown != want {
+		t.Errorf("%s=%s reads %q on the page, %q in the handler", field, value, shown, want)
+	}
 }
 
 func getA(n *html.Node, k string) string {
@@ -267,7 +276,14 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 	hidden("kind", kind)
 	hidden("lang", lang)
 
-	// Choices: the page's option values are exactly enquiry.Choices.
+	// Choices: the page's option values are exactly enquiry.Choices, and
+	// each reads as its label there: both come from data/form_options.yaml.
+	labels := map[string]string{} // input id -> its label's text
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "label" {
+			labels[getA(n, "for")] = strings.TrimSpace(text(n))
+		}
+	}
 	for name, group := range names {
 		choices, isChoice := enquiry.Choices[name]
 		if !isChoice || name == "kind" || name == "lang" {
@@ -277,13 +293,15 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 		for _, c := range group {
 			switch {
 			case c.tag == "select":
-				for _, o := range c.opts {
+				for i, o := range c.opts {
 					if o != "" { // a "choose" placeholder
 						offered = append(offered, o)
+						checkLabel(t, name, o, c.texts[i], lang)
 					}
 				}
 			case c.typ == "radio" || c.typ == "checkbox":
 				offered = append(offered, c.value)
+				checkLabel(t, name, c.value, labels[getA(c.node, "id")], lang)
 			default:
 				t.Errorf("%s is a choice but the page has a %s %s", name, c.tag, c.typ)
 			}

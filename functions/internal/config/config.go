@@ -41,15 +41,13 @@ func (m Mode) String() string {
 
 // Defaults used when a variable is not set.
 const (
-	DefaultOutboxFrom     = "Blue Tree Clinics website <enquiries@localhost>"
-	DefaultOutboxTo       = "reception@localhost"
-	DefaultOutboxDir      = "outbox"
-	DefaultRatePerMinute  = 10
-	DefaultBurst          = 5
-	DefaultClinicPhone    = "+971 4 000 0000"  // placeholder: set CLINIC_PHONE
-	DefaultClinicWhatsApp = "+971 50 000 0000" // placeholder: set CLINIC_WHATSAPP
-	DefaultAddr           = "localhost:8080"
-	DefaultSpoolDir       = "spool"
+	DefaultOutboxFrom    = "Blue Tree Clinics website <enquiries@localhost>"
+	DefaultOutboxTo      = "reception@localhost"
+	DefaultOutboxDir     = "outbox"
+	DefaultRatePerMinute = 10
+	DefaultBurst         = 5
+	DefaultAddr          = "localhost:8080"
+	DefaultSpoolDir      = "spool"
 
 	// The time budget of composing and sending one enquiry. Self-hosted, a
 	// send that runs out of it is spooled and retried later. The serverless
@@ -109,9 +107,6 @@ type Config struct {
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For. Only safe behind a proxy that sets them.
 	TrustProxy bool
-
-	ClinicPhone    string
-	ClinicWhatsApp string
 
 	LogLevel slog.Level
 }
@@ -201,9 +196,6 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		c.SendTimeout = LambdaSendTimeout
 	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
-
-	c.ClinicPhone = l.phone("CLINIC_PHONE", DefaultClinicPhone)
-	c.ClinicWhatsApp = l.phone("CLINIC_WHATSAPP", DefaultClinicWhatsApp)
 
 	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
@@ -305,29 +297,6 @@ func (l *loader) addressList(name string, required bool, def string) []string {
 		}
 	}
 	return list
-}
-
-func (l *loader) phone(name, def string) string {
-	v := l.str(name)
-	if v == "" {
-		return def
-	}
-	digits := 0
-	for _, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' || r == ' ' || r == '-' || r == '(' || r == ')':
-		default:
-			l.fail(name, "%q is not a phone number (digits, spaces, + - ( ) only)", v)
-			return def
-		}
-	}
-	if digits < 6 || digits > 15 {
-		l.fail(name, "%q is not a phone number (6 to 15 digits)", v)
-		return def
-	}
-	return v
 }
 
 // splitList splits on commas outside double quotes, so a display name like

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/yuin/goldmark"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
@@ -33,9 +34,6 @@ type ComposerConfig struct {
 	To      []string // reception, several allowed (≤ 50)
 	Ack     bool     // also send an acknowledgement to the visitor (when they gave an email)
 	SiteURL string   // absolute links in emails, e.g. "https://www.example.com"
-
-	// Shown in the acknowledgement; optional.
-	ClinicPhone, ClinicWhatsApp string
 }
 
 // MaxRecipients is Resend's limit of recipients per email.
@@ -47,12 +45,11 @@ const maxSubjectRunes = 150
 // Composer turns an Enquiry into the emails it produces. Templates are parsed
 // once by NewComposer; Compose is safe for concurrent use.
 type Composer struct {
-	cfg       ComposerConfig
-	to        []string
-	siteURL   string
-	siteHost  string
-	clinicTel htmltemplate.URL
-	clinicWA  htmltemplate.URL
+	cfg      ComposerConfig
+	to       []string
+	siteURL  string
+	siteHost string
+	clinic   clinicLinks // shown in the acknowledgement
 
 	reception pair
 	ack       map[string]pair // by language
@@ -93,21 +90,10 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		siteURL:  strings.TrimRight(u.String(), "/") + "/",
 		siteHost: u.Host,
 	}
-	if c.ClinicPhone != "" {
-		d := digits(c.ClinicPhone)
-		if len(d) < 6 {
-			return nil, fmt.Errorf("mail: clinic phone %q has too few digits", c.ClinicPhone)
-		}
-		cmp.clinicTel = htmltemplate.URL("tel:+" + d)
+	clinic := data.ClinicDetails()
+	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
+		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
-	if c.ClinicWhatsApp != "" {
-		d := digits(c.ClinicWhatsApp)
-		if len(d) < 6 {
-			return nil, fmt.Errorf("mail: clinic WhatsApp %q has too few digits", c.ClinicWhatsApp)
-		}
-		cmp.clinicWA = htmltemplate.URL("https://wa.me/" + d)
-	}
-
 	if cmp.reception, err = parsePair("reception.md"); err != nil {
 		return nil, err
 	}
@@ -272,10 +258,10 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		ID:                e.ID,
 		Kind:              e.Kind,
 		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
-		ClinicPhone:       c.cfg.ClinicPhone,
-		ClinicWhatsApp:    c.cfg.ClinicWhatsApp,
-		ClinicTelURL:      c.clinicTel,
-		ClinicWhatsAppURL: c.clinicWA,
+		ClinicPhone:       c.clinic.phone,
+		ClinicWhatsApp:    c.clinic.whatsApp,
+		ClinicTelURL:      c.clinic.tel,
+		ClinicWhatsAppURL: c.clinic.wa,
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
 		Subject:           ackSubject(lang),
@@ -388,6 +374,31 @@ func TagSafe(s string) string {
 		b = b[:256]
 	}
 	return string(b)
+}
+
+// clinicLinks are the clinic's phone and WhatsApp numbers as shown, and
+// their one-tap links.
+type clinicLinks struct {
+	phone, whatsApp string
+	tel, wa         htmltemplate.URL
+}
+
+// newClinicLinks checks that each number given has 6 to 15 digits (E.164)
+// and builds the links. An empty number is left out of the email.
+func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
+	var l clinicLinks
+	for _, n := range []string{phone, whatsApp} {
+		if d := len(digits(n)); n != "" && (d < 6 || d > 15) {
+			return l, fmt.Errorf("%q is not a phone number (6 to 15 digits)", n)
+		}
+	}
+	if phone != "" {
+		l.phone, l.tel = phone, htmltemplate.URL("tel:+"+digits(phone))
+	}
+	if whatsApp != "" {
+		l.whatsApp, l.wa = "+"+digits(whatsApp), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
+	}
+	return l, nil
 }
 
 func digits(s string) string {
