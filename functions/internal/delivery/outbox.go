@@ -17,7 +17,6 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -55,13 +54,11 @@ func (o *Outbox) Dir() string { return o.dir }
 // Path is where the message with this idempotency key is written.
 func (o *Outbox) Path(key string) string { return filepath.Join(o.dir, key+".eml") }
 
-var fileKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
-
 // Send writes m to <dir>/<IdempotencyKey>.eml: a 0600 temporary file,
 // fsynced, then linked into place so a file is never seen half written and
 // an existing one is never replaced.
 func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
-	if !fileKey.MatchString(m.IdempotencyKey) {
+	if !mail.ValidKey(m.IdempotencyKey) {
 		return fmt.Errorf("%w: outbox: idempotency key must be 1 to 200 ASCII letters, digits, _ or -", ErrPermanent)
 	}
 	if err := ctx.Err(); err != nil {
@@ -203,13 +200,10 @@ func EML(m *mail.Message, date time.Time) ([]byte, error) {
 // formatAddress validates a single address and formats it for a header,
 // encoding a non-ASCII display name (RFC 2047).
 func formatAddress(s string) (string, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return "", errors.New("line break in address")
-	}
-	a, err := netmail.ParseAddress(s)
-	if err != nil {
+	if err := mail.CheckAddress(s); err != nil {
 		return "", err
 	}
+	a, _ := netmail.ParseAddress(s)
 	return a.String(), nil
 }
 

@@ -115,7 +115,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	if e.Kind != enquiry.KindAppointment && e.Kind != enquiry.KindSuitability {
 		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
 	}
-	if !tagValue.MatchString(e.ID) {
+	if !ValidKey(e.ID) {
 		return nil, errors.New("mail: enquiry id must be 1 to 200 ASCII letters, digits, _ or -")
 	}
 	lang := e.Lang
@@ -357,7 +357,12 @@ func safeAddress(addr string) string {
 	return addr
 }
 
-var tagValue = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+
+// ValidKey reports whether s can be a Message's IdempotencyKey as is: 1 to
+// 200 ASCII letters, digits, _ or -, safe as a file name, a Resend tag and
+// an Idempotency-Key. Enquiry ids ("enq_…", "enq_…-ack") are.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
 
 // TagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
 func TagSafe(s string) string {

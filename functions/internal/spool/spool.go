@@ -33,7 +33,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -635,8 +634,6 @@ func (s *Spool) unlock(name string) {
 	}
 }
 
-var safeName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
-
 // fileName is the spool file name (without ".json") for an idempotency
 // key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it
 // when it holds anything a file name should not, or a random name when
@@ -650,7 +647,7 @@ func fileName(key string) string {
 		}
 		return "nokey_" + hex.EncodeToString(b[:])
 	}
-	if safeName.MatchString(key) {
+	if mail.ValidKey(key) {
 		return key
 	}
 	sum := sha256.Sum256([]byte(key))
