@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -72,9 +71,12 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
 	sender := delivery.NewResend(delivery.ResendOptions{
-		APIKey:     cfg.ResendAPIKey,
-		BaseURL:    cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
-		HTTPClient: resendClient(),
+		APIKey:  cfg.ResendAPIKey,
+		BaseURL: cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
+		// One request at a time, frozen between requests: a few idle
+		// connections suffice, and short timeouts keep the retries inside
+		// the time budget.
+		HTTPClient: delivery.NewHTTPClient(5*time.Second, 4),
 		Logger:     log,
 	})
 	return api.New(api.Deps{
@@ -100,28 +102,3 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 // pageTimeout bounds fetching a form page for a 422/429/503 reply, inside
 // the function's time budget (config.LambdaSendTimeout).
 const pageTimeout = 2 * time.Second
-
-// resendClient is tuned for a function instance, which serves one request at
-// a time and is frozen between requests: a few idle connections are enough
-// (and reused while the instance is warm), and every step has a short
-// timeout so the retries fit in Netlify's 10 second limit.
-func resendClient() *http.Client {
-	return &http.Client{
-		Timeout: 5 * time.Second,
-		Transport: &http.Transport{
-			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
-				Timeout:   2 * time.Second,
-				KeepAlive: 30 * time.Second,
-			}).DialContext,
-			ForceAttemptHTTP2:     true,
-			TLSHandshakeTimeout:   2 * time.Second,
-			ResponseHeaderTimeout: 5 * time.Second,
-			MaxIdleConns:          4,
-			MaxIdleConnsPerHost:   4,
-			// A connection idle this long may have been cut while the instance
-			// was frozen; dropping it avoids a failed first attempt.
-			IdleConnTimeout: 50 * time.Second,
-		},
-	}
-}

@@ -30,10 +30,8 @@ type ResendOptions struct {
 	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
 	// A missing trailing "/" is added.
 	BaseURL string
-	// HTTPClient to use; nil gives a client with timeouts and a transport
-	// that keeps enough idle connections for bursts (resend-go's default
-	// keeps 2 per host, which piles up TIME-WAIT sockets under load). Its
-	// Transport is wrapped to see response statuses resend-go hides.
+	// HTTPClient to use; nil means NewHTTPClient(15*time.Second, 64). Its
+	// Transport is wrapped to see what resend-go hides (statusRecorder).
 	HTTPClient  *http.Client
 	Logger      *slog.Logger
 	MaxAttempts int           // default 4
@@ -71,7 +69,7 @@ func NewResend(o ResendOptions) *Resend {
 	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = NewHTTPClient()
+		hc = NewHTTPClient(15*time.Second, 64)
 	}
 	wrapped := *hc // shallow copy: the caller's client stays untouched
 	base := wrapped.Transport
@@ -102,23 +100,25 @@ func NewResend(o ResendOptions) *Resend {
 // BaseURL is the API address in use (for start-up logs and tests).
 func (r *Resend) BaseURL() string { return r.client.BaseURL.String() }
 
-// NewHTTPClient is the tuned client NewResend uses when given none.
-func NewHTTPClient() *http.Client {
+// NewHTTPClient is a client for Resend: each request bounded by timeout
+// (connecting and the TLS handshake by a third of it), idleConns idle
+// connections kept for the next bursts (resend-go's default keeps 2, which
+// piles up TIME-WAIT sockets under load). An idle connection is dropped
+// after 50 s: on a serverless host it may have been cut while the instance
+// was frozen, and reusing it would fail the first attempt.
+func NewHTTPClient(timeout time.Duration, idleConns int) *http.Client {
 	return &http.Client{
-		Timeout: 15 * time.Second,
+		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
-				Timeout:   5 * time.Second,
-				KeepAlive: 30 * time.Second,
-			}).DialContext,
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: timeout / 3, KeepAlive: 30 * time.Second}).DialContext,
 			ForceAttemptHTTP2:     true,
-			TLSHandshakeTimeout:   5 * time.Second,
-			ResponseHeaderTimeout: 15 * time.Second,
+			TLSHandshakeTimeout:   timeout / 3,
+			ResponseHeaderTimeout: timeout,
 			ExpectContinueTimeout: time.Second,
-			MaxIdleConns:          128,
-			MaxIdleConnsPerHost:   64,
-			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConns:          idleConns,
+			MaxIdleConnsPerHost:   idleConns,
+			IdleConnTimeout:       50 * time.Second,
 		},
 	}
 }
