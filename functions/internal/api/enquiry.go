@@ -42,7 +42,7 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		values: values,
 	}
 	info.lang = rp.lang
-	if validKind(rp.kind) {
+	if enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
 		info.kind = rp.kind
 	}
 
@@ -62,7 +62,7 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		// A bot: answered exactly as a person would be, nothing sent.
 		info.outcome = "honeypot"
 		kind := rp.kind
-		if !validKind(kind) {
+		if !enquiry.IsChoice(enquiry.FieldKind, kind) {
 			kind = enquiry.KindAppointment
 		}
 		s.accepted(w, rp, kind, enquiry.RandomID())

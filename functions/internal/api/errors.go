@@ -107,7 +107,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 	}
 
 	var page []byte
-	if k.formPage && rp.values != nil && s.Pages != nil && validKind(rp.kind) {
+	if k.formPage && rp.values != nil && s.Pages != nil && enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
 		src, err := s.Pages.Page(r.Context(), rp.lang, rp.kind)
 		if err == nil {
 			page, err = formpage.Fill(src, rp.values, fields, rp.lang)
@@ -122,8 +122,6 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 	}
 	writeHTML(w, k.status, page)
 }
-
-func validKind(k string) bool { return k == enquiry.KindAppointment || k == enquiry.KindSuitability }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -104,7 +104,7 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 		t.Error("message or note too long")
 	}
 	for f, s := range map[string]string{FieldContact: e.Contact, FieldKind: e.Kind} {
-		if !isChoice(f, s) {
+		if !IsChoice(f, s) {
 			t.Errorf("%s %q", f, s)
 		}
 	}
@@ -112,20 +112,20 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 	case KindAppointment:
 		d, ok := parseDate(e.Date)
 		today := dubaiDay(e.Received)
-		if !ok || d.Before(today) || d.After(today.AddDate(1, 0, 0)) || !isChoice(FieldTime, e.TimeOfDay) {
+		if !ok || d.Before(today) || d.After(today.AddDate(1, 0, 0)) || !IsChoice(FieldTime, e.TimeOfDay) {
 			t.Errorf("appointment %q %q", e.Date, e.TimeOfDay)
 		}
 		if e.Area != "" || e.Tried != nil || e.Note != "" {
 			t.Error("suitability answers in an appointment")
 		}
 	case KindSuitability:
-		if e.Pain < 0 || e.Pain > 10 || !isChoice(FieldArea, e.Area) || !isChoice(FieldCondition, e.Condition) ||
-			!isChoice(FieldDuration, e.Duration) || !isChoice(FieldThinners, e.Thinners) {
+		if e.Pain < 0 || e.Pain > 10 || !IsChoice(FieldArea, e.Area) || !IsChoice(FieldCondition, e.Condition) ||
+			!IsChoice(FieldDuration, e.Duration) || !IsChoice(FieldThinners, e.Thinners) {
 			t.Errorf("suitability %+v", e)
 		}
 		seen := map[string]bool{}
 		for _, x := range e.Tried {
-			if !isChoice(FieldTried, x) || seen[x] {
+			if !IsChoice(FieldTried, x) || seen[x] {
 				t.Errorf("tried %q", e.Tried)
 			}
 			seen[x] = true

@@ -42,3 +42,13 @@ func Label(field, value, lang string) string {
 	}
 	return value
 }
+
+// IsChoice reports whether value is one of field's Choices.
+func IsChoice(field, value string) bool {
+	for _, o := range Choices[field] {
+		if o.Value == value {
+			return true
+		}
+	}
+	return false
+}

@@ -112,7 +112,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 	rules := map[string]validator.Func{
 		// choice=FIELD: one of Choices[FIELD].
 		"choice": func(fl validator.FieldLevel) bool {
-			return isChoice(fl.Param(), fl.Field().String())
+			return IsChoice(fl.Param(), fl.Field().String())
 		},
 		// phone: normalisePhone found a valid number.
 		"phone": func(fl validator.FieldLevel) bool {
@@ -140,7 +140,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 		},
 		"tried_choice": func(fl validator.FieldLevel) bool {
 			for _, s := range fl.Field().Interface().([]string) {
-				if !isChoice(FieldTried, s) {
+				if !IsChoice(FieldTried, s) {
 					return false
 				}
 			}
@@ -221,15 +221,6 @@ func parentField(fl validator.FieldLevel, name string) reflect.Value {
 		p = p.Elem()
 	}
 	return p.FieldByName(name)
-}
-
-func isChoice(field, value string) bool {
-	for _, o := range Choices[field] {
-		if o.Value == value {
-			return true
-		}
-	}
-	return false
 }
 
 // parseDate reads YYYY-MM-DD as midnight in Dubai.

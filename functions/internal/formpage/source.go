@@ -45,11 +45,8 @@ func PagePath(lang, kind string) string { return HomePath(lang) + "enquire/" + k
 func ThanksPath(lang, kind string) string { return PagePath(lang, kind) + "thanks/" }
 
 func checkPage(lang, kind string) error {
-	if lang != "en" && lang != "ar" {
-		return fmt.Errorf("%w: language %q", ErrUnknownPage, lang)
-	}
-	if kind != "appointment" && kind != "suitability" {
-		return fmt.Errorf("%w: kind %q", ErrUnknownPage, kind)
+	if !enquiry.IsChoice(enquiry.FieldLang, lang) || !enquiry.IsChoice(enquiry.FieldKind, kind) {
+		return fmt.Errorf("%w: %q in %q", ErrUnknownPage, kind, lang)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	if e == nil {
 		return nil, errors.New("mail: nil enquiry")
 	}
-	if e.Kind != enquiry.KindAppointment && e.Kind != enquiry.KindSuitability {
+	if !enquiry.IsChoice(enquiry.FieldKind, e.Kind) {
 		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
 	}
 	if !ValidKey(e.ID) {
