@@ -164,7 +164,7 @@ type answer struct {
 	Highlight bool
 }
 
-// view is the data the full templates see. Fields a template does not use
+// view is the data the templates see. Fields a template does not use
 // stay empty. Nothing here is trusted: html/template escapes it all.
 type view struct {
 	Lang, Dir, Brand, Subject string
@@ -181,6 +181,8 @@ type view struct {
 	SiteHost                        string
 }
 
+// receptionView is the reception email's data: the answers as typed or
+// chosen, each labelled in English, and the links to answer the visitor.
 func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	en := enquiry.LangEnglish
 	v := &view{
@@ -274,6 +276,8 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	return v
 }
 
+// render executes both templates with v; the text loses the blank lines
+// left by conditional blocks.
 func (p pair) render(v *view) (html, text string, err error) {
 	var hb, tb bytes.Buffer
 	if err := p.html.Execute(&hb, v); err != nil {
