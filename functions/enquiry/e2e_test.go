@@ -30,8 +30,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/site"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 const rieModule = "github.com/aws/aws-lambda-runtime-interface-emulator"
@@ -192,24 +193,6 @@ func envList(env map[string]string) []string {
 	return out
 }
 
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // lambdaReply is the function's reply as the platform reads it.
 type lambdaReply struct {
 	raw     map[string]json.RawMessage
@@ -259,7 +242,7 @@ func TestEmulator(t *testing.T) {
 	env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
 
 	addr, apiAddr := freeAddr(t), freeAddr(t)
-	var out syncBuffer
+	var out testlog.Buffer
 	cmd := exec.Command(rie,
 		"--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", apiAddr,
@@ -484,7 +467,7 @@ func coldStart(t testing.TB, bootstrap string, env map[string]string, event []by
 	env["AWS_LAMBDA_RUNTIME_API"] = strings.TrimPrefix(rt.srv.URL, "http://")
 	cmd := exec.Command(bootstrap)
 	cmd.Env = envList(env)
-	var out syncBuffer
+	var out testlog.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	rt.events <- event
 	start := time.Now()

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
@@ -62,26 +62,27 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, star
 // newHandler builds the shared handler from the configuration.
 func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	composer, err := mail.NewComposer(mail.ComposerConfig{
-		From:           cfg.From,
-		To:             cfg.To,
-		Ack:            cfg.Ack,
-		SiteURL:        cfg.SiteURL.String(),
-		ClinicPhone:    cfg.ClinicPhone,
-		ClinicWhatsApp: cfg.ClinicWhatsApp,
+		From:    cfg.From,
+		To:      cfg.To,
+		Ack:     cfg.Ack,
+		SiteURL: cfg.SiteURL.String(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
-	sender := mail.NewResend(mail.ResendOptions{
-		APIKey:     cfg.ResendAPIKey,
-		BaseURL:    cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
-		HTTPClient: resendClient(),
+	sender := delivery.NewResend(delivery.ResendOptions{
+		APIKey:  cfg.ResendAPIKey,
+		BaseURL: cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
+		// One request at a time, frozen between requests: a few idle
+		// connections suffice, and short timeouts keep the retries inside
+		// the time budget.
+		HTTPClient: delivery.NewHTTPClient(5*time.Second, 4),
 		Logger:     log,
 	})
 	return api.New(api.Deps{
-		Parser:   enquiry.NewParser(cfg.IDSecret, nil),
-		Composer: composer,
-		Sender:   sender,
+		Validator: enquiry.NewValidator(cfg.IDSecret, nil),
+		Composer:  composer,
+		Sender:    sender,
 		// The 422/429/503 pages refill the site's own form page, fetched from
 		// the CDN on first need and kept in memory while the instance lives.
 		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: pageTimeout}),
@@ -94,40 +95,10 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		// Netlify's x-nf-client-connection-ip), so forwarded headers, which a
 		// visitor could forge on AWS, are not trusted.
 		TrustProxy:  false,
-		SendTimeout: sendTimeout,
+		SendTimeout: cfg.SendTimeout,
 	}), nil
 }
 
-// The function's time budget. Netlify stops a synchronous function after 10
-// seconds (AWS Lambda after its configured timeout, 15 s in README): sending,
-// with Resend's retries, must end in time to answer 503 with the form page,
-// which may need fetching, rather than be cut off with a bare 502.
-const (
-	sendTimeout = 6 * time.Second
-	pageTimeout = 2 * time.Second
-)
-
-// resendClient is tuned for a function instance, which serves one request at
-// a time and is frozen between requests: a few idle connections are enough
-// (and reused while the instance is warm), and every step has a short
-// timeout so the retries fit in Netlify's 10 second limit.
-func resendClient() *http.Client {
-	return &http.Client{
-		Timeout: 5 * time.Second,
-		Transport: &http.Transport{
-			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
-				Timeout:   2 * time.Second,
-				KeepAlive: 30 * time.Second,
-			}).DialContext,
-			ForceAttemptHTTP2:     true,
-			TLSHandshakeTimeout:   2 * time.Second,
-			ResponseHeaderTimeout: 5 * time.Second,
-			MaxIdleConns:          4,
-			MaxIdleConnsPerHost:   4,
-			// A connection idle this long may have been cut while the instance
-			// was frozen; dropping it avoids a failed first attempt.
-			IdleConnTimeout: 50 * time.Second,
-		},
-	}
-}
+// pageTimeout bounds fetching a form page for a 422/429/503 reply, inside
+// the function's time budget (config.LambdaSendTimeout).
+const pageTimeout = 2 * time.Second

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 )
 
 func TestRunRefusesToStartWithoutKey(t *testing.T) {

@@ -15,8 +15,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -25,7 +28,7 @@ import (
 )
 
 // Server timeouts. WriteTimeout leaves room for the enquiry handler's send
-// budget (config.DefaultSendTimeout) and a slow client.
+// budget (config.ServeSendTimeout) and a slow client.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 20 * time.Second
@@ -41,16 +44,10 @@ type options struct {
 	watch bool
 }
 
-func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+func parseFlags(args []string, defAddr string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	defAddr := "localhost:8080"
-	if v := getenv("ADDR"); v != "" {
-		defAddr = v
-	} else if v := getenv("PORT"); v != "" {
-		defAddr = ":" + v // hosting platforms that set PORT expect every interface
-	}
 	fs.StringVar(&o.addr, "addr", defAddr, "address to listen on (env ADDR, or PORT for \":PORT\")")
 	fs.StringVar(&o.dir, "dir", "", "publish folder to serve (default: a temporary folder with -build, ./public without)")
 	fs.BoolVar(&o.build, "build", true, "build the site with the pinned Hugo before serving")
@@ -78,16 +75,16 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*o
 
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, getenv, stderr)
+	cfg, err := config.Load(getenv, config.Serve)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	o, err := parseFlags(args, cfg.Addr, stderr)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
-	}
-	cfg, err := config.Load(getenv, config.Serve)
-	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
@@ -120,17 +117,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	spoolDir := getenv("SPOOL_DIR")
-	if spoolDir == "" {
-		spoolDir = defaultSpoolDir
-	}
-	sender, health, background, err := newSender(cfg, spoolDir, logger)
+	sender, health, background, err := newSender(cfg, logger)
 	if err != nil {
 		return err
 	}
 	composer, err := mail.NewComposer(mail.ComposerConfig{
 		From: cfg.From, To: cfg.To, Ack: cfg.Ack, SiteURL: siteURL.String(),
-		ClinicPhone: cfg.ClinicPhone, ClinicWhatsApp: cfg.ClinicWhatsApp,
 	})
 	if err != nil {
 		return fmt.Errorf("email composer: %w", err)
@@ -149,7 +141,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	static := newStatic(dir, logger)
 	apiHandler := api.New(api.Deps{
-		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
+		Validator:     enquiry.NewValidator(cfg.IDSecret, nil),
 		Composer:      composer,
 		Sender:        sender,
 		Pages:         formpage.Dir(os.DirFS(dir)),
@@ -160,11 +152,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Burst:         cfg.Burst,
 		TrustProxy:    cfg.TrustProxy,
 		Health:        health,
-		SendTimeout:   config.DefaultSendTimeout,
+		SendTimeout:   cfg.SendTimeout,
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
-	mux.Handle("/", gzipText(static))
+	mux.Handle("/", gzhttp.GzipHandler(static))
 
 	srv := newHTTPServer(ctx, mux, logger)
 
@@ -186,7 +178,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Outbox() {
 		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
 	} else {
-		fmt.Fprintf(stdout, "Emails are sent with Resend to %v; unsent ones wait in %s.\n", cfg.To, absOr(spoolDir))
+		fmt.Fprintf(stdout, "Emails are sent with Resend to %v; unsent ones wait in %s.\n", cfg.To, absOr(cfg.SpoolDir))
 	}
 	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
 	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
@@ -268,29 +260,26 @@ func absOr(p string) string {
 	return p
 }
 
-// defaultSpoolDir is where enquiries Resend could not take wait (SPOOL_DIR).
-const defaultSpoolDir = "spool"
-
-// newSender chooses the mail.Sender. Without a Resend key it is the outbox
+// newSender chooses the delivery.Sender. Without a Resend key it is the outbox
 // (writing the file is the delivery: nothing to spool). With a key it is
 // Resend wrapped in the on-disk spool: what Resend cannot take within the
-// request's budget waits in spoolDir and is sent by background, which the
+// request's budget waits in cfg.SpoolDir and is sent by background, which the
 // caller runs until shutdown. health is added to GET /api/health.
-func newSender(cfg *config.Config, spoolDir string, logger *slog.Logger) (sender mail.Sender, health func() map[string]any, background func(context.Context), err error) {
+func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender, health func() map[string]any, background func(context.Context), err error) {
 	if cfg.Outbox() {
-		o, err := mail.NewOutbox(cfg.OutboxDir, logger)
+		o, err := delivery.NewOutbox(cfg.OutboxDir, logger)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
 		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
 		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil, nil
 	}
-	r := mail.NewResend(mail.ResendOptions{
+	r := delivery.NewResend(delivery.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL,
 		Logger:  logger,
 	})
-	sp, err := spool.New(spoolDir, r, logger, spool.Options{})
+	sp, err := spool.New(cfg.SpoolDir, r, logger, spool.Options{})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}

@@ -23,8 +23,9 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // resendEnv is the environment of a serve that sends through a fake Resend
@@ -437,8 +438,8 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	// The enquiry handler's send budget (and the spool write) must fit in
 	// the write timeout, or a slow Resend would cut the visitor's answer.
-	if srv.WriteTimeout < config.DefaultSendTimeout+5*time.Second {
-		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.DefaultSendTimeout)
+	if srv.WriteTimeout < config.ServeSendTimeout+5*time.Second {
+		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.ServeSendTimeout)
 	}
 }
 
@@ -455,18 +456,18 @@ func TestBinarySIGTERM(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	public, _ := filepath.Abs("testdata/public")
+	public, _ := filepath.Abs("../../testdata/public")
 	fake := resendtest.NewServer(t)
 	fake.Down()
 	spoolDir := filepath.Join(t.TempDir(), "spool")
 
-	startBin := func() (*exec.Cmd, string, *syncBuffer, *syncBuffer) {
+	startBin := func() (*exec.Cmd, string, *testlog.Buffer, *testlog.Buffer) {
 		t.Helper()
 		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-build=false", "-dir", public)
 		for k, v := range resendEnv(fake.URL(), spoolDir) {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		stdout, stderr := &testlog.Buffer{}, &testlog.Buffer{}
 		cmd.Stdout, cmd.Stderr = stdout, stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"mime"
 	"net/http"
 	"os"
 	"path"
@@ -255,21 +254,4 @@ func headersFor(rules []headerRule, urlPath string) map[string]string {
 		}
 	}
 	return out
-}
-
-// compressible reports whether a Content-Type is text worth gzipping.
-func compressible(ct string) bool {
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	if strings.HasPrefix(mt, "text/") {
-		return true
-	}
-	switch mt {
-	case "application/javascript", "application/json", "application/xml", "application/manifest+json",
-		"application/ld+json", "image/svg+xml", "application/rss+xml", "application/atom+xml":
-		return true
-	}
-	return false
 }

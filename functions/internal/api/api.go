@@ -4,12 +4,12 @@
 package api
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -21,12 +21,12 @@ type Composer interface {
 	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
 }
 
-// Deps is everything the handler needs. Parser, Composer and Sender are
-// required; the rest have defaults.
+// Deps is everything the handler needs. Validator, Composer, Sender and
+// SendTimeout are required; the rest have defaults.
 type Deps struct {
-	Parser   *enquiry.Parser
-	Composer Composer
-	Sender   mail.Sender
+	Validator *enquiry.Validator
+	Composer  Composer
+	Sender    delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
 	Pages  formpage.Source
@@ -49,30 +49,27 @@ type Deps struct {
 	Now func() time.Time
 	// Health adds to GET /api/health's reply (e.g. the spool depth).
 	Health func() map[string]any
-	// SendTimeout bounds composing and sending one enquiry; default 8s.
+	// SendTimeout bounds composing and sending one enquiry (required:
+	// config.Config.SendTimeout).
 	SendTimeout time.Duration
 }
 
 // Limits of the endpoint.
 const (
-	MaxBodyBytes       = 32 << 10
-	defaultSendTimeout = 8 * time.Second
-	defaultMaxClients  = 10000
+	MaxBodyBytes      = 32 << 10
+	defaultMaxClients = 10000
 )
 
 // New returns the handler with every route and the middleware chain.
 func New(d Deps) http.Handler {
-	if d.Parser == nil || d.Composer == nil || d.Sender == nil {
-		panic("api: Deps.Parser, Composer and Sender are required")
+	if d.Validator == nil || d.Composer == nil || d.Sender == nil || d.SendTimeout <= 0 {
+		panic("api: Deps.Validator, Composer, Sender and SendTimeout are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.SendTimeout <= 0 {
-		d.SendTimeout = defaultSendTimeout
 	}
 	if d.MaxClients <= 0 {
 		d.MaxClients = defaultMaxClients
@@ -128,27 +125,4 @@ func allowedOrigins(site *url.URL, extra []string) map[string]bool {
 		}
 	}
 	return m
-}
-
-// sendDeadlineMargin is kept free before the request's own deadline (a
-// Lambda invocation's): after sending gives up there must still be time to
-// render and return the 503 page, rather than be cut off by the platform.
-const sendDeadlineMargin = 1500 * time.Millisecond
-
-// sendContext bounds sending by SendTimeout and, when the request has a
-// deadline, by that deadline less sendDeadlineMargin. It is not cancelled
-// with the request: a visitor closing the tab must not cut an email off
-// half sent. Values (the request log's info) are kept.
-func (s *server) sendContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return sendContext(r.Context(), s.SendTimeout, time.Now())
-}
-
-func sendContext(parent context.Context, timeout time.Duration, now time.Time) (context.Context, context.CancelFunc) {
-	deadline := now.Add(timeout)
-	if dl, ok := parent.Deadline(); ok {
-		if d := dl.Add(-sendDeadlineMargin); d.Before(deadline) {
-			deadline = d
-		}
-	}
-	return context.WithDeadline(context.WithoutCancel(parent), deadline)
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,9 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // testNow is a fixed clock: 09:00 in Dubai.
@@ -57,7 +59,7 @@ func (f *fakeSender) sent() []*mail.Message {
 
 type env struct {
 	h     http.Handler
-	log   *bytes.Buffer
+	log   *testlog.Buffer
 	clock *clock
 }
 
@@ -73,22 +75,10 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.Buffer.Write(p)
-}
-
-func newEnv(t testing.TB, sender mail.Sender, mod func(*Deps)) *env {
+func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	t.Helper()
 	clk := &clock{t: testNow}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cmp, err := mail.NewComposer(mail.ComposerConfig{
 		From:    "Blue Tree Clinics website <enquiries@bluetree.example>",
@@ -101,10 +91,10 @@ func newEnv(t testing.TB, sender mail.Sender, mod func(*Deps)) *env {
 	}
 	site, _ := url.Parse(siteOrigin)
 	d := Deps{
-		Parser:        enquiry.NewParser([]byte("test-secret-0123456789"), clk.now),
+		Validator:     enquiry.NewValidator([]byte("test-secret-0123456789"), clk.now),
 		Composer:      cmp,
 		Sender:        sender,
-		Pages:         formpage.Dir(os.DirFS("../formpage/testdata/site")),
+		Pages:         formpage.Dir(os.DirFS("../../testdata/public")),
 		Logger:        logger,
 		SiteURL:       site,
 		ExtraOrigins:  []string{"http://localhost:8080"},
@@ -112,11 +102,12 @@ func newEnv(t testing.TB, sender mail.Sender, mod func(*Deps)) *env {
 		Burst:         1000,
 		Now:           clk.now,
 		Health:        func() map[string]any { return map[string]any{"spool": 0} },
+		SendTimeout:   8 * time.Second,
 	}
 	if mod != nil {
 		mod(&d)
 	}
-	return &env{h: New(d), log: &logs.Buffer, clock: clk}
+	return &env{h: New(d), log: &logs, clock: clk}
 }
 
 func validForm() url.Values {
@@ -576,7 +567,7 @@ func TestHoneypot(t *testing.T) {
 
 func TestDoubleSubmissionOneEmail(t *testing.T) {
 	dir := t.TempDir()
-	outbox, err := mail.NewOutbox(dir, nil)
+	outbox, err := delivery.NewOutbox(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -593,7 +584,7 @@ func TestDoubleSubmissionOneEmail(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("%d emails in the outbox, want 1: %v", len(files), files)
 	}
-	msgs, err := mail.ReadOutbox(dir)
+	msgs, err := resendtest.ReadOutbox(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +609,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	forbidden := []string{"Zebulon", "Quuxworth", "050 987 6543", "0509876543", "+971509876543", "971509876543", "zebulon.quux", "private.example", "Flibbertigibbet", "192.0.2.1"}
 
 	cases := map[string]struct {
-		sender mail.Sender
+		sender delivery.Sender
 		v      url.Values
 		status int
 	}{
@@ -629,11 +620,11 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs testlog.Buffer
 			logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			sender := c.sender
 			if sender == nil {
-				o, err := mail.NewOutbox(t.TempDir(), logger)
+				o, err := delivery.NewOutbox(t.TempDir(), logger)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -681,6 +672,25 @@ func TestPrefersJSON(t *testing.T) {
 	for accept, want := range tests {
 		if got := prefersJSON(accept); got != want {
 			t.Errorf("%q: %v, want %v", accept, got, want)
+		}
+	}
+}
+
+func TestHeaderLang(t *testing.T) {
+	for header, want := range map[string]string{
+		"ar-AE,ar;q=0.9,en;q=0.8":          "ar",
+		"AR-ae":                            "ar",
+		"en-US,en;q=0.9,ar;q=0.8":          "en",
+		"fr-FR,ar;q=0.5,en;q=0.3":          "ar",
+		"fr-FR,en;q=0.5,ar;q=0.3":          "en",
+		"ar;q=0":                           "en",
+		"arz":                              "en", // Egyptian Arabic is another language tag; we do not guess
+		"fr":                               "en",
+		"":                                 "en",
+		strings.Repeat("x,", 10000) + "ar": "en", // long headers are cut
+	} {
+		if got := headerLang(header); got != want {
+			t.Errorf("headerLang(%.40q) = %q, want %q", header, got, want)
 		}
 	}
 }

@@ -24,6 +24,8 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
@@ -78,6 +80,7 @@ type control struct {
 	name  string
 	value string   // value attribute
 	opts  []string // select: option values
+	texts []string // select: what each option reads
 }
 
 func formControls(t *testing.T, doc *html.Node) (*html.Node, []control) {
@@ -110,12 +113,20 @@ func formControls(t *testing.T, doc *html.Node) (*html.Node, []control) {
 			for o := range n.Descendants() {
 				if o.Type == html.ElementNode && o.Data == "option" {
 					c.opts = append(c.opts, getA(o, "value"))
+					c.texts = append(c.texts, strings.TrimSpace(text(o)))
 				}
 			}
 		}
 		cs = append(cs, c)
 	}
 	return form, cs
+}
+
+func checkLabel(t *testing.T, field, value, shown, lang string) {
+	t.Helper()
+	if want := enquiry.Label(field, value, lang); shown != want {
+		t.Errorf("%s=%s reads %q on the page, %q in the handler", field, value, shown, want)
+	}
 }
 
 func getA(n *html.Node, k string) string {
@@ -220,12 +231,7 @@ func TestContractWithBuiltSite(t *testing.T) {
 		for _, kind := range []string{enquiry.KindAppointment, enquiry.KindSuitability} {
 			page := filepath.Join(dir, filepath.FromSlash(formpage.PagePath(lang, kind)), "index.html")
 			if _, err := os.Stat(page); err != nil {
-				// Checked once the Arabic enquiry pages exist (/ar/enquire/).
-				if _, arErr := os.Stat(filepath.Join(dir, "ar", "enquire")); lang == "ar" && arErr != nil {
-					t.Logf("no Arabic enquiry pages yet: the Arabic %s form is not checked", kind)
-					continue
-				}
-				t.Fatalf("%s form page missing: %v", kind, err)
+				t.Fatalf("%s %s form page missing: %v", lang, kind, err)
 			}
 			t.Run(lang+"/"+kind, func(t *testing.T) { checkForm(t, dir, page, lang, kind) })
 		}
@@ -270,7 +276,14 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 	hidden("kind", kind)
 	hidden("lang", lang)
 
-	// Choices: the page's option values are exactly enquiry.Choices.
+	// Choices: the page's option values are exactly enquiry.Choices, and
+	// each reads as its label there: both come from data/form_options.yaml.
+	labels := map[string]string{} // input id -> its label's text
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "label" {
+			labels[getA(n, "for")] = strings.TrimSpace(text(n))
+		}
+	}
 	for name, group := range names {
 		choices, isChoice := enquiry.Choices[name]
 		if !isChoice || name == "kind" || name == "lang" {
@@ -280,13 +293,15 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 		for _, c := range group {
 			switch {
 			case c.tag == "select":
-				for _, o := range c.opts {
+				for i, o := range c.opts {
 					if o != "" { // a "choose" placeholder
 						offered = append(offered, o)
+						checkLabel(t, name, o, c.texts[i], lang)
 					}
 				}
 			case c.typ == "radio" || c.typ == "checkbox":
 				offered = append(offered, c.value)
+				checkLabel(t, name, c.value, labels[getA(c.node, "id")], lang)
 			default:
 				t.Errorf("%s is a choice but the page has a %s %s", name, c.tag, c.typ)
 			}
@@ -323,7 +338,7 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 
 	// Submit it valid, as a browser without JavaScript does.
 	outboxDir := t.TempDir()
-	outbox, err := mail.NewOutbox(outboxDir, nil)
+	outbox, err := delivery.NewOutbox(outboxDir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,17 +349,17 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 		t.Fatalf("valid submission: %d\n%s", w.Code, w.Body)
 	}
 	loc := w.Header().Get("Location")
-	if loc != ThanksPath(lang, kind) {
-		t.Errorf("Location %q, want %q", loc, ThanksPath(lang, kind))
+	if loc != formpage.ThanksPath(lang, kind) {
+		t.Errorf("Location %q, want %q", loc, formpage.ThanksPath(lang, kind))
 	}
 	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(loc), "index.html")); err != nil {
 		t.Errorf("the thank-you page %s is not in the built site: %v", loc, err)
 	}
-	msgs, err := mail.ReadOutbox(outboxDir)
+	msgs, err := resendtest.ReadOutbox(outboxDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reception *mail.Parsed
+	var reception *resendtest.Parsed
 	for _, m := range msgs {
 		if slices.Contains(m.To, "reception@bluetree.example") {
 			reception = m
@@ -406,10 +421,12 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 	if sum == nil || hasA(sum, "hidden") || !strings.Contains(renderNode(sum), `href="#f-phone"`) || !strings.Contains(renderNode(sum), `href="#f-consent"`) {
 		t.Errorf("summary: %s", renderNode(sum))
 	}
+	// The messages speak the page's language (the form's hidden lang field).
+	_, wantErrs := enquiry.NewValidator([]byte("any"), nil).Validate(url.Values(bad), lang)
 	for _, f := range []string{"phone", "consent"} {
 		e := byIDNode(got, "f-"+f+"-error")
-		if e == nil || hasA(e, "hidden") || strings.TrimSpace(text(e)) == "" {
-			t.Errorf("error slot of %s not filled", f)
+		if e == nil || hasA(e, "hidden") || strings.TrimSpace(text(e)) != wantErrs[f] {
+			t.Errorf("error slot of %s: want %q", f, wantErrs[f])
 		}
 		if in := byIDNode(got, "f-"+f); in == nil || getA(in, "aria-invalid") != "true" || !strings.Contains(getA(in, "aria-describedby"), "f-"+f+"-error") {
 			t.Errorf("%s not marked invalid", f)
@@ -451,7 +468,7 @@ func renderNode(n *html.Node) string {
 	return b.String()
 }
 
-func contractHandler(t *testing.T, dir string, sender mail.Sender) http.Handler {
+func contractHandler(t *testing.T, dir string, sender delivery.Sender) http.Handler {
 	t.Helper()
 	cmp, err := mail.NewComposer(mail.ComposerConfig{
 		From:    "Blue Tree Clinics website <enquiries@bluetree.example>",
@@ -463,12 +480,13 @@ func contractHandler(t *testing.T, dir string, sender mail.Sender) http.Handler 
 	}
 	site, _ := url.Parse(siteOrigin)
 	return New(Deps{
-		Parser:   enquiry.NewParser([]byte("contract-test-secret-0123"), nil),
-		Composer: cmp,
-		Sender:   sender,
-		Pages:    formpage.Dir(os.DirFS(dir)),
-		Logger:   slog.New(slog.DiscardHandler),
-		SiteURL:  site,
+		Validator:   enquiry.NewValidator([]byte("contract-test-secret-0123"), nil),
+		Composer:    cmp,
+		Sender:      sender,
+		Pages:       formpage.Dir(os.DirFS(dir)),
+		Logger:      slog.New(slog.DiscardHandler),
+		SiteURL:     site,
+		SendTimeout: 8 * time.Second,
 	})
 }
 

@@ -2,8 +2,7 @@ package api
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/base32"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
 const (
@@ -23,65 +23,59 @@ const (
 	typeJSON = "application/json"
 )
 
-// handleEnquiry is POST /api/enquiry: origin, rate limit, type, body,
-// honeypot, validation, compose and send; the reply as the contract says.
+// handleEnquiry is POST /api/enquiry. The request walks forward once:
+// read the body, work out the language, check the origin, take a rate-limit
+// token, skip bots, validate, compose and send; the reply as the contract
+// says. The body is read first so that every reply can speak the visitor's
+// language and give the form back filled in (a 429 included).
 func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 	info := infoFrom(r.Context())
-	acceptLang := r.Header.Get("Accept-Language")
-	rp := reply{json: prefersJSON(r.Header.Get("Accept")), lang: enquiry.Lang(nil, acceptLang)}
-
-	mediaType, typeErr := requestType(r.Header.Get("Content-Type"))
-	if mediaType == typeJSON {
-		rp.json = true
-	}
-	if !s.originAllowed(r.Header.Get("Origin")) {
-		s.writeError(w, r, rp, &Error{Kind: KindForbiddenOrigin})
-		return
-	}
-	allowed, retryAfter := s.limiter.allow(clientKey(r, s.TrustProxy), s.Now())
+	mediaType, decodeErr := requestType(r.Header.Get("Content-Type"))
 	var values url.Values
-	decodeErr := typeErr
-	if typeErr == nil {
+	if decodeErr == nil {
 		values, decodeErr = decode(w, r, mediaType)
 	}
-	if values != nil {
-		rp.values = values
-		rp.lang = enquiry.Lang(values, acceptLang)
-		rp.kind = values.Get(enquiry.FieldKind)
-		if validKind(rp.kind) {
-			info.kind = rp.kind
-		}
+	rp := reply{
+		json:   mediaType == typeJSON || prefersJSON(r.Header.Get("Accept")),
+		lang:   enquiry.Lang(values, headerLang(r.Header.Get("Accept-Language"))),
+		kind:   values.Get(enquiry.FieldKind),
+		values: values,
 	}
 	info.lang = rp.lang
+	if enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
+		info.kind = rp.kind
+	}
 
-	if !allowed {
-		// After reading the body, so the form page can come back filled in.
-		s.writeError(w, r, rp, &Error{Kind: KindRateLimited, RetryAfter: retryAfter})
+	if !s.originAllowed(r.Header.Get("Origin")) {
+		s.writeError(w, r, rp, &Error{Reason: ReasonForbiddenOrigin})
+		return
+	}
+	if ok, retryAfter := s.limiter.allow(clientKey(r, s.TrustProxy), s.Now()); !ok {
+		s.writeError(w, r, rp, &Error{Reason: ReasonRateLimited, RetryAfter: retryAfter})
 		return
 	}
 	if decodeErr != nil {
 		s.writeError(w, r, rp, decodeErr)
 		return
 	}
-
 	if enquiry.IsHoneypot(values) {
 		// A bot: answered exactly as a person would be, nothing sent.
 		info.outcome = "honeypot"
 		kind := rp.kind
-		if !validKind(kind) {
+		if !enquiry.IsChoice(enquiry.FieldKind, kind) {
 			kind = enquiry.KindAppointment
 		}
-		s.accepted(w, rp, kind, fakeID())
+		s.accepted(w, rp, kind, enquiry.RandomID())
 		return
 	}
 
-	enq, errs := s.Parser.ParseLang(values, acceptLang)
+	enq, errs := s.Validator.Validate(values, rp.lang)
 	if len(errs) > 0 || enq == nil {
-		s.writeError(w, r, rp, &Error{Kind: KindInvalid, Fields: errs})
+		s.writeError(w, r, rp, &Error{Reason: ReasonInvalid, Fields: errs})
 		return
 	}
-	info.id, info.kind, info.lang = enq.ID, enq.Kind, enq.Lang
-	rp.lang, rp.kind = enq.Lang, enq.Kind
+	info.id, info.kind = enq.ID, enq.Kind
+	rp.kind = enq.Kind
 	rp.redact = []string{enq.Name, enq.Email, enq.Phone, values.Get(enquiry.FieldPhone)}
 
 	if err := s.send(r, enq, rp); err != nil {
@@ -101,17 +95,17 @@ func (s *server) send(r *http.Request, enq *enquiry.Enquiry, rp reply) *Error {
 
 	msgs, err := s.Composer.Compose(enq)
 	if err != nil {
-		return &Error{Kind: KindUnavailable, Err: fmt.Errorf("compose: %w", err)}
+		return &Error{Reason: ReasonUnavailable, Err: fmt.Errorf("compose: %w", err)}
 	}
 	if len(msgs) == 0 {
-		return &Error{Kind: KindInternal, Err: errors.New("compose: no message")}
+		return &Error{Reason: ReasonInternal, Err: errors.New("compose: no message")}
 	}
-	ctx, cancel := s.sendContext(r)
+	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
 	defer cancel()
 	for i, m := range msgs {
 		if err := s.Sender.Send(ctx, m); err != nil {
 			if i == 0 {
-				return &Error{Kind: KindUnavailable, Err: fmt.Errorf("send: %w", err)}
+				return &Error{Reason: ReasonUnavailable, Err: fmt.Errorf("send: %w", err)}
 			}
 			s.Logger.WarnContext(r.Context(), "acknowledgement not sent", "id", enq.ID, "kind", enq.Kind,
 				"error", redact(err.Error(), rp.redact))
@@ -120,22 +114,33 @@ func (s *server) send(r *http.Request, enq *enquiry.Enquiry, rp reply) *Error {
 	return nil
 }
 
+// sendDeadlineMargin is kept free before the request's own deadline (a
+// Lambda invocation's): after sending gives up there must still be time to
+// render and return the 503 page, rather than be cut off by the platform.
+const sendDeadlineMargin = 1500 * time.Millisecond
+
+// sendContext bounds sending by timeout (Deps.SendTimeout) and, when the request has a
+// deadline, by that deadline less sendDeadlineMargin. It is not cancelled
+// with the request: a visitor closing the tab must not cut an email off
+// half sent. Values (the request log's info) are kept.
+func sendContext(parent context.Context, timeout time.Duration, now time.Time) (context.Context, context.CancelFunc) {
+	deadline := now.Add(timeout)
+	if dl, ok := parent.Deadline(); ok {
+		if d := dl.Add(-sendDeadlineMargin); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	return context.WithDeadline(context.WithoutCancel(parent), deadline)
+}
+
 // accepted answers a taken enquiry: 303 to the thank-you page, or its id.
 func (s *server) accepted(w http.ResponseWriter, rp reply, kind, id string) {
 	if rp.json {
 		writeJSON(w, http.StatusOK, map[string]string{"id": id})
 		return
 	}
-	w.Header().Set("Location", ThanksPath(rp.lang, kind))
+	w.Header().Set("Location", formpage.ThanksPath(rp.lang, kind))
 	w.WriteHeader(http.StatusSeeOther)
-}
-
-// ThanksPath is the thank-you page of kind in lang.
-func ThanksPath(lang, kind string) string {
-	if lang == enquiry.LangArabic {
-		return "/ar/enquire/" + kind + "/thanks/"
-	}
-	return "/enquire/" + kind + "/thanks/"
 }
 
 func (s *server) originAllowed(origin string) bool {
@@ -149,10 +154,10 @@ func (s *server) originAllowed(origin string) bool {
 func requestType(header string) (string, *Error) {
 	mt, params, err := mime.ParseMediaType(header)
 	if err != nil || (mt != typeForm && mt != typeJSON) {
-		return mt, &Error{Kind: KindUnsupportedType}
+		return mt, &Error{Reason: ReasonUnsupportedType}
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return mt, &Error{Kind: KindUnsupportedType}
+		return mt, &Error{Reason: ReasonUnsupportedType}
 	}
 	return mt, nil
 }
@@ -162,31 +167,31 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		if _, ok := errorAs[*http.MaxBytesError](err); ok {
-			return nil, &Error{Kind: KindTooLarge}
+			return nil, &Error{Reason: ReasonTooLarge}
 		}
-		return nil, &Error{Kind: KindMalformed}
+		return nil, &Error{Reason: ReasonMalformed}
 	}
 	if mediaType == typeJSON {
 		v, err := enquiry.DecodeJSON(bytes.NewReader(body))
 		switch {
 		case errors.Is(err, enquiry.ErrTooLarge):
-			return nil, &Error{Kind: KindTooLarge}
+			return nil, &Error{Reason: ReasonTooLarge}
 		case err != nil:
-			return nil, &Error{Kind: KindMalformed}
+			return nil, &Error{Reason: ReasonMalformed}
 		}
 		return v, nil
 	}
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, &Error{Kind: KindMalformed}
+		return nil, &Error{Reason: ReasonMalformed}
 	}
 	for k, vs := range v {
 		if !utf8.ValidString(k) {
-			return nil, &Error{Kind: KindMalformed}
+			return nil, &Error{Reason: ReasonMalformed}
 		}
 		for _, s := range vs {
 			if !utf8.ValidString(s) {
-				return nil, &Error{Kind: KindMalformed}
+				return nil, &Error{Reason: ReasonMalformed}
 			}
 		}
 	}
@@ -196,9 +201,6 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 // prefersJSON reports whether an Accept header ranks application/json above
 // text/html. No header, or a tie, means HTML.
 func prefersJSON(accept string) bool {
-	if accept == "" {
-		return false
-	}
 	qj, sj := quality(accept, "application", "json")
 	qh, sh := quality(accept, "text", "html")
 	return qj > qh || (qj == qh && qj > 0 && sj > sh)
@@ -209,12 +211,8 @@ func prefersJSON(accept string) bool {
 // 0 */*, -1 none).
 func quality(accept, typ, sub string) (float64, int) {
 	best, bestSpec := 0.0, -1
-	for i, part := range strings.Split(accept, ",") {
-		if i >= 32 {
-			break
-		}
-		mr, params, _ := strings.Cut(part, ";")
-		t, st, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mr)), "/")
+	for _, w := range weights(accept) {
+		t, st, _ := strings.Cut(w.value, "/")
 		spec := -1
 		switch {
 		case t == typ && st == sub:
@@ -224,33 +222,56 @@ func quality(accept, typ, sub string) (float64, int) {
 		case t == "*" && st == "*":
 			spec = 0
 		}
-		if spec < bestSpec || spec < 0 {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				} else {
-					q = 0
-				}
-			}
-		}
-		if spec > bestSpec || q > best {
-			best, bestSpec = q, spec
+		if spec >= 0 && spec >= bestSpec && (spec > bestSpec || w.q > best) {
+			best, bestSpec = w.q, spec
 		}
 	}
 	return best, bestSpec
 }
 
-var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+// headerLang is "ar" when Arabic has a higher weight than English in an
+// Accept-Language header (earlier wins a tie; any "ar-…" tag counts), else "en".
+func headerLang(acceptLanguage string) string {
+	best, bestQ := enquiry.LangEnglish, 0.0
+	for _, w := range weights(acceptLanguage) {
+		primary, _, _ := strings.Cut(w.value, "-")
+		if (primary == enquiry.LangEnglish || primary == enquiry.LangArabic) && w.q > bestQ {
+			best, bestQ = primary, w.q
+		}
+	}
+	return best
+}
 
-// fakeID looks like an enquiry id ("enq_" and 26 characters) so a bot
-// cannot tell the honeypot answer from a real one.
-func fakeID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return "enq_" + idEncoding.EncodeToString(b[:])
+// weighted is one value of an Accept-style header with its q.
+type weighted struct {
+	value string // lower-cased, parameters removed
+	q     float64
+}
+
+// weights reads an Accept-style header ("a;q=0.5, b") into its values and
+// weights: the first 32 of at most 1 KiB; a q that is not 0 to 1 counts as 0.
+func weights(h string) []weighted {
+	if len(h) > 1024 {
+		h = h[:1024]
+	}
+	var out []weighted
+	for i, part := range strings.Split(h, ",") {
+		if i >= 32 {
+			break
+		}
+		value, params, _ := strings.Cut(part, ";")
+		w := weighted{value: strings.ToLower(strings.TrimSpace(value)), q: 1}
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					w.q = f
+				} else {
+					w.q = 0
+				}
+			}
+		}
+		out = append(out, w)
+	}
+	return out
 }

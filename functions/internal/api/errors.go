@@ -12,49 +12,50 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
-// Kind is what went wrong, as the visitor's reply sees it.
-type Kind int
+// Reason is why an enquiry was refused, as the visitor's reply sees it
+// (not to be confused with the enquiry's kind).
+type Reason int
 
 const (
-	KindMalformed Kind = iota + 1
-	KindTooLarge
-	KindUnsupportedType
-	KindForbiddenOrigin
-	KindRateLimited
-	KindInvalid
-	KindUnavailable // mail could not be sent
-	KindInternal
+	ReasonMalformed Reason = iota + 1
+	ReasonTooLarge
+	ReasonUnsupportedType
+	ReasonForbiddenOrigin
+	ReasonRateLimited
+	ReasonInvalid
+	ReasonUnavailable // mail could not be sent
+	ReasonInternal
 )
 
-// kinds maps each Kind to its status, the message key of enquiry.Text, the
+// reasons maps each Reason to its status, the message key of enquiry.Text, the
 // outcome logged, and whether a form post gets the form page back (with the
 // visitor's values) rather than a short page.
-var kinds = map[Kind]struct {
+var reasons = map[Reason]struct {
 	status   int
 	text     string
 	outcome  string
 	formPage bool
 }{
-	KindMalformed:       {http.StatusBadRequest, "malformed", "malformed", false},
-	KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "too_large", false},
-	KindUnsupportedType: {http.StatusUnsupportedMediaType, "unsupported_type", "unsupported_type", false},
-	KindForbiddenOrigin: {http.StatusForbidden, "forbidden_origin", "forbidden_origin", false},
-	KindRateLimited:     {http.StatusTooManyRequests, "rate_limited", "rate_limited", true},
-	KindInvalid:         {http.StatusUnprocessableEntity, "", "invalid", true},
-	KindUnavailable:     {http.StatusServiceUnavailable, "unavailable", "unavailable", true},
-	KindInternal:        {http.StatusInternalServerError, "unavailable", "internal", true},
+	ReasonMalformed:       {http.StatusBadRequest, "malformed", "malformed", false},
+	ReasonTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "too_large", false},
+	ReasonUnsupportedType: {http.StatusUnsupportedMediaType, "unsupported_type", "unsupported_type", false},
+	ReasonForbiddenOrigin: {http.StatusForbidden, "forbidden_origin", "forbidden_origin", false},
+	ReasonRateLimited:     {http.StatusTooManyRequests, "rate_limited", "rate_limited", true},
+	ReasonInvalid:         {http.StatusUnprocessableEntity, "", "invalid", true},
+	ReasonUnavailable:     {http.StatusServiceUnavailable, "unavailable", "unavailable", true},
+	ReasonInternal:        {http.StatusInternalServerError, "unavailable", "internal", true},
 }
 
 // Error is a failed enquiry request.
 type Error struct {
-	Kind       Kind
+	Reason     Reason
 	Err        error          // the cause, logged for Unavailable and Internal only
-	Fields     enquiry.Errors // KindInvalid: problems by field
-	RetryAfter int            // seconds, KindRateLimited
+	Fields     enquiry.Errors // ReasonInvalid: problems by field
+	RetryAfter int            // seconds, ReasonRateLimited
 }
 
 func (e *Error) Error() string {
-	s := kinds[e.Kind].outcome
+	s := reasons[e.Reason].outcome
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -72,13 +73,13 @@ type reply struct {
 
 // writeError is the one place errors reach the client.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e *Error) {
-	k, ok := kinds[e.Kind]
+	k, ok := reasons[e.Reason]
 	if !ok {
-		k = kinds[KindInternal]
+		k = reasons[ReasonInternal]
 	}
 	info := infoFrom(r.Context())
 	info.outcome = k.outcome
-	if e.Kind == KindUnavailable || e.Kind == KindInternal || !ok {
+	if e.Reason == ReasonUnavailable || e.Reason == ReasonInternal || !ok {
 		// Only our own failures are logged in full (visitor mistakes are
 		// counted by the request log's outcome).
 		msg := "<nil>"
@@ -93,11 +94,11 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 
 	fields := e.Fields
 	message := enquiry.Text(rp.lang, k.text)
-	if e.Kind != KindInvalid || len(fields) == 0 {
+	if e.Reason != ReasonInvalid || len(fields) == 0 {
 		fields = enquiry.Errors{"": message}
 	}
 	if rp.json {
-		if e.Kind == KindInvalid {
+		if e.Reason == ReasonInvalid {
 			writeJSON(w, k.status, map[string]any{"errors": fields})
 		} else {
 			writeJSON(w, k.status, map[string]string{"error": message})
@@ -106,7 +107,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 	}
 
 	var page []byte
-	if k.formPage && rp.values != nil && s.Pages != nil && validKind(rp.kind) {
+	if k.formPage && rp.values != nil && s.Pages != nil && enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
 		src, err := s.Pages.Page(r.Context(), rp.lang, rp.kind)
 		if err == nil {
 			page, err = formpage.Fill(src, rp.values, fields, rp.lang)
@@ -121,8 +122,6 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 	}
 	writeHTML(w, k.status, page)
 }
-
-func validKind(k string) bool { return k == enquiry.KindAppointment || k == enquiry.KindSuitability }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
-	"github.com/bluetreeclinics/site/functions/internal/mail"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 )
 
 // The handler with the real Resend sender against the fake Resend.
@@ -28,7 +28,7 @@ func TestWithFakeResend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := resendtest.NewServer(t)
 			tt.setup(fake)
-			sender := mail.NewResend(mail.ResendOptions{
+			sender := delivery.NewResend(delivery.ResendOptions{
 				APIKey: fake.APIKey, BaseURL: fake.URL(), HTTPClient: fake.Client(),
 				BaseDelay: 10 * time.Millisecond, MaxAttempts: 3,
 			})

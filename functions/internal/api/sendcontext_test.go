@@ -55,7 +55,7 @@ func TestSendContextSurvivesClientDisconnect(t *testing.T) {
 	parent, cancelReq := context.WithCancel(context.Background())
 	r := httptest.NewRequest("POST", "/api/enquiry", nil).WithContext(parent)
 	s := &server{Deps: Deps{SendTimeout: 80 * time.Millisecond}}
-	ctx, cancel := s.sendContext(r)
+	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
 	defer cancel()
 	cancelReq()
 	select {
@@ -79,7 +79,7 @@ func TestSendContextKeepsRequestDeadline(t *testing.T) {
 	defer cancelReq()
 	r := httptest.NewRequest("POST", "/api/enquiry", nil).WithContext(parent)
 	s := &server{Deps: Deps{SendTimeout: 8 * time.Second}}
-	ctx, cancel := s.sendContext(r)
+	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
 	defer cancel()
 	pdl, _ := parent.Deadline()
 	dl, ok := ctx.Deadline()

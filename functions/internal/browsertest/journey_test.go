@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluetreeclinics/site/functions/internal/mail"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -142,15 +142,15 @@ func (tb *tab) clickVisible(selectors ...string) {
 
 // emailFor waits for the outbox email of visitor name and returns it, and
 // how many emails carry that name.
-func emailFor(t *testing.T, name string) (*mail.Parsed, int) {
+func emailFor(t *testing.T, name string) (*resendtest.Parsed, int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		all, err := mail.ReadOutbox(env.outboxDir)
+		all, err := resendtest.ReadOutbox(env.outboxDir)
 		if err != nil && !strings.Contains(err.Error(), "no such file") {
 			t.Fatalf("reading the outbox: %v", err)
 		}
-		var found []*mail.Parsed
+		var found []*resendtest.Parsed
 		for _, m := range all {
 			if strings.Contains(m.Text, name) {
 				found = append(found, m)
@@ -166,7 +166,7 @@ func emailFor(t *testing.T, name string) (*mail.Parsed, int) {
 	}
 }
 
-func checkEmail(t *testing.T, m *mail.Parsed, want []string) {
+func checkEmail(t *testing.T, m *resendtest.Parsed, want []string) {
 	t.Helper()
 	for _, w := range want {
 		if !strings.Contains(m.Text, w) {

@@ -11,12 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // Mode says which program reads the configuration: the rules differ.
@@ -40,20 +41,27 @@ func (m Mode) String() string {
 
 // Defaults used when a variable is not set.
 const (
-	DefaultOutboxFrom     = "Blue Tree Clinics website <enquiries@localhost>"
-	DefaultOutboxTo       = "reception@localhost"
-	DefaultOutboxDir      = "outbox"
-	DefaultRatePerMinute  = 10
-	DefaultBurst          = 5
-	DefaultClinicPhone    = "+971 4 000 0000"  // placeholder: set CLINIC_PHONE
-	DefaultClinicWhatsApp = "+971 50 000 0000" // placeholder: set CLINIC_WHATSAPP
-	DefaultSendTimeout    = 8 * time.Second
+	DefaultOutboxFrom    = "Blue Tree Clinics website <enquiries@localhost>"
+	DefaultOutboxTo      = "reception@localhost"
+	DefaultOutboxDir     = "outbox"
+	DefaultRatePerMinute = 10
+	DefaultBurst         = 5
+	DefaultAddr          = "localhost:8080"
+	DefaultSpoolDir      = "spool"
+
+	// The time budget of composing and sending one enquiry. Self-hosted, a
+	// send that runs out of it is spooled and retried later. The serverless
+	// function has no spool: Netlify stops a synchronous function after 10 s
+	// (AWS Lambda after its configured timeout, 15 s in README), so sending,
+	// with Resend's retries, must end in time to answer 503 with the form
+	// page, which may need fetching, rather than be cut off with a bare 502.
+	ServeSendTimeout  = 8 * time.Second
+	LambdaSendTimeout = 6 * time.Second
 
 	// devIDSecret keys enquiry ids in outbox mode. Outbox ids only need to be
 	// stable on one machine; nothing secret is protected by them.
 	devIDSecret = "bluetree-local-outbox-enquiry-id-secret"
 
-	maxRecipients   = 50 // Resend's limit for "to"
 	minSecretLength = 16
 )
 
@@ -91,13 +99,14 @@ type Config struct {
 	Burst         int
 
 	OutboxDir string // Serve without a key: where .eml files go
+	SpoolDir  string // Serve with a key: where enquiries Resend could not take wait
+	Addr      string // Serve: where to listen (the -addr flag's default)
+
+	SendTimeout time.Duration // see ServeSendTimeout
 
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For. Only safe behind a proxy that sets them.
 	TrustProxy bool
-
-	ClinicPhone    string
-	ClinicWhatsApp string
 
 	LogLevel slog.Level
 }
@@ -171,10 +180,22 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	if c.OutboxDir == "" {
 		c.OutboxDir = DefaultOutboxDir
 	}
+	c.SpoolDir = l.str("SPOOL_DIR")
+	if c.SpoolDir == "" {
+		c.SpoolDir = DefaultSpoolDir
+	}
+	c.Addr = l.str("ADDR")
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+		if port := l.integer("PORT", -1, 0, 65535); port >= 0 {
+			c.Addr = ":" + strconv.Itoa(port) // hosting platforms that set PORT expect every interface
+		}
+	}
+	c.SendTimeout = ServeSendTimeout
+	if mode == Lambda {
+		c.SendTimeout = LambdaSendTimeout
+	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
-
-	c.ClinicPhone = l.phone("CLINIC_PHONE", DefaultClinicPhone)
-	c.ClinicWhatsApp = l.phone("CLINIC_WHATSAPP", DefaultClinicWhatsApp)
 
 	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
@@ -248,7 +269,7 @@ func (l *loader) address(name string, required bool, def string) string {
 		}
 		return def
 	}
-	if err := checkAddress(v); err != nil {
+	if err := mail.CheckAddress(v); err != nil {
 		l.fail(name, "%v", err)
 	}
 	return v
@@ -267,51 +288,15 @@ func (l *loader) addressList(name string, required bool, def string) []string {
 		l.fail(name, "%q holds no address", v)
 		return nil
 	}
-	if len(list) > maxRecipients {
-		l.fail(name, "has %d addresses, at most %d allowed", len(list), maxRecipients)
+	if len(list) > mail.MaxRecipients {
+		l.fail(name, "has %d addresses, at most %d allowed", len(list), mail.MaxRecipients)
 	}
 	for _, a := range list {
-		if err := checkAddress(a); err != nil {
+		if err := mail.CheckAddress(a); err != nil {
 			l.fail(name, "%v", err)
 		}
 	}
 	return list
-}
-
-func (l *loader) phone(name, def string) string {
-	v := l.str(name)
-	if v == "" {
-		return def
-	}
-	digits := 0
-	for _, r := range v {
-		switch {
-		case r >= '0' && r <= '9':
-			digits++
-		case r == '+' || r == ' ' || r == '-' || r == '(' || r == ')':
-		default:
-			l.fail(name, "%q is not a phone number (digits, spaces, + - ( ) only)", v)
-			return def
-		}
-	}
-	if digits < 6 || digits > 15 {
-		l.fail(name, "%q is not a phone number (6 to 15 digits)", v)
-		return def
-	}
-	return v
-}
-
-// checkAddress accepts one address, optionally with a display name
-// ("Clinic <a@b.ae>"), and nothing that could add a header.
-func checkAddress(s string) error {
-	if strings.ContainsAny(s, "\r\n") {
-		return fmt.Errorf("%q is not an email address", s)
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || !strings.Contains(a.Address, "@") || strings.HasPrefix(a.Address, "@") || strings.HasSuffix(a.Address, "@") {
-		return fmt.Errorf("%q is not an email address", s)
-	}
-	return nil
 }
 
 // splitList splits on commas outside double quotes, so a display name like

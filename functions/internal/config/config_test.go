@@ -48,8 +48,6 @@ func TestLoadFull(t *testing.T) {
 		"ENQUIRY_RATE_PER_MINUTE": "30",
 		"ENQUIRY_RATE_BURST":      "8",
 		"TRUST_PROXY":             "true",
-		"CLINIC_PHONE":            "+971 4 123 4567",
-		"CLINIC_WHATSAPP":         "+971 50 123 4567",
 		"LOG_LEVEL":               "debug",
 		"RESEND_BASE_URL":         "http://127.0.0.1:9999/",
 	}), Lambda)
@@ -115,8 +113,6 @@ func TestLoadErrors(t *testing.T) {
 		{"rate word", map[string]string{"ENQUIRY_RATE_PER_MINUTE": "ten"}, Serve, `ENQUIRY_RATE_PER_MINUTE: "ten" is not a whole number`},
 		{"rate negative", map[string]string{"ENQUIRY_RATE_PER_MINUTE": "-1"}, Serve, "ENQUIRY_RATE_PER_MINUTE:"},
 		{"burst zero", map[string]string{"ENQUIRY_RATE_BURST": "0"}, Serve, "ENQUIRY_RATE_BURST:"},
-		{"phone letters", map[string]string{"CLINIC_PHONE": "call us"}, Serve, "CLINIC_PHONE:"},
-		{"whatsapp short", map[string]string{"CLINIC_WHATSAPP": "+1 2"}, Serve, "CLINIC_WHATSAPP:"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, Serve, `LOG_LEVEL: "loud" is not one of`},
 		{"key with space", map[string]string{"RESEND_API_KEY": "re_ x", "ENQUIRY_FROM": "a@b.ae", "ENQUIRY_TO": "c@d.ae"}, Serve, "RESEND_API_KEY: contains spaces"},
 		{"resend base url", map[string]string{"RESEND_BASE_URL": "localhost:1"}, Serve, "RESEND_BASE_URL:"},

@@ -5,7 +5,10 @@
 // The field names and rules are the contract in docs/enquiry-contract.md.
 package enquiry
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // The two kinds of enquiry, chosen by the field "kind".
 const (
@@ -74,3 +77,28 @@ type Enquiry struct {
 // Errors are the problems with a submission: form field name to a message in
 // the visitor's language. The key "" holds a problem with the form as a whole.
 type Errors map[string]string
+
+// IsHoneypot reports whether the honeypot field "website", hidden from people,
+// was filled in: the sender is a bot.
+func IsHoneypot(v url.Values) bool {
+	for _, s := range v[FieldHoneypot] {
+		if SingleLine(s) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Lang is the visitor's language: the "lang" field when it is "en" or "ar",
+// else fallback (the handler's reading of Accept-Language) when that is "ar",
+// else English.
+func Lang(v url.Values, fallback string) string {
+	switch l := normaliseChoice(v.Get(FieldLang)); l {
+	case LangEnglish, LangArabic:
+		return l
+	}
+	if fallback == LangArabic {
+		return LangArabic
+	}
+	return LangEnglish
+}

@@ -30,8 +30,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"kind":"suitability","name":"عمر","phone":"٠٥٥٧٦٥٤٣٢١","contact":"phone","consent":true,"area":"knee","condition":"unsure","duration":"1-5-years","pain":6,"tried":["prp"],"thinners":"no"}`, "en", true)
 
 	// The clock is Dubai midnight, the edge of "today".
-	p := testParser(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
-	f.Fuzz(func(t *testing.T, body, acceptLanguage string, isJSON bool) {
+	p := testValidator(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
+	f.Fuzz(func(t *testing.T, body, fallback string, isJSON bool) {
 		var v url.Values
 		var err error
 		if isJSON {
@@ -43,11 +43,11 @@ func FuzzParse(f *testing.F) {
 			return // the handler answers 400
 		}
 		IsHoneypot(v)
-		lang := Lang(v, acceptLanguage)
+		lang := Lang(v, fallback)
 		if lang != LangEnglish && lang != LangArabic {
 			t.Fatalf("Lang = %q", lang)
 		}
-		e, errs := p.ParseLang(v, acceptLanguage)
+		e, errs := p.Validate(v, lang)
 		if (e == nil) == (errs == nil) {
 			t.Fatalf("want exactly one of enquiry and errors: %v, %v", e, errs)
 		}
@@ -104,7 +104,7 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 		t.Error("message or note too long")
 	}
 	for f, s := range map[string]string{FieldContact: e.Contact, FieldKind: e.Kind} {
-		if !isChoice(f, s) {
+		if !IsChoice(f, s) {
 			t.Errorf("%s %q", f, s)
 		}
 	}
@@ -112,20 +112,20 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 	case KindAppointment:
 		d, ok := parseDate(e.Date)
 		today := dubaiDay(e.Received)
-		if !ok || d.Before(today) || d.After(today.AddDate(1, 0, 0)) || !isChoice(FieldTime, e.TimeOfDay) {
+		if !ok || d.Before(today) || d.After(today.AddDate(1, 0, 0)) || !IsChoice(FieldTime, e.TimeOfDay) {
 			t.Errorf("appointment %q %q", e.Date, e.TimeOfDay)
 		}
 		if e.Area != "" || e.Tried != nil || e.Note != "" {
 			t.Error("suitability answers in an appointment")
 		}
 	case KindSuitability:
-		if e.Pain < 0 || e.Pain > 10 || !isChoice(FieldArea, e.Area) || !isChoice(FieldCondition, e.Condition) ||
-			!isChoice(FieldDuration, e.Duration) || !isChoice(FieldThinners, e.Thinners) {
+		if e.Pain < 0 || e.Pain > 10 || !IsChoice(FieldArea, e.Area) || !IsChoice(FieldCondition, e.Condition) ||
+			!IsChoice(FieldDuration, e.Duration) || !IsChoice(FieldThinners, e.Thinners) {
 			t.Errorf("suitability %+v", e)
 		}
 		seen := map[string]bool{}
 		for _, x := range e.Tried {
-			if !isChoice(FieldTried, x) || seen[x] {
+			if !IsChoice(FieldTried, x) || seen[x] {
 				t.Errorf("tried %q", e.Tried)
 			}
 			seen[x] = true

@@ -2,6 +2,7 @@ package enquiry
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
@@ -19,7 +20,7 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // the Dubai date of receipt. The same answers sent twice the same Dubai day
 // (double click, retry, reload) get the same id, so reception gets one email;
 // the HMAC key keeps ids from revealing or confirming the answers.
-func (p *Parser) id(e *Enquiry) string {
+func (p *Validator) id(e *Enquiry) string {
 	m := hmac.New(sha256.New, p.secret)
 	field := func(name, value string) {
 		writeString(m, name)
@@ -49,6 +50,14 @@ func (p *Parser) id(e *Enquiry) string {
 	}
 	sum := m.Sum(nil)
 	return "enq_" + idEncoding.EncodeToString(sum[:16])
+}
+
+// RandomID looks like an enquiry id but is random: the honeypot's answer,
+// so a bot cannot tell it from a real one.
+func RandomID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "enq_" + idEncoding.EncodeToString(b[:])
 }
 
 // writeString writes s length-prefixed, so no two answer sets encode alike.

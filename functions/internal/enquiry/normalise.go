@@ -11,14 +11,15 @@ import (
 // maxBlankLines is how many empty lines in a row a message or note keeps.
 const maxBlankLines = 2
 
-// singleLine normalises a one-line answer: valid UTF-8, no control or format
+// SingleLine normalises a one-line answer (and anything bound for a mail
+// header or subject): valid UTF-8, no control or format
 // characters (line breaks and tabs become spaces), NFC, spaces collapsed and
 // trimmed. Nothing it returns can break a mail header or a subject.
-func singleLine(s string) string {
+func SingleLine(s string) string {
 	return collapseSpaces(norm.NFC.String(stripControls(s, false)))
 }
 
-// multiLine normalises a textarea answer: as singleLine within each line, line
+// multiLine normalises a textarea answer: as SingleLine within each line, line
 // breaks kept as "\n" (CRLF and CR become "\n"), runs of blank lines limited,
 // leading and trailing blank lines dropped.
 func multiLine(s string) string {
@@ -122,7 +123,7 @@ func asciiDigits(s string) string {
 }
 
 // normalisePhone returns the number in E.164 and true when s (already through
-// singleLine) is a phone number reception can call, else s with ASCII digits
+// SingleLine) is a phone number reception can call, else s with ASCII digits
 // and false. The rules are in phone.go.
 func normalisePhone(s string) (string, bool) {
 	s = asciiDigits(s)
@@ -148,5 +149,5 @@ func normaliseEmail(s string) string {
 // normaliseChoice is for values picked from a list: single line, and
 // lower-cased since every listed value is.
 func normaliseChoice(s string) string {
-	return strings.ToLower(singleLine(s))
+	return strings.ToLower(SingleLine(s))
 }

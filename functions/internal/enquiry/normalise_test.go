@@ -22,8 +22,8 @@ func TestSingleLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := singleLine(tt.in); got != tt.want {
-				t.Errorf("singleLine(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := SingleLine(tt.in); got != tt.want {
+				t.Errorf("SingleLine(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}

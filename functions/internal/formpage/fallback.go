@@ -63,10 +63,7 @@ func Fallback(lang, kind string, errs enquiry.Errors) []byte {
 	if checkPage(lang, kind) == nil {
 		data.BackHref = PagePath(lang, kind)
 	} else {
-		data.Back, data.BackHref = w.Home, "/"
-		if lang == "ar" {
-			data.BackHref = "/ar/"
-		}
+		data.Back, data.BackHref = w.Home, HomePath(lang)
 	}
 	var b bytes.Buffer
 	if err := fallbackTmpl.Execute(&b, data); err != nil {

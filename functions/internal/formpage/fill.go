@@ -24,19 +24,17 @@ var ErrNoForm = errors.New("formpage: no <form data-enquiry-form> in the page")
 // prefixed with "Error: ". Everything inserted is a text node or an
 // attribute value: nothing the visitor typed can become markup.
 func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]byte, error) {
-	p, err := parsed(page)
+	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return nil, err
 	}
-	if p.form < 0 {
+	form := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Form && hasAttr(n, "data-enquiry-form") })
+	if form == nil {
 		return nil, ErrNoForm
 	}
-	t := p.clone()
-	doc := t.doc()
-	controls := make([]*html.Node, len(p.controls))
-	for i, c := range p.controls {
-		controls[i] = &t.nodes[c]
-	}
+	controls := findAll(form, func(n *html.Node) bool {
+		return (n.DataAtom == atom.Input || n.DataAtom == atom.Select || n.DataAtom == atom.Textarea) && attr(n, "name") != ""
+	})
 	var order []string // field names in the form's order
 	for _, c := range controls {
 		if name := attr(c, "name"); !slices.Contains(order, name) {
@@ -47,30 +45,25 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 
 	if len(errs) > 0 {
 		for _, c := range controls {
-			name := attr(c, "name")
-			if _, bad := errs[name]; !bad || name == "" {
-				continue
+			if _, bad := errs[attr(c, "name")]; bad {
+				setAttr(c, "aria-invalid", "true")
+				addToken(c, "aria-describedby", "f-"+attr(c, "name")+"-error")
 			}
-			setAttr(c, "aria-invalid", "true")
-			addToken(c, "aria-describedby", "f-"+name+"-error")
 		}
 		for field, msg := range errs {
-			if field == "" {
-				continue
-			}
-			if slot := t.byID("f-" + field + "-error"); slot != nil {
+			if slot := byID(doc, "f-"+field+"-error"); field != "" && slot != nil {
 				setText(slot, msg)
 				removeAttr(slot, "hidden")
 			}
 		}
-		fillSummary(t, errs, order, lang)
-		if t := t.title(); t != nil {
+		fillSummary(doc, errs, order, lang)
+		if t := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Title }); t != nil {
 			setText(t, errorPrefix(lang)+textOf(t))
 		}
 	}
 
-	b := bytes.NewBuffer(make([]byte, 0, len(page)+len(page)/8+1024))
-	if err := html.Render(b, doc); err != nil {
+	var b bytes.Buffer
+	if err := html.Render(&b, doc); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -116,8 +109,8 @@ type Problem struct {
 	Message string
 }
 
-func fillSummary(doc *tree, errs enquiry.Errors, order []string, lang string) {
-	summary := doc.byID("error-summary")
+func fillSummary(doc *html.Node, errs enquiry.Errors, order []string, lang string) {
+	summary := byID(doc, "error-summary")
 	if summary == nil {
 		return
 	}
@@ -145,7 +138,7 @@ func fillSummary(doc *tree, errs enquiry.Errors, order []string, lang string) {
 	for _, p := range Ordered(errs, order) {
 		li := &html.Node{Type: html.ElementNode, Data: "li", DataAtom: atom.Li}
 		// A field the page has no focus target for gets a plain item.
-		if p.Field != "" && doc.byID("f-"+p.Field) != nil {
+		if p.Field != "" && byID(doc, "f-"+p.Field) != nil {
 			a := &html.Node{Type: html.ElementNode, Data: "a", DataAtom: atom.A,
 				Attr: []html.Attribute{{Key: "href", Val: "#f-" + p.Field}}}
 			a.AppendChild(&html.Node{Type: html.TextNode, Data: p.Message})

@@ -21,7 +21,7 @@ import (
 
 func fixture(t *testing.T) fs.FS {
 	t.Helper()
-	return os.DirFS("testdata/site")
+	return os.DirFS("../../testdata/public")
 }
 
 func page(t *testing.T, lang, kind string) []byte {

@@ -16,6 +16,8 @@ import (
 	"path"
 	"sync"
 	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
 // Source returns the built HTML of an enquiry form page.
@@ -26,21 +28,25 @@ type Source interface {
 // ErrUnknownPage is returned for a kind or language the site has no page for.
 var ErrUnknownPage = errors.New("formpage: no such form page")
 
-// PagePath is the site path of the form page of kind in lang, e.g.
-// "/enquire/appointment/" or "/ar/enquire/suitability/".
-func PagePath(lang, kind string) string {
-	if lang == "ar" {
-		return "/ar/enquire/" + kind + "/"
+// HomePath is the site's home page in lang: the Arabic edition lives
+// under /ar/.
+func HomePath(lang string) string {
+	if lang == enquiry.LangArabic {
+		return "/ar/"
 	}
-	return "/enquire/" + kind + "/"
+	return "/"
 }
 
+// PagePath is the site path of the form page of kind in lang, e.g.
+// "/enquire/appointment/" or "/ar/enquire/suitability/".
+func PagePath(lang, kind string) string { return HomePath(lang) + "enquire/" + kind + "/" }
+
+// ThanksPath is the thank-you page of kind in lang.
+func ThanksPath(lang, kind string) string { return PagePath(lang, kind) + "thanks/" }
+
 func checkPage(lang, kind string) error {
-	if lang != "en" && lang != "ar" {
-		return fmt.Errorf("%w: language %q", ErrUnknownPage, lang)
-	}
-	if kind != "appointment" && kind != "suitability" {
-		return fmt.Errorf("%w: kind %q", ErrUnknownPage, kind)
+	if !enquiry.IsChoice(enquiry.FieldLang, lang) || !enquiry.IsChoice(enquiry.FieldKind, kind) {
+		return fmt.Errorf("%w: %q in %q", ErrUnknownPage, kind, lang)
 	}
 	return nil
 }

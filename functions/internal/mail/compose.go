@@ -11,12 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/yuin/goldmark"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
@@ -34,9 +34,6 @@ type ComposerConfig struct {
 	To      []string // reception, several allowed (≤ 50)
 	Ack     bool     // also send an acknowledgement to the visitor (when they gave an email)
 	SiteURL string   // absolute links in emails, e.g. "https://www.example.com"
-
-	// Shown in the acknowledgement; optional.
-	ClinicPhone, ClinicWhatsApp string
 }
 
 // MaxRecipients is Resend's limit of recipients per email.
@@ -48,33 +45,14 @@ const maxSubjectRunes = 150
 // Composer turns an Enquiry into the emails it produces. Templates are parsed
 // once by NewComposer; Compose is safe for concurrent use.
 type Composer struct {
-	cfg       ComposerConfig
-	to        []string
-	siteURL   string
-	siteHost  string
-	clinicTel htmltemplate.URL
-	clinicWA  htmltemplate.URL
+	cfg      ComposerConfig
+	to       []string
+	siteURL  string
+	siteHost string
+	clinic   clinicLinks // shown in the acknowledgement
 
-	// The emails' variants (flat.go), each flattened on first use: there
-	// are 20 and flattening one takes about a quarter of a millisecond,
-	// which start-up (cold start) should not pay for variants it may never
-	// need. NewComposer flattens the most common ones to check the
-	// configuration and the templates.
-	reception [len(kinds)][len(contacts)][2]lazyFlat // kind, contact, email given
-	ack       [len(langs)][len(kinds)]lazyFlat       // language, kind
-}
-
-// lazyFlat is one variant, flattened once on first use.
-type lazyFlat struct {
-	once  sync.Once
-	build func() (*flat, error)
-	f     *flat
-	err   error
-}
-
-func (l *lazyFlat) get() (*flat, error) {
-	l.once.Do(func() { l.f, l.err = l.build() })
-	return l.f, l.err
+	reception pair
+	ack       map[string]pair // by language
 }
 
 // pair is one email's two renderings of the same Markdown source.
@@ -85,8 +63,8 @@ type pair struct {
 
 // NewComposer checks the configuration and parses the templates.
 func NewComposer(c ComposerConfig) (*Composer, error) {
-	if _, err := mail.ParseAddress(c.From); err != nil || strings.ContainsAny(c.From, "\r\n") {
-		return nil, fmt.Errorf("mail: From %q is not an email address", c.From)
+	if err := CheckAddress(c.From); err != nil {
+		return nil, fmt.Errorf("mail: From: %w", err)
 	}
 	if len(c.To) == 0 {
 		return nil, errors.New("mail: no reception address (To)")
@@ -97,8 +75,8 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 	to := make([]string, 0, len(c.To))
 	for _, a := range c.To {
 		a = strings.TrimSpace(a)
-		if _, err := mail.ParseAddress(a); err != nil || strings.ContainsAny(a, "\r\n") {
-			return nil, fmt.Errorf("mail: reception address %q is not an email address", a)
+		if err := CheckAddress(a); err != nil {
+			return nil, fmt.Errorf("mail: reception address: %w", err)
 		}
 		to = append(to, a)
 	}
@@ -112,53 +90,17 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		siteURL:  strings.TrimRight(u.String(), "/") + "/",
 		siteHost: u.Host,
 	}
-	if c.ClinicPhone != "" {
-		d := digits(c.ClinicPhone)
-		if len(d) < 6 {
-			return nil, fmt.Errorf("mail: clinic phone %q has too few digits", c.ClinicPhone)
-		}
-		cmp.clinicTel = htmltemplate.URL("tel:+" + d)
+	clinic := data.ClinicDetails()
+	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
+		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
-	if c.ClinicWhatsApp != "" {
-		d := digits(c.ClinicWhatsApp)
-		if len(d) < 6 {
-			return nil, fmt.Errorf("mail: clinic WhatsApp %q has too few digits", c.ClinicWhatsApp)
-		}
-		cmp.clinicWA = htmltemplate.URL("https://wa.me/" + d)
-	}
-
-	reception, err := parsePair("reception.md", enquiry.LangEnglish)
-	if err != nil {
+	if cmp.reception, err = parsePair("reception.md"); err != nil {
 		return nil, err
 	}
-	for k, kind := range kinds {
-		for ci, contact := range contacts {
-			for em := range 2 {
-				cmp.reception[k][ci][em].build = func() (*flat, error) {
-					return flatten(reception, cmp.receptionProbe(kind, contact, em == 1))
-				}
-			}
-		}
-	}
-	for l, lang := range langs {
-		p, err := parsePair("ack."+lang+".md", lang)
-		if err != nil {
+	cmp.ack = map[string]pair{}
+	for _, lang := range []string{enquiry.LangEnglish, enquiry.LangArabic} {
+		if cmp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
 			return nil, err
-		}
-		for k, kind := range kinds {
-			cmp.ack[l][k].build = func() (*flat, error) { return flatten(p, cmp.ackProbe(lang, kind)) }
-		}
-	}
-	// Check now what configuration goes into: the reception email's frame
-	// and, when on, the acknowledgements (clinic phone and WhatsApp).
-	if _, err := cmp.reception[0][contactIndex("phone")][1].get(); err != nil {
-		return nil, err
-	}
-	if c.Ack {
-		for l := range langs {
-			if _, err := cmp.ack[l][0].get(); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return cmp, nil
@@ -170,10 +112,10 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	if e == nil {
 		return nil, errors.New("mail: nil enquiry")
 	}
-	if e.Kind != enquiry.KindAppointment && e.Kind != enquiry.KindSuitability {
+	if !enquiry.IsChoice(enquiry.FieldKind, e.Kind) {
 		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
 	}
-	if !tagValue.MatchString(e.ID) {
+	if !ValidKey(e.ID) {
 		return nil, errors.New("mail: enquiry id must be 1 to 200 ASCII letters, digits, _ or -")
 	}
 	lang := e.Lang
@@ -182,42 +124,31 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	}
 	replyTo := safeAddress(e.Email)
 
-	var f fill
-	c.receptionFill(e, replyTo, &f)
+	v := c.receptionView(e, replyTo)
 	m := &Message{
 		IdempotencyKey: e.ID,
 		From:           c.cfg.From,
 		To:             append([]string(nil), c.to...),
 		ReplyTo:        replyTo,
-		Subject:        f.Subject,
-		Tags:           map[string]string{"kind": tagSafe(e.Kind), "lang": tagSafe(lang)},
+		Subject:        v.Subject,
+		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang)},
 	}
-	email := 0
-	if replyTo != "" {
-		email = 1
-	}
-	fl, err := c.reception[kindIndex(e.Kind)][contactIndex(e.Contact)][email].get()
-	if err != nil {
-		return nil, err
-	}
-	if m.HTML, m.Text, err = fl.render(&f); err != nil {
+	var err error
+	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
 		return nil, err
 	}
 	out := []*Message{m}
 
 	if c.cfg.Ack && replyTo != "" {
-		fl, err := c.ack[langIndex(lang)][kindIndex(e.Kind)].get()
-		if err != nil {
-			return nil, err
-		}
+		a := c.ackView(e, lang)
 		am := &Message{
 			IdempotencyKey: e.ID + "-ack",
 			From:           c.cfg.From,
 			To:             []string{replyTo},
-			Subject:        ackSubject(lang),
+			Subject:        a.Subject,
 			Tags:           map[string]string{"kind": "ack", "lang": lang},
 		}
-		if am.HTML, am.Text, err = fl.render(&fill{ID: e.ID}); err != nil {
+		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
 			return nil, err
 		}
 		out = append(out, am)
@@ -225,11 +156,152 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	return out, nil
 }
 
+// answer is one labelled line of the reception email.
+type answer struct {
+	Label     string
+	Value     string // as typed or chosen; html/template escapes it
+	TextValue string // Value laid out for the text version: " value", or indented lines
+	Highlight bool
+}
+
+// view is the data the templates see. Fields a template does not use
+// stay empty. Nothing here is trusted: html/template escapes it all.
+type view struct {
+	Lang, Dir, Brand, Subject string
+
+	ID, Kind, KindLabel, LangLabel, Received string
+
+	Name, Email, Phone, Contact, ContactLabel string
+	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
+	Answers                                   []answer
+
+	ClinicPhone, ClinicWhatsApp     string
+	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
+	SiteURL                         htmltemplate.URL
+	SiteHost                        string
+}
+
+// receptionView is the reception email's data: the answers as typed or
+// chosen, each labelled in English, and the links to answer the visitor.
+func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
+	en := enquiry.LangEnglish
+	v := &view{
+		Lang:         en,
+		Dir:          "ltr",
+		Brand:        "Blue Tree Clinics · website enquiry",
+		ID:           e.ID,
+		Kind:         e.Kind,
+		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
+		LangLabel:    enquiry.Label(enquiry.FieldLang, e.Lang, en),
+		Received:     formatReceived(e.Received),
+		Name:         enquiry.SingleLine(e.Name),
+		Email:        replyTo,
+		Phone:        e.Phone,
+		Contact:      e.Contact,
+		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
+		SiteURL:      htmltemplate.URL(c.siteURL),
+		SiteHost:     c.siteHost,
+	}
+	if d := digits(e.Phone); d != "" {
+		v.TelURL = htmltemplate.URL("tel:+" + d)
+		v.WhatsAppURL = htmltemplate.URL("https://wa.me/" + d)
+	}
+	v.Subject = receptionSubject(e)
+	if replyTo != "" {
+		v.MailtoURL = mailtoURL(replyTo, "Re: "+v.Subject)
+	}
+
+	add := func(field, value string, highlight bool) {
+		v.Answers = append(v.Answers, answer{
+			Label:     enquiry.FieldLabels[field].En,
+			Value:     value,
+			TextValue: indent(value),
+			Highlight: highlight,
+		})
+	}
+	label := func(field, value string) string { return enquiry.Label(field, value, en) }
+
+	add(enquiry.FieldName, e.Name, false)
+	add(enquiry.FieldPhone, e.Phone, false)
+	if replyTo != "" {
+		add(enquiry.FieldEmail, replyTo, false)
+	} else {
+		add(enquiry.FieldEmail, "(not given)", false)
+	}
+	add(enquiry.FieldContact, label(enquiry.FieldContact, e.Contact), true)
+	switch e.Kind {
+	case enquiry.KindAppointment:
+		add(enquiry.FieldDate, formatDate(e.Date), false)
+		add(enquiry.FieldTime, label(enquiry.FieldTime, e.TimeOfDay), false)
+		add(enquiry.FieldMessage, orNone(e.Message), false)
+	case enquiry.KindSuitability:
+		add(enquiry.FieldArea, label(enquiry.FieldArea, e.Area), false)
+		add(enquiry.FieldCondition, label(enquiry.FieldCondition, e.Condition), false)
+		add(enquiry.FieldDuration, label(enquiry.FieldDuration, e.Duration), false)
+		add(enquiry.FieldPain, strconv.Itoa(e.Pain)+" / 10", false)
+		tried := make([]string, 0, len(e.Tried))
+		for _, t := range e.Tried {
+			tried = append(tried, label(enquiry.FieldTried, t))
+		}
+		add(enquiry.FieldTried, orNone(strings.Join(tried, ", ")), false)
+		add(enquiry.FieldThinners, label(enquiry.FieldThinners, e.Thinners), false)
+		add(enquiry.FieldNote, orNone(e.Note), false)
+	}
+	add(enquiry.FieldConsent, "Given", false)
+	return v
+}
+
+// ackView holds nothing the visitor typed: only choices, the id and config.
+func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
+	v := &view{
+		Lang:              lang,
+		Dir:               "ltr",
+		Brand:             "Blue Tree Clinics",
+		ID:                e.ID,
+		Kind:              e.Kind,
+		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
+		ClinicPhone:       c.clinic.phone,
+		ClinicWhatsApp:    c.clinic.whatsApp,
+		ClinicTelURL:      c.clinic.tel,
+		ClinicWhatsAppURL: c.clinic.wa,
+		SiteURL:           htmltemplate.URL(c.siteURL),
+		SiteHost:          c.siteHost,
+		Subject:           ackSubject(lang),
+	}
+	if lang == enquiry.LangArabic {
+		v.Dir = "rtl"
+		v.Brand = "عيادات بلو تري"
+		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
+	}
+	return v
+}
+
+// render executes both templates with v; the text loses the blank lines
+// left by conditional blocks.
+func (p pair) render(v *view) (html, text string, err error) {
+	var hb, tb bytes.Buffer
+	if err := p.html.Execute(&hb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render html: %w", err)
+	}
+	if err := p.text.Execute(&tb, v); err != nil {
+		return "", "", fmt.Errorf("mail: render text: %w", err)
+	}
+	return hb.String(), tidyText(tb.String()), nil
+}
+
+// mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
+// with subject. Both are percent-encoded, and so is "&" in the subject
+// (url.PathEscape keeps it), so a subject holding "&body=…" cannot add a
+// field to the link.
+func mailtoURL(addr, subject string) htmltemplate.URL {
+	return htmltemplate.URL("mailto:" + url.PathEscape(addr) + "?subject=" + strings.ReplaceAll(url.PathEscape(subject), "&", "%26"))
+}
+
 // receptionSubject names the kind, the visitor and the key fact, e.g.
 // "Appointment request: Fatima Al Zahra, 12 Dec 2026 (morning)".
 func receptionSubject(e *enquiry.Enquiry) string {
 	en := enquiry.LangEnglish
-	name := truncate(clean(e.Name), 60)
+	name := truncate(enquiry.SingleLine(e.Name), 60)
 	if name == "" {
 		name = "(no name)"
 	}
@@ -244,39 +316,10 @@ func receptionSubject(e *enquiry.Enquiry) string {
 	return SanitizeSubject(enquiry.Label(enquiry.FieldKind, e.Kind, en) + ": " + name + ", " + fact)
 }
 
-// SanitizeSubject makes s safe for a Subject header: control characters,
-// line breaks and bidi overrides removed, spaces collapsed, at most 150 runes.
+// SanitizeSubject makes s safe for a Subject header: one line with no
+// control or bidi characters (enquiry.SingleLine), at most 150 runes.
 func SanitizeSubject(s string) string {
-	return truncate(clean(s), maxSubjectRunes)
-}
-
-// clean removes what can break a header line or spoof its reading order and
-// collapses runs of white space into one space.
-func clean(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			continue
-		case unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
-			space = b.Len() > 0
-			continue
-		case isBidiControl(r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isBidiControl(r rune) bool {
-	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') || r == '\u200E' || r == '\u200F' || r == '\u061C'
+	return truncate(enquiry.SingleLine(s), maxSubjectRunes)
 }
 
 // truncate cuts s to at most n runes, marking the cut with "…".
@@ -286,6 +329,17 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// CheckAddress accepts one address, optionally with a display name
+// ("Clinic <a@b.ae>"), and nothing that could add a header or a recipient.
+// Configuration (From, To) is checked with it.
+func CheckAddress(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || strings.ContainsAny(s, "\r\n") || strings.HasPrefix(a.Address, "@") || strings.HasSuffix(a.Address, "@") {
+		return fmt.Errorf("%q is not an email address", s)
+	}
+	return nil
 }
 
 // safeAddress returns addr when it is a bare address that cannot add a
@@ -307,10 +361,15 @@ func safeAddress(addr string) string {
 	return addr
 }
 
-var tagValue = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
+var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 
-// tagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
-func tagSafe(s string) string {
+// ValidKey reports whether s can be a Message's IdempotencyKey as is: 1 to
+// 200 ASCII letters, digits, _ or -, safe as a file name, a Resend tag and
+// an Idempotency-Key. Enquiry ids ("enq_…", "enq_…-ack") are.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
+
+// TagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
+func TagSafe(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
@@ -324,6 +383,31 @@ func tagSafe(s string) string {
 		b = b[:256]
 	}
 	return string(b)
+}
+
+// clinicLinks are the clinic's phone and WhatsApp numbers as shown, and
+// their one-tap links.
+type clinicLinks struct {
+	phone, whatsApp string
+	tel, wa         htmltemplate.URL
+}
+
+// newClinicLinks checks that each number given has 6 to 15 digits (E.164)
+// and builds the links. An empty number is left out of the email.
+func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
+	var l clinicLinks
+	for _, n := range []string{phone, whatsApp} {
+		if d := len(digits(n)); n != "" && (d < 6 || d > 15) {
+			return l, fmt.Errorf("%q is not a phone number (6 to 15 digits)", n)
+		}
+	}
+	if phone != "" {
+		l.phone, l.tel = phone, htmltemplate.URL("tel:+"+digits(phone))
+	}
+	if whatsApp != "" {
+		l.whatsApp, l.wa = "+"+digits(whatsApp), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
+	}
+	return l, nil
 }
 
 func digits(s string) string {
@@ -366,7 +450,7 @@ func formatReceived(t time.Time) string {
 func formatDate(s string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return clean(s)
+		return enquiry.SingleLine(s)
 	}
 	return d.Format("Mon 2 Jan 2006")
 }
@@ -375,7 +459,7 @@ func formatDate(s string) string {
 func formatDateShort(s string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return truncate(clean(s), 20)
+		return truncate(enquiry.SingleLine(s), 20)
 	}
 	return d.Format("2 Jan 2006")
 }
@@ -384,14 +468,7 @@ var blankLines = regexp.MustCompile(`\n{3,}`)
 
 // tidyText removes the blank lines left by conditional template blocks.
 func tidyText(s string) string {
-	if strings.Contains(s, "\n\n\n") {
-		s = blankLines.ReplaceAllString(s, "\n\n")
-	}
-	t := strings.TrimSpace(s)
-	if len(s) == len(t)+1 && s[len(t)] == '\n' && s[:len(t)] == t {
-		return s // already tidy: no copy
-	}
-	return t + "\n"
+	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
 }
 
 // ackSubject is the acknowledgement's subject in lang.
@@ -407,7 +484,7 @@ func ackSubject(lang string) string {
 // back afterwards and html/template escapes the data in its context.
 var action = regexp.MustCompile(`\{\{.*?\}\}`)
 
-func parsePair(name, lang string) (pair, error) {
+func parsePair(name string) (pair, error) {
 	src, err := templateFS.ReadFile("templates/" + name)
 	if err != nil {
 		return pair{}, err

@@ -16,12 +16,10 @@ var update = flag.Bool("update", false, "rewrite the golden emails under testdat
 
 func testConfig() ComposerConfig {
 	return ComposerConfig{
-		From:           "Blue Tree Clinics website <enquiries@example.com>",
-		To:             []string{"reception@example.com", "frontdesk@example.com"},
-		Ack:            true,
-		SiteURL:        "https://www.example.com",
-		ClinicPhone:    "+971 4 000 0000",
-		ClinicWhatsApp: "+971 50 000 0000",
+		From:    "Blue Tree Clinics website <enquiries@example.com>",
+		To:      []string{"reception@example.com", "frontdesk@example.com"},
+		Ack:     true,
+		SiteURL: "https://www.example.com",
 	}
 }
 
@@ -288,8 +286,7 @@ func TestNewComposerRejectsBadConfig(t *testing.T) {
 				c.To = append(c.To, "r@example.com")
 			}
 		},
-		"site":  func(c *ComposerConfig) { c.SiteURL = "example.com" },
-		"phone": func(c *ComposerConfig) { c.ClinicPhone = "call us" },
+		"site": func(c *ComposerConfig) { c.SiteURL = "example.com" },
 	} {
 		c := testConfig()
 		mod(&c)
@@ -299,11 +296,23 @@ func TestNewComposerRejectsBadConfig(t *testing.T) {
 	}
 }
 
+func TestClinicLinks(t *testing.T) {
+	for _, bad := range [][2]string{{"call us", ""}, {"", "+1 2"}, {"+971 4 000 0000 000 000 0", ""}} {
+		if _, err := newClinicLinks(bad[0], bad[1]); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	l, err := newClinicLinks("+971 4 000 0000", "971500000000")
+	if err != nil || l.tel != "tel:+97140000000" || l.wa != "https://wa.me/971500000000" || l.whatsApp != "+971500000000" {
+		t.Errorf("%+v, %v", l, err)
+	}
+}
+
 func TestTemplatesKeepActions(t *testing.T) {
 	// Every action must survive Markdown rendering (markdownToHTML checks),
 	// and no escaped action may be left behind in the HTML.
 	for _, name := range []string{"reception.md", "ack.en.md", "ack.ar.md"} {
-		p, err := parsePair(name, "en")
+		p, err := parsePair(name)
 		if err != nil {
 			t.Fatal(err)
 		}

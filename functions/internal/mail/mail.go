@@ -1,12 +1,7 @@
-// Package mail composes the emails an enquiry produces and sends them:
-// through Resend (resend-go/v2) with retries, or into a local outbox of .eml
-// files when no Resend key is configured.
+// Package mail composes the emails an enquiry produces: Markdown templates
+// rendered by goldmark, the visitor's answers put in by html/template.
+// Package delivery sends them.
 package mail
-
-import (
-	"context"
-	"errors"
-)
 
 // Message is one email, ready to send.
 type Message struct {
@@ -20,15 +15,5 @@ type Message struct {
 	Subject        string
 	HTML           string
 	Text           string
-	Tags           map[string]string // name -> value, ASCII letters, digits, _ and -
+	Tags           map[string]string // name -> value, ASCII letters, digits, _ and - (see TagSafe)
 }
-
-// Sender delivers a message. Implementations: Resend (with retries), Outbox,
-// and the self-hosted spool that wraps another Sender.
-type Sender interface {
-	Send(ctx context.Context, m *Message) error
-}
-
-// ErrPermanent marks a failure that retrying cannot fix (Resend answered 4xx
-// other than 429: a configuration problem). Test with errors.Is.
-var ErrPermanent = errors.New("mail: permanent failure")

@@ -46,11 +46,8 @@ type Options struct {
 	// Environment is hugo --environment: "production" (default; fingerprinted
 	// assets with integrity, robots.txt allows crawling) or "development".
 	Environment string
-	// Timeout bounds the build; zero means DefaultTimeout. Ignored in Watch mode.
+	// Timeout bounds the build; zero means DefaultTimeout.
 	Timeout time.Duration
-	// Watch keeps Hugo running and rebuilding on changes (hugo build --watch)
-	// until ctx is cancelled; Build then returns ctx.Err().
-	Watch bool
 	// Args are extra arguments for `hugo build`, e.g. "--cleanDestinationDir",
 	// "--minify", "--buildDrafts".
 	Args []string
@@ -109,15 +106,12 @@ func Build(ctx context.Context, o Options) error {
 	if o.Environment == "" {
 		o.Environment = "production"
 	}
-	if !o.Watch {
-		timeout := o.Timeout
-		if timeout <= 0 {
-			timeout = DefaultTimeout
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
 	hugo, err := HugoPath(ctx, o.Root)
 	if err != nil {
@@ -133,9 +127,6 @@ func Build(ctx context.Context, o Options) error {
 	if o.BaseURL != "" {
 		args = append(args, "--baseURL", o.BaseURL)
 	}
-	if o.Watch {
-		args = append(args, "--watch")
-	}
 	args = append(args, o.Args...)
 
 	out := &tail{max: 64 << 10}
@@ -146,9 +137,6 @@ func Build(ctx context.Context, o Options) error {
 	cmd.Stderr = writers(out, o.Stderr)
 	cmd.WaitDelay = 5 * time.Second // don't wait forever for pipes after a kill
 	err = cmd.Run()
-	if o.Watch && ctx.Err() != nil {
-		return ctx.Err()
-	}
 	if err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (killed: Hugo did not finish in time)", ctx.Err())

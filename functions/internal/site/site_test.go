@@ -28,11 +28,10 @@ import (
 
 // The site is built once for all tests (production environment, as deployed).
 var (
-	root      string
-	public    string // the built site
-	buildTime time.Duration
-	buildErr  error
-	baseURL   = "https://www.bluetreeclinics.example/" // hugo.toml's baseURL
+	root     string
+	public   string // the built site
+	buildErr error
+	baseURL  = "https://www.bluetreeclinics.example/" // hugo.toml's baseURL
 )
 
 const (
@@ -53,9 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	public = filepath.Join(dir, "public")
-	start := time.Now()
 	buildErr = Build(context.Background(), Options{Root: root, Dest: public, Args: []string{"--minify"}})
-	buildTime = time.Since(start)
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -205,11 +202,6 @@ func local(pagePath, ref string) (file, fragment string, ok bool) {
 }
 
 // --- the checks ---
-
-func TestBuildTime(t *testing.T) {
-	built(t)
-	t.Logf("build time: %v (go tool hugo build --environment production --panicOnWarning --minify)", buildTime.Round(time.Millisecond))
-}
 
 func TestPageBasics(t *testing.T) {
 	titles := map[string]string{}

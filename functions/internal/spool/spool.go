@@ -2,7 +2,7 @@
 // and sends them later, so a self-hosted server never loses an enquiry
 // while Resend is down, slow, rate limiting or misconfigured.
 //
-// A Spool is a mail.Sender wrapping another one (Resend). Send tries the
+// A Spool is a delivery.Sender wrapping another one (Resend). Send tries the
 // wrapped sender within the caller's time budget; when that fails, the
 // message is written durably to the spool folder (a 0600 temporary file,
 // fsynced, renamed to <key>.json, the folder fsynced) and Send reports
@@ -33,12 +33,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
@@ -83,11 +83,11 @@ func (o *Options) defaults() {
 	}
 }
 
-// Spool is a mail.Sender that keeps what the wrapped sender could not send.
+// Spool is a delivery.Sender that keeps what the wrapped sender could not send.
 // Safe for concurrent use.
 type Spool struct {
 	dir  string
-	next mail.Sender
+	next delivery.Sender
 	log  *slog.Logger
 	o    Options
 
@@ -122,7 +122,7 @@ const (
 // New opens (or creates, mode 0700) the spool folder dir and loads what is
 // already in it, so a restarted server resumes the messages a previous run
 // left. Call Run to start sending them.
-func New(dir string, next mail.Sender, log *slog.Logger, opts Options) (*Spool, error) {
+func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spool, error) {
 	if dir == "" {
 		return nil, errors.New("spool: no folder")
 	}
@@ -175,7 +175,7 @@ func (s *Spool) Dir() string { return s.dir }
 // error only when the spool file cannot be written: then nothing is kept
 // and the caller must tell the visitor (503, form kept).
 //
-// A permanent failure (mail.ErrPermanent: the API key, the sender domain,
+// A permanent failure (delivery.ErrPermanent: the API key, the sender domain,
 // a quota) is spooled too, and logged at ERROR: the enquiry waits on disk
 // while the operator fixes the configuration, instead of being lost.
 //
@@ -222,7 +222,7 @@ func (s *Spool) spool(ctx context.Context, name string, m *mail.Message, sendErr
 		return fmt.Errorf("spool: %w (and the send failed: %v)", err, sendErr)
 	}
 	depth := s.Depth()
-	if errors.Is(sendErr, mail.ErrPermanent) {
+	if errors.Is(sendErr, delivery.ErrPermanent) {
 		s.log.ErrorContext(ctx, "email rejected by the mail service; kept in the spool until the configuration is fixed",
 			"idempotency_key", m.IdempotencyKey, "error", sendErr.Error(), "depth", depth)
 	} else {
@@ -446,7 +446,7 @@ func (s *Spool) deliver(ctx context.Context, name string) bool {
 		s.log.Info("spooled email left for the next run (shutting down)", "idempotency_key", e.key)
 		return true
 	}
-	permanent := errors.Is(err, mail.ErrPermanent)
+	permanent := errors.Is(err, delivery.ErrPermanent)
 	wait := s.reschedule(e, permanent)
 	if permanent {
 		s.log.Error("spooled email rejected by the mail service; will retry after the configuration is fixed",
@@ -634,8 +634,6 @@ func (s *Spool) unlock(name string) {
 	}
 }
 
-var safeName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
-
 // fileName is the spool file name (without ".json") for an idempotency
 // key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it
 // when it holds anything a file name should not, or a random name when
@@ -649,7 +647,7 @@ func fileName(key string) string {
 		}
 		return "nokey_" + hex.EncodeToString(b[:])
 	}
-	if safeName.MatchString(key) {
+	if mail.ValidKey(key) {
 		return key
 	}
 	sum := sha256.Sum256([]byte(key))

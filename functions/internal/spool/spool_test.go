@@ -1,10 +1,8 @@
 package spool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // Personal data in the test message: none of it may reach a log.
@@ -36,39 +36,22 @@ func message(key string) *mail.Message {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type env struct {
 	fake   *resendtest.Server
-	resend *mail.Resend
+	resend *delivery.Resend
 	dir    string
-	logs   *syncBuffer
+	logs   *testlog.Buffer
 	log    *slog.Logger
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	fake := resendtest.NewServer(t)
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := &env{
 		fake: fake,
-		resend: mail.NewResend(mail.ResendOptions{
+		resend: delivery.NewResend(delivery.ResendOptions{
 			APIKey: fake.APIKey, BaseURL: fake.URL(), Logger: log,
 			MaxAttempts: 2, BaseDelay: 5 * time.Millisecond,
 		}),
@@ -352,7 +335,7 @@ func TestConcurrentSendsOfOneKey(t *testing.T) {
 // after the long permanent backoff.
 func TestPermanentFailureIsKept(t *testing.T) {
 	e := newEnv(t)
-	e.resend = mail.NewResend(mail.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
+	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_g"))
 	if s.Depth() != 1 || !strings.Contains(e.logs.String(), "level=ERROR") {
@@ -420,11 +403,11 @@ func TestFileName(t *testing.T) {
 	if got := fileName("enq_abc-ack"); got != "enq_abc-ack" {
 		t.Error(got)
 	}
-	if a, b := fileName(""), fileName(""); a == b || !safeName.MatchString(a) {
+	if a, b := fileName(""), fileName(""); a == b || !mail.ValidKey(a) {
 		t.Errorf("keyless names %q %q must differ", a, b)
 	}
 	for _, k := range []string{"../../etc/passwd", "a b", strings.Repeat("x", 300)} {
-		if got := fileName(k); !safeName.MatchString(got) || !strings.HasPrefix(got, "h_") {
+		if got := fileName(k); !mail.ValidKey(got) || !strings.HasPrefix(got, "h_") {
 			t.Errorf("%q → %q", k, got)
 		}
 	}

@@ -2,10 +2,10 @@
 // httptest.Server that checks what the real API checks and answers as it
 // does, with knobs to make it fail.
 //
-// Use it with mail.NewResend (or resend-go directly):
+// Use it with delivery.NewResend (or resend-go directly):
 //
 //	fake := resendtest.NewServer(t)
-//	s := mail.NewResend(mail.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL()})
+//	s := delivery.NewResend(delivery.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL()})
 //	... send ...
 //	emails := fake.Emails() // accepted, de-duplicated emails
 //

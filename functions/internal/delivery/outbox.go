@@ -1,7 +1,6 @@
-package mail
+package delivery
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -14,14 +13,15 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net/mail"
+	netmail "net/mail"
 	"net/textproto"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // Outbox is a Sender that writes each message as an RFC 5322 .eml file (it
@@ -37,10 +37,10 @@ type Outbox struct {
 // NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
 func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 	if dir == "" {
-		return nil, errors.New("mail: outbox folder not set")
+		return nil, errors.New("delivery: outbox folder not set")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("mail: outbox: %w", err)
+		return nil, fmt.Errorf("delivery: outbox: %w", err)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -54,13 +54,11 @@ func (o *Outbox) Dir() string { return o.dir }
 // Path is where the message with this idempotency key is written.
 func (o *Outbox) Path(key string) string { return filepath.Join(o.dir, key+".eml") }
 
-var fileKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
-
 // Send writes m to <dir>/<IdempotencyKey>.eml: a 0600 temporary file,
 // fsynced, then linked into place so a file is never seen half written and
 // an existing one is never replaced.
-func (o *Outbox) Send(ctx context.Context, m *Message) error {
-	if !fileKey.MatchString(m.IdempotencyKey) {
+func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
+	if !mail.ValidKey(m.IdempotencyKey) {
 		return fmt.Errorf("%w: outbox: idempotency key must be 1 to 200 ASCII letters, digits, _ or -", ErrPermanent)
 	}
 	if err := ctx.Err(); err != nil {
@@ -77,23 +75,23 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 	}
 	tmp, err := os.CreateTemp(o.dir, ".tmp-*.eml")
 	if err != nil {
-		return fmt.Errorf("mail: outbox: %w", err)
+		return fmt.Errorf("delivery: outbox: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // after the link, only the temporary name goes
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("mail: outbox: %w", err)
+		return fmt.Errorf("delivery: outbox: %w", err)
 	}
 	if _, err := tmp.Write(raw); err != nil {
 		tmp.Close()
-		return fmt.Errorf("mail: outbox: %w", err)
+		return fmt.Errorf("delivery: outbox: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("mail: outbox: %w", err)
+		return fmt.Errorf("delivery: outbox: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("mail: outbox: %w", err)
+		return fmt.Errorf("delivery: outbox: %w", err)
 	}
 	if err := os.Link(tmp.Name(), final); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -103,7 +101,7 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 		// File systems without hard links: rename (which would replace a
 		// file written in between; acceptable for a local outbox).
 		if err := os.Rename(tmp.Name(), final); err != nil {
-			return fmt.Errorf("mail: outbox: %w", err)
+			return fmt.Errorf("delivery: outbox: %w", err)
 		}
 	}
 	if d, err := os.Open(o.dir); err == nil {
@@ -116,7 +114,7 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 
 // EML renders m as an RFC 5322 message with CRLF line endings: a
 // multipart/alternative of quoted-printable UTF-8 text and HTML parts.
-func EML(m *Message, date time.Time) ([]byte, error) {
+func EML(m *mail.Message, date time.Time) ([]byte, error) {
 	from, err := formatAddress(m.From)
 	if err != nil {
 		return nil, fmt.Errorf("%w: From: %v", ErrPermanent, err)
@@ -133,7 +131,7 @@ func EML(m *Message, date time.Time) ([]byte, error) {
 		to = append(to, s)
 	}
 	domain := "localhost"
-	if a, err := mail.ParseAddress(m.From); err == nil {
+	if a, err := netmail.ParseAddress(m.From); err == nil {
 		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
 			domain = a.Address[i+1:]
 		}
@@ -151,7 +149,7 @@ func EML(m *Message, date time.Time) ([]byte, error) {
 			h("Reply-To", s)
 		}
 	}
-	h("Subject", encodeHeader(SanitizeSubject(m.Subject)))
+	h("Subject", encodeHeader(mail.SanitizeSubject(m.Subject)))
 	h("Message-ID", "<"+m.IdempotencyKey+"@"+domain+">")
 	h("MIME-Version", "1.0")
 	h("X-Enquiry-Id", m.IdempotencyKey)
@@ -163,7 +161,7 @@ func EML(m *Message, date time.Time) ([]byte, error) {
 		sort.Strings(names)
 		var tags []string
 		for _, k := range names {
-			tags = append(tags, tagSafe(k)+"="+tagSafe(m.Tags[k]))
+			tags = append(tags, mail.TagSafe(k)+"="+mail.TagSafe(m.Tags[k]))
 		}
 		h("X-Tags", strings.Join(tags, "; "))
 	}
@@ -202,13 +200,10 @@ func EML(m *Message, date time.Time) ([]byte, error) {
 // formatAddress validates a single address and formats it for a header,
 // encoding a non-ASCII display name (RFC 2047).
 func formatAddress(s string) (string, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return "", errors.New("line break in address")
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil {
+	if err := mail.CheckAddress(s); err != nil {
 		return "", err
 	}
+	a, _ := netmail.ParseAddress(s)
 	return a.String(), nil
 }
 
@@ -220,116 +215,4 @@ func encodeHeader(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(e, "?= =?", "?=\r\n =?")
-}
-
-// Parsed is an .eml file read back: what tests and tools need to check an
-// email in the outbox.
-type Parsed struct {
-	File      string // path, when read by ReadOutbox
-	Header    mail.Header
-	From      string
-	To        []string // bare addresses
-	ReplyTo   string   // bare address or ""
-	Subject   string   // decoded
-	MessageID string
-	EnquiryID string            // X-Enquiry-Id
-	Tags      map[string]string // X-Tags
-	Text      string            // decoded, LF line endings
-	HTML      string            // decoded, LF line endings
-}
-
-// ParseEML reads a message written by the Outbox (or any multipart/
-// alternative email with text and HTML parts).
-func ParseEML(r io.Reader) (*Parsed, error) {
-	msg, err := mail.ReadMessage(bufio.NewReader(r))
-	if err != nil {
-		return nil, err
-	}
-	p := &Parsed{Header: msg.Header, Tags: map[string]string{}}
-	dec := new(mime.WordDecoder)
-	if p.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
-		return nil, fmt.Errorf("subject: %w", err)
-	}
-	if a, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
-		p.From = a.String()
-	}
-	if list, err := msg.Header.AddressList("To"); err == nil {
-		for _, a := range list {
-			p.To = append(p.To, a.Address)
-		}
-	}
-	if v := msg.Header.Get("Reply-To"); v != "" {
-		if a, err := mail.ParseAddress(v); err == nil {
-			p.ReplyTo = a.Address
-		}
-	}
-	p.MessageID = msg.Header.Get("Message-ID")
-	p.EnquiryID = msg.Header.Get("X-Enquiry-Id")
-	for _, kv := range strings.Split(msg.Header.Get("X-Tags"), ";") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
-			p.Tags[k] = v
-		}
-	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		return nil, fmt.Errorf("content type: %w", err)
-	}
-	lf := strings.NewReplacer("\r\n", "\n")
-	if !strings.HasPrefix(mediaType, "multipart/") {
-		body, err := io.ReadAll(msg.Body)
-		if err != nil {
-			return nil, err
-		}
-		p.Text = lf.Replace(string(body))
-		return p, nil
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart() // decodes quoted-printable
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		body, err := io.ReadAll(part)
-		if err != nil {
-			return nil, err
-		}
-		ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
-			p.Text = lf.Replace(string(body))
-		case "text/html":
-			p.HTML = lf.Replace(string(body))
-		}
-	}
-	return p, nil
-}
-
-// ReadOutbox parses every .eml file in dir, sorted by file name.
-func ReadOutbox(dir string) ([]*Parsed, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.eml"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var out []*Parsed
-	for _, name := range names {
-		if strings.HasPrefix(filepath.Base(name), ".") {
-			continue
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		p, err := ParseEML(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		p.File = name
-		out = append(out, p)
-	}
-	return out, nil
 }

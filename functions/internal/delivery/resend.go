@@ -1,4 +1,4 @@
-package mail
+package delivery
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/resend/resend-go/v2"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // ResendOptions configures the Resend sender.
@@ -28,10 +30,8 @@ type ResendOptions struct {
 	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
 	// A missing trailing "/" is added.
 	BaseURL string
-	// HTTPClient to use; nil gives a client with timeouts and a transport
-	// that keeps enough idle connections for bursts (resend-go's default
-	// keeps 2 per host, which piles up TIME-WAIT sockets under load). Its
-	// Transport is wrapped to see response statuses resend-go hides.
+	// HTTPClient to use; nil means NewHTTPClient(15*time.Second, 64). Its
+	// Transport is wrapped to see what resend-go hides (statusRecorder).
 	HTTPClient  *http.Client
 	Logger      *slog.Logger
 	MaxAttempts int           // default 4
@@ -69,7 +69,7 @@ func NewResend(o ResendOptions) *Resend {
 	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = NewHTTPClient()
+		hc = NewHTTPClient(15*time.Second, 64)
 	}
 	wrapped := *hc // shallow copy: the caller's client stays untouched
 	base := wrapped.Transport
@@ -86,13 +86,13 @@ func NewResend(o ResendOptions) *Resend {
 		}
 		u, err := url.Parse(b)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.configErr = fmt.Errorf("mail: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
+			r.configErr = fmt.Errorf("delivery: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
 		} else {
 			r.client.BaseURL = u
 		}
 	}
 	if strings.TrimSpace(o.APIKey) == "" && r.configErr == nil {
-		r.configErr = errors.New("mail: no Resend API key")
+		r.configErr = errors.New("delivery: no Resend API key")
 	}
 	return r
 }
@@ -100,23 +100,25 @@ func NewResend(o ResendOptions) *Resend {
 // BaseURL is the API address in use (for start-up logs and tests).
 func (r *Resend) BaseURL() string { return r.client.BaseURL.String() }
 
-// NewHTTPClient is the tuned client NewResend uses when given none.
-func NewHTTPClient() *http.Client {
+// NewHTTPClient is a client for Resend: each request bounded by timeout
+// (connecting and the TLS handshake by a third of it), idleConns idle
+// connections kept for the next bursts (resend-go's default keeps 2, which
+// piles up TIME-WAIT sockets under load). An idle connection is dropped
+// after 50 s: on a serverless host it may have been cut while the instance
+// was frozen, and reusing it would fail the first attempt.
+func NewHTTPClient(timeout time.Duration, idleConns int) *http.Client {
 	return &http.Client{
-		Timeout: 15 * time.Second,
+		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy: http.ProxyFromEnvironment,
-			DialContext: (&net.Dialer{
-				Timeout:   5 * time.Second,
-				KeepAlive: 30 * time.Second,
-			}).DialContext,
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: timeout / 3, KeepAlive: 30 * time.Second}).DialContext,
 			ForceAttemptHTTP2:     true,
-			TLSHandshakeTimeout:   5 * time.Second,
-			ResponseHeaderTimeout: 15 * time.Second,
+			TLSHandshakeTimeout:   timeout / 3,
+			ResponseHeaderTimeout: timeout,
 			ExpectContinueTimeout: time.Second,
-			MaxIdleConns:          128,
-			MaxIdleConnsPerHost:   64,
-			IdleConnTimeout:       90 * time.Second,
+			MaxIdleConns:          idleConns,
+			MaxIdleConnsPerHost:   idleConns,
+			IdleConnTimeout:       50 * time.Second,
 		},
 	}
 }
@@ -134,7 +136,7 @@ type SendError struct {
 
 func (e *SendError) Error() string {
 	var b strings.Builder
-	b.WriteString("mail: resend: ")
+	b.WriteString("delivery: resend: ")
 	if e.Permanent {
 		b.WriteString("rejected: ")
 	}
@@ -166,7 +168,7 @@ func (e *SendError) Unwrap() []error {
 // Send delivers m, retrying transient failures while the next attempt fits
 // in ctx's deadline. The idempotency key makes retries (and a repeated
 // submission) one email at Resend.
-func (r *Resend) Send(ctx context.Context, m *Message) error {
+func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 	if r.configErr != nil {
 		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
 			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
@@ -206,9 +208,9 @@ func (r *Resend) Send(ctx context.Context, m *Message) error {
 			return nil
 		}
 		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
-		wait, retry := r.classify(rec, attempt)
+		wait, retry := r.classify(rec, err, attempt)
 		if rec.status == 0 {
-			last.Err = transportError(err)
+			last.Err = err
 		}
 		if !retry {
 			last.Permanent = true
@@ -251,7 +253,7 @@ func (r *Resend) Send(ctx context.Context, m *Message) error {
 
 // classify decides whether a failed attempt is worth retrying and how long
 // to wait first.
-func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
+func (r *Resend) classify(rec *callResult, err error, attempt int) (time.Duration, bool) {
 	backoff := r.backoff(attempt)
 	switch {
 	case rec.status == 0: // timeout, connection refused or reset
@@ -261,9 +263,12 @@ func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
 		case "daily_quota_exceeded", "monthly_quota_exceeded":
 			return 0, false
 		}
-		if s, err := strconv.ParseFloat(strings.TrimSpace(rec.retryAfter), 64); err == nil && s >= 0 {
-			if d := time.Duration(s * float64(time.Second)); d > backoff {
-				return d, true
+		var rl *resend.RateLimitError
+		if errors.As(err, &rl) {
+			if s, err := strconv.ParseFloat(strings.TrimSpace(rl.RetryAfter), 64); err == nil && s >= 0 {
+				if d := time.Duration(s * float64(time.Second)); d > backoff {
+					return d, true
+				}
 			}
 		}
 		return backoff, true
@@ -288,12 +293,12 @@ func (r *Resend) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-func toRequest(m *Message) *resend.SendEmailRequest {
+func toRequest(m *mail.Message) *resend.SendEmailRequest {
 	req := &resend.SendEmailRequest{
 		From:    m.From,
 		To:      m.To,
 		ReplyTo: m.ReplyTo,
-		Subject: SanitizeSubject(m.Subject), // no-op for composed messages
+		Subject: mail.SanitizeSubject(m.Subject), // no-op for composed messages
 		Html:    m.HTML,
 		Text:    m.Text,
 	}
@@ -308,22 +313,13 @@ func toRequest(m *Message) *resend.SendEmailRequest {
 	return req
 }
 
-// transportError keeps the kind of a transport failure without the request
-// URL's details beyond what url.Error prints (no content is in it).
-func transportError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue
-	}
-	return err
-}
-
-// callResult is filled by statusRecorder for one attempt: resend-go returns
-// the status only for 429, and we need it for every error.
+// callResult is filled by statusRecorder for one attempt. resend-go hides
+// what we decide on: it returns the status only for 429 (as
+// *resend.RateLimitError, whose RetryAfter we read) and never the error's
+// name (quota exceeded, idempotency conflicts); the transport sees both.
 type callResult struct {
-	status     int
-	name       string
-	retryAfter string
+	status int
+	name   string
 }
 
 type callKey struct{}
@@ -337,7 +333,6 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	rec.status = resp.StatusCode
-	rec.retryAfter = resp.Header.Get("Retry-After")
 	if resp.StatusCode >= 400 && resp.Body != nil {
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
@@ -347,11 +342,8 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		var e struct {
 			Name string `json:"name"`
 		}
-		if json.Unmarshal(body, &e) == nil {
-			rec.name = tagSafe(e.Name)
-			if e.Name == "" {
-				rec.name = ""
-			}
+		if json.Unmarshal(body, &e) == nil && e.Name != "" {
+			rec.name = mail.TagSafe(e.Name)
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}

@@ -34,7 +34,7 @@ var (
 // (consent true becomes "yes"), arrays (for "tried") as several values, null
 // members as absent. Nested objects or arrays, null inside an array, anything
 // but one object at the top level, or trailing data are errors wrapping
-// ErrMalformed. Unknown fields are kept; Parse ignores them.
+// ErrMalformed. Unknown fields are kept; Validate ignores them.
 func DecodeJSON(r io.Reader) (url.Values, error) {
 	lr := &limitedReader{r: r, n: maxJSONBytes}
 	dec := json.NewDecoder(lr)
@@ -186,61 +186,4 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		l.err = err
 	}
 	return n, err
-}
-
-// IsHoneypot reports whether the honeypot field "website", hidden from people,
-// was filled in: the sender is a bot.
-func IsHoneypot(v url.Values) bool {
-	for _, s := range v[FieldHoneypot] {
-		if singleLine(s) != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// Lang picks the visitor's language: the "lang" field when it is "en" or "ar",
-// else the preferred of English and Arabic in the Accept-Language header
-// (any "ar…" tag counts as Arabic), else English.
-func Lang(v url.Values, acceptLanguage string) string {
-	switch l := normaliseChoice(v.Get(FieldLang)); l {
-	case LangEnglish, LangArabic:
-		return l
-	}
-	return acceptLang(acceptLanguage)
-}
-
-// acceptLang returns "ar" when Arabic has a higher weight than English in an
-// Accept-Language header (earlier wins a tie), else "en".
-func acceptLang(h string) string {
-	if len(h) > 1024 {
-		h = h[:1024]
-	}
-	best, bestQ := LangEnglish, -1.0
-	for i, part := range strings.Split(h, ",") {
-		if i >= 32 {
-			break
-		}
-		tag, params, _ := strings.Cut(part, ";")
-		tag = strings.ToLower(strings.TrimSpace(tag))
-		primary, _, _ := strings.Cut(tag, "-")
-		if primary != LangEnglish && primary != LangArabic {
-			continue
-		}
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.TrimSpace(strings.ToLower(k)) == "q" {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				} else {
-					q = 0
-				}
-			}
-		}
-		if q > bestQ && q > 0 {
-			best, bestQ = primary, q
-		}
-	}
-	return best
 }

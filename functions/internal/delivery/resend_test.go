@@ -1,4 +1,4 @@
-package mail_test
+package delivery_test
 
 import (
 	"bytes"
@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
-	"github.com/bluetreeclinics/site/functions/internal/mail/resendtest"
 	"github.com/resend/resend-go/v2"
 )
 
@@ -32,8 +33,8 @@ func message(key string) *mail.Message {
 	}
 }
 
-func newSender(fake *resendtest.Server, log *slog.Logger) *mail.Resend {
-	return mail.NewResend(mail.ResendOptions{
+func newSender(fake *resendtest.Server, log *slog.Logger) *delivery.Resend {
+	return delivery.NewResend(delivery.ResendOptions{
 		APIKey:    fake.APIKey,
 		BaseURL:   strings.TrimSuffix(fake.URL(), "/"), // the missing "/" is added
 		Logger:    log,
@@ -113,10 +114,10 @@ func TestResendPermanent(t *testing.T) {
 			fake.Fail(tc.fail, 5)
 			var logs bytes.Buffer
 			err := newSender(fake, slog.New(slog.NewTextHandler(&logs, nil))).Send(ctxWithin(t, 5*time.Second), message("k"))
-			if !errors.Is(err, mail.ErrPermanent) {
+			if !errors.Is(err, delivery.ErrPermanent) {
 				t.Fatalf("err = %v, want ErrPermanent", err)
 			}
-			var se *mail.SendError
+			var se *delivery.SendError
 			if !errors.As(err, &se) || se.Status == 0 || se.Name == "" || se.Attempts != 1 {
 				t.Errorf("SendError %+v", se)
 			}
@@ -132,10 +133,10 @@ func TestResendPermanent(t *testing.T) {
 
 func TestResendWrongKey(t *testing.T) {
 	fake := resendtest.NewServer(t)
-	s := mail.NewResend(mail.ResendOptions{APIKey: "re_wrong", BaseURL: fake.URL()})
+	s := delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: fake.URL()})
 	err := s.Send(ctxWithin(t, 5*time.Second), message("k"))
-	var se *mail.SendError
-	if !errors.Is(err, mail.ErrPermanent) || !errors.As(err, &se) || se.Status != 403 || se.Name != "invalid_api_key" {
+	var se *delivery.SendError
+	if !errors.Is(err, delivery.ErrPermanent) || !errors.As(err, &se) || se.Status != 403 || se.Name != "invalid_api_key" {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -144,10 +145,10 @@ func TestResendDownGivesUpWithinDeadline(t *testing.T) {
 	fake := resendtest.NewServer(t)
 	fake.Down()
 	start := time.Now()
-	s := mail.NewResend(mail.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL(), MaxAttempts: 100, BaseDelay: 50 * time.Millisecond})
+	s := delivery.NewResend(delivery.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL(), MaxAttempts: 100, BaseDelay: 50 * time.Millisecond})
 	err := s.Send(ctxWithin(t, 700*time.Millisecond), message("k"))
 	took := time.Since(start)
-	if err == nil || errors.Is(err, mail.ErrPermanent) {
+	if err == nil || errors.Is(err, delivery.ErrPermanent) {
 		t.Fatalf("err = %v, want a temporary failure", err)
 	}
 	if took > 800*time.Millisecond {
@@ -167,7 +168,7 @@ func TestResendHangUsesDeadline(t *testing.T) {
 	fake.Fail(resendtest.Hang, 10)
 	start := time.Now()
 	err := newSender(fake, nil).Send(ctxWithin(t, 300*time.Millisecond), message("k"))
-	if err == nil || errors.Is(err, mail.ErrPermanent) || !errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, delivery.ErrPermanent) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
 	}
 	if took := time.Since(start); took > time.Second {
@@ -181,7 +182,7 @@ func TestResendRetryAfterPastDeadline(t *testing.T) {
 	fake.Fail(http.StatusTooManyRequests, 1)
 	start := time.Now()
 	err := newSender(fake, nil).Send(ctxWithin(t, 2*time.Second), message("k"))
-	if err == nil || errors.Is(err, mail.ErrPermanent) {
+	if err == nil || errors.Is(err, delivery.ErrPermanent) {
 		t.Fatalf("err = %v", err)
 	}
 	if took := time.Since(start); took > 500*time.Millisecond {
@@ -221,11 +222,11 @@ func TestResendIdempotency(t *testing.T) {
 // resend-go reads RESEND_BASE_URL once, when the program starts. With an
 // empty BaseURL we keep its default, so the operator's variable works.
 func TestResendBaseURLDefault(t *testing.T) {
-	s := mail.NewResend(mail.ResendOptions{APIKey: "re_x"})
+	s := delivery.NewResend(delivery.ResendOptions{APIKey: "re_x"})
 	if got, want := s.BaseURL(), resend.NewCustomClient(nil, "").BaseURL.String(); got != want {
 		t.Errorf("BaseURL %q, want resend-go's default %q", got, want)
 	}
-	s = mail.NewResend(mail.ResendOptions{APIKey: "re_x", BaseURL: "http://proxy.internal:8080/resend"})
+	s = delivery.NewResend(delivery.ResendOptions{APIKey: "re_x", BaseURL: "http://proxy.internal:8080/resend"})
 	if got := s.BaseURL(); got != "http://proxy.internal:8080/resend/" {
 		t.Errorf("BaseURL %q", got)
 	}
@@ -235,7 +236,7 @@ func TestResendBaseURLDefault(t *testing.T) {
 // and sends with no BaseURL option: the fake must get the email.
 func TestResendBaseURLEnv(t *testing.T) {
 	if os.Getenv("MAIL_TEST_CHILD") == "1" {
-		s := mail.NewResend(mail.ResendOptions{APIKey: resendtest.DefaultAPIKey})
+		s := delivery.NewResend(delivery.ResendOptions{APIKey: resendtest.DefaultAPIKey})
 		if err := s.Send(context.Background(), message("env-key")); err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +286,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	fake.Fail(http.StatusUnprocessableEntity, 1)
 	_ = s.Send(ctxWithin(t, 5*time.Second), msgs[0])
-	out, err := mail.NewOutbox(t.TempDir(), log)
+	out, err := delivery.NewOutbox(t.TempDir(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,12 +107,12 @@ func TestDecodeJSONThenParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := testParser(testNow)
-	fromJSON, errs := p.Parse(v)
+	p := testValidator(testNow)
+	fromJSON, errs := validate(p, v)
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)
 	}
-	fromForm, errs := p.Parse(with(validSuitability(), "lang", "ar", "name", "عمر حداد", "note", nil))
+	fromForm, errs := validate(p, with(validSuitability(), "lang", "ar", "name", "عمر حداد", "note", nil))
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)
 	}

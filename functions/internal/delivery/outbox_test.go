@@ -1,31 +1,55 @@
-package mail
+package delivery_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"net/mail"
+	netmail "net/mail"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
+	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
+
+// composed is the reception email and the acknowledgement of one enquiry.
+func composed(t *testing.T, kind, lang string) []*mail.Message {
+	t.Helper()
+	cmp, err := mail.NewComposer(mail.ComposerConfig{
+		From: "Blue Tree Clinics website <enquiries@example.com>", To: []string{"reception@example.com"},
+		Ack: true, SiteURL: "https://www.example.com",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := cmp.Compose(&enquiry.Enquiry{
+		ID: "enq_" + kind, Kind: kind, Lang: lang, Received: time.Now(),
+		Name: "Fatima Al Zahra", Email: "fatima@example.org", Phone: "+971501234567", Contact: "whatsapp",
+		Date: "2026-12-12", TimeOfDay: "morning", Message: "My knee hurts.\nSaturday?",
+		Area: "knee", Condition: "osteoarthritis", Duration: "1-5-years", Pain: 7, Thinners: "no",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs
+}
 
 func TestOutboxWritesEML(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "outbox")
-	o, err := NewOutbox(dir, nil)
+	o, err := delivery.NewOutbox(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("dir mode %v, %v", fi.Mode(), err)
 	}
-	msgs, err := mustComposer(t, testConfig()).Compose(appointment())
-	if err != nil {
-		t.Fatal(err)
-	}
+	msgs := composed(t, enquiry.KindAppointment, enquiry.LangArabic)
 	m := msgs[0]
 	m.Subject = "Appointment request: فاطمة الزهراء, 12 Dec 2026 (morning) — " + strings.Repeat("ü", 120)
 	if err := o.Send(context.Background(), m); err != nil {
@@ -50,7 +74,7 @@ func TestOutboxWritesEML(t *testing.T) {
 	}
 
 	// net/mail reads it as any mail client would.
-	nm, err := mail.ReadMessage(bytes.NewReader(raw))
+	nm, err := netmail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +85,12 @@ func TestOutboxWritesEML(t *testing.T) {
 		t.Error(err)
 	}
 
-	p, err := ParseEML(bytes.NewReader(raw))
+	p, err := resendtest.ParseEML(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Subject != SanitizeSubject(m.Subject) {
-		t.Errorf("subject round trip:\n got %q\nwant %q", p.Subject, SanitizeSubject(m.Subject))
+	if p.Subject != mail.SanitizeSubject(m.Subject) {
+		t.Errorf("subject round trip:\n got %q\nwant %q", p.Subject, mail.SanitizeSubject(m.Subject))
 	}
 	if p.ReplyTo != m.ReplyTo || strings.Join(p.To, ",") != strings.Join(m.To, ",") || p.EnquiryID != m.IdempotencyKey {
 		t.Errorf("parsed: to %v reply-to %q id %q", p.To, p.ReplyTo, p.EnquiryID)
@@ -81,9 +105,8 @@ func TestOutboxWritesEML(t *testing.T) {
 
 func TestOutboxIdempotent(t *testing.T) {
 	dir := t.TempDir()
-	o, _ := NewOutbox(dir, nil)
-	o.now = func() time.Time { return received }
-	msgs, _ := mustComposer(t, testConfig()).Compose(suitability())
+	o, _ := delivery.NewOutbox(dir, nil)
+	msgs := composed(t, enquiry.KindSuitability, enquiry.LangEnglish)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -95,7 +118,7 @@ func TestOutboxIdempotent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	all, err := ReadOutbox(dir)
+	all, err := resendtest.ReadOutbox(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +130,16 @@ func TestOutboxIdempotent(t *testing.T) {
 		t.Errorf("left-over files: %v", entries)
 	}
 	// Sorted by file name: "<id>-ack.eml" comes before "<id>.eml".
-	if all[0].EnquiryID != "suit-8e1d0a4c22-ack" || all[0].Tags["kind"] != "ack" || all[1].EnquiryID != "suit-8e1d0a4c22" {
+	if all[0].EnquiryID != "enq_suitability-ack" || all[0].Tags["kind"] != "ack" || all[1].EnquiryID != "enq_suitability" {
 		t.Errorf("files: %s, %s", all[0].File, all[1].File)
 	}
 }
 
 func TestOutboxRejectsBadKey(t *testing.T) {
-	o, _ := NewOutbox(t.TempDir(), nil)
+	o, _ := delivery.NewOutbox(t.TempDir(), nil)
 	for _, key := range []string{"", "../escape", "a/b", "x.eml", strings.Repeat("k", 201)} {
-		m := &Message{IdempotencyKey: key, From: "a@example.com", To: []string{"b@example.com"}, Subject: "s", Text: "t"}
-		if err := o.Send(context.Background(), m); !errors.Is(err, ErrPermanent) {
+		m := &mail.Message{IdempotencyKey: key, From: "a@example.com", To: []string{"b@example.com"}, Subject: "s", Text: "t"}
+		if err := o.Send(context.Background(), m); !errors.Is(err, delivery.ErrPermanent) {
 			t.Errorf("key %q: %v", key, err)
 		}
 	}

@@ -80,7 +80,7 @@ type langValidator struct {
 }
 
 // validators are built once and only read afterwards (validator.Validate is
-// safe for concurrent use); they hold no clock, so every Parser shares them.
+// safe for concurrent use); they hold no clock, so every Validator shares them.
 var validators = sync.OnceValue(func() map[string]*langValidator {
 	m := map[string]*langValidator{}
 	for _, lang := range []string{LangEnglish, LangArabic} {
@@ -112,7 +112,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 	rules := map[string]validator.Func{
 		// choice=FIELD: one of Choices[FIELD].
 		"choice": func(fl validator.FieldLevel) bool {
-			return isChoice(fl.Param(), fl.Field().String())
+			return IsChoice(fl.Param(), fl.Field().String())
 		},
 		// phone: normalisePhone found a valid number.
 		"phone": func(fl validator.FieldLevel) bool {
@@ -123,7 +123,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 			return ok
 		},
 		// notpast and withinyear compare with the Today of the form, so one
-		// Parse uses one clock reading for every rule and for Received.
+		// Validate uses one clock reading for every rule and for Received.
 		"notpast": func(fl validator.FieldLevel) bool {
 			d, ok := parseDate(fl.Field().String())
 			today := parentField(fl, "Today").Interface().(time.Time)
@@ -140,7 +140,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 		},
 		"tried_choice": func(fl validator.FieldLevel) bool {
 			for _, s := range fl.Field().Interface().([]string) {
-				if !isChoice(FieldTried, s) {
+				if !IsChoice(FieldTried, s) {
 					return false
 				}
 			}
@@ -223,15 +223,6 @@ func parentField(fl validator.FieldLevel, name string) reflect.Value {
 	return p.FieldByName(name)
 }
 
-func isChoice(field, value string) bool {
-	for _, o := range Choices[field] {
-		if o.Value == value {
-			return true
-		}
-	}
-	return false
-}
-
 // parseDate reads YYYY-MM-DD as midnight in Dubai.
 func parseDate(s string) (time.Time, bool) {
 	if !isoDate.MatchString(s) {
@@ -275,42 +266,39 @@ func (lv *langValidator) collect(errs Errors, err error) {
 	}
 }
 
-// Parser normalises and validates submissions. It is safe for concurrent use.
-type Parser struct {
+// Validator normalises and validates submissions. It is safe for concurrent use.
+type Validator struct {
 	secret []byte
 	now    func() time.Time
 }
 
-// NewParser returns a Parser. secret keys the HMAC of the enquiry id (see
+// NewValidator returns a Validator. secret keys the HMAC of the enquiry id (see
 // Enquiry.ID); now is the clock (tests inject one; nil means time.Now).
-func NewParser(secret []byte, now func() time.Time) *Parser {
+func NewValidator(secret []byte, now func() time.Time) *Validator {
 	if now == nil {
 		now = time.Now
 	}
 	validators() // build the validators now, not on the first request
-	return &Parser{secret: slices.Clone(secret), now: now}
+	return &Validator{secret: slices.Clone(secret), now: now}
 }
 
-// Parse normalises and validates a submission. A valid one gives an Enquiry
-// with ID and Received set; an invalid one gives every problem, keyed by form
-// field name, in the visitor's language (Lang(v, "")). Unknown fields and
-// fields of the other kind are ignored.
-func (p *Parser) Parse(v url.Values) (*Enquiry, Errors) {
-	return p.ParseLang(v, "")
-}
-
-// ParseLang is Parse with the request's Accept-Language header as the
-// fallback for the visitor's language.
-func (p *Parser) ParseLang(v url.Values, acceptLanguage string) (*Enquiry, Errors) {
-	lang := Lang(v, acceptLanguage)
+// Validate normalises and validates a submission in the visitor's language
+// lang (see Lang; anything but "ar" means English). A valid one gives an
+// Enquiry with ID and Received set; an invalid one gives every problem,
+// keyed by form field name, in lang. Unknown fields and fields of the other
+// kind are ignored.
+func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
+	if lang != LangArabic {
+		lang = LangEnglish
+	}
 	lv := validators()[lang]
 	received := p.now().In(DubaiLocation())
 
-	phone, phoneOK := normalisePhone(singleLine(v.Get(FieldPhone)))
+	phone, phoneOK := normalisePhone(SingleLine(v.Get(FieldPhone)))
 	c := commonForm{
 		Kind:       normaliseChoice(v.Get(FieldKind)),
-		Name:       singleLine(v.Get(FieldName)),
-		Email:      normaliseEmail(singleLine(v.Get(FieldEmail))),
+		Name:       SingleLine(v.Get(FieldName)),
+		Email:      normaliseEmail(SingleLine(v.Get(FieldEmail))),
 		Phone:      phone,
 		PhoneValid: phoneOK,
 		Contact:    normaliseChoice(v.Get(FieldContact)),
@@ -326,7 +314,7 @@ func (p *Parser) ParseLang(v url.Values, acceptLanguage string) (*Enquiry, Error
 	switch c.Kind {
 	case KindAppointment:
 		a := appointmentForm{
-			Date:    asciiDigits(singleLine(v.Get(FieldDate))),
+			Date:    asciiDigits(SingleLine(v.Get(FieldDate))),
 			Time:    normaliseChoice(v.Get(FieldTime)),
 			Message: multiLine(v.Get(FieldMessage)),
 			Today:   dubaiDay(received),
@@ -338,7 +326,7 @@ func (p *Parser) ParseLang(v url.Values, acceptLanguage string) (*Enquiry, Error
 			Area:      normaliseChoice(v.Get(FieldArea)),
 			Condition: normaliseChoice(v.Get(FieldCondition)),
 			Duration:  normaliseChoice(v.Get(FieldDuration)),
-			Pain:      asciiDigits(singleLine(v.Get(FieldPain))),
+			Pain:      asciiDigits(SingleLine(v.Get(FieldPain))),
 			Thinners:  normaliseChoice(v.Get(FieldThinners)),
 			Note:      multiLine(v.Get(FieldNote)),
 		}

@@ -1,0 +1,126 @@
+package resendtest
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Parsed is an .eml file read back: what tests and tools need to check an
+// email in the outbox.
+type Parsed struct {
+	File      string // path, when read by ReadOutbox
+	Header    mail.Header
+	From      string
+	To        []string // bare addresses
+	ReplyTo   string   // bare address or ""
+	Subject   string   // decoded
+	MessageID string
+	EnquiryID string            // X-Enquiry-Id
+	Tags      map[string]string // X-Tags
+	Text      string            // decoded, LF line endings
+	HTML      string            // decoded, LF line endings
+}
+
+// ParseEML reads a message written by the Outbox (or any multipart/
+// alternative email with text and HTML parts).
+func ParseEML(r io.Reader) (*Parsed, error) {
+	msg, err := mail.ReadMessage(bufio.NewReader(r))
+	if err != nil {
+		return nil, err
+	}
+	p := &Parsed{Header: msg.Header, Tags: map[string]string{}}
+	dec := new(mime.WordDecoder)
+	if p.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		return nil, fmt.Errorf("subject: %w", err)
+	}
+	if a, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
+		p.From = a.String()
+	}
+	if list, err := msg.Header.AddressList("To"); err == nil {
+		for _, a := range list {
+			p.To = append(p.To, a.Address)
+		}
+	}
+	if v := msg.Header.Get("Reply-To"); v != "" {
+		if a, err := mail.ParseAddress(v); err == nil {
+			p.ReplyTo = a.Address
+		}
+	}
+	p.MessageID = msg.Header.Get("Message-ID")
+	p.EnquiryID = msg.Header.Get("X-Enquiry-Id")
+	for _, kv := range strings.Split(msg.Header.Get("X-Tags"), ";") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
+			p.Tags[k] = v
+		}
+	}
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, fmt.Errorf("content type: %w", err)
+	}
+	lf := strings.NewReplacer("\r\n", "\n")
+	if !strings.HasPrefix(mediaType, "multipart/") {
+		body, err := io.ReadAll(msg.Body)
+		if err != nil {
+			return nil, err
+		}
+		p.Text = lf.Replace(string(body))
+		return p, nil
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart() // decodes quoted-printable
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(part)
+		if err != nil {
+			return nil, err
+		}
+		ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		switch ct {
+		case "text/plain":
+			p.Text = lf.Replace(string(body))
+		case "text/html":
+			p.HTML = lf.Replace(string(body))
+		}
+	}
+	return p, nil
+}
+
+// ReadOutbox parses every .eml file in dir, sorted by file name.
+func ReadOutbox(dir string) ([]*Parsed, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []*Parsed
+	for _, name := range names {
+		if strings.HasPrefix(filepath.Base(name), ".") {
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := ParseEML(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		p.File = name
+		out = append(out, p)
+	}
+	return out, nil
+}
