@@ -180,7 +180,7 @@ func checkEmail(t *testing.T, m *resendtest.Parsed, want []string) {
 
 // send presses the form's submit button, waits for the thank-you page and
 // returns the one email the enquiry made, checked against want.
-func (tb *tab) send(l language, kind string, v visitor, want []string) *mail.Parsed {
+func (tb *tab) send(l language, kind string, v visitor, want []string) *resendtest.Parsed {
 	t := tb.t
 	t.Helper()
 	tb.do(step{do: submit, label: l.T(t, "submit_"+kind)})
