@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -75,6 +76,33 @@ func TestCMS(t *testing.T) {
 	if got := resp.Header.Get("X-Robots-Tag"); !strings.Contains(got, "noindex") {
 		t.Errorf("/admin/ X-Robots-Tag = %q, want noindex", got)
 	}
+
+	// The bundle: cached for a year under its fingerprinted folder, and never
+	// loaded by a public page.
+	admin, _ := os.ReadFile(filepath.Join(pub, "admin", "index.html"))
+	bundle := regexp.MustCompile(`src="(/admin/cms/[0-9a-f]{20}/decap-cms\.js)"`).FindSubmatch(admin)
+	if bundle == nil {
+		t.Fatalf("/admin/ does not load the fingerprinted bundle:\n%s", admin)
+	}
+	if resp, err := http.Get(web + string(bundle[1])); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		if cc := resp.Header.Get("Cache-Control"); resp.StatusCode != 200 || !strings.Contains(cc, "immutable") {
+			t.Errorf("%s: status %d, Cache-Control %q, want 200 and a year, immutable", bundle[1], resp.StatusCode, cc)
+		}
+	}
+	filepath.WalkDir(pub, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == "admin" {
+			return fs.SkipDir
+		}
+		if err == nil && (strings.HasSuffix(p, ".html") || d.Name() == "sitemap.xml") {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte("decap-cms")) || bytes.Contains(b, []byte("/admin/")) {
+				t.Errorf("%s (public) refers to the editor", p)
+			}
+		}
+		return nil
+	})
 
 	tb := newTab(t, viewports[1], true)
 	tb.ctx = withTimeout(t, tb.ctx, 4*time.Minute)
