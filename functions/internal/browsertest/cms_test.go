@@ -112,6 +112,20 @@ func TestCMS(t *testing.T) {
 	tb.waitText("FAQ (English)", 30*time.Second)
 	tb.shot("editor-collections")
 
+	// The clinic's details open in the editor (data/clinic.yaml).
+	tb.cmsOpen(base + "#/collections/clinic/entries/clinic")
+	tb.waitText("WhatsApp number", 30*time.Second)
+	tb.waitJS(`[...document.querySelectorAll("input")].some((i) => i.value === "971500000000")`, "the WhatsApp number from data/clinic.yaml", 10*time.Second)
+	tb.shot("editor-clinic")
+	tb.replaceIn("Phone", "+971 4 123 4567")
+	tb.publish()
+	clinic := waitFile(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567")
+	for _, key := range []string{"whatsapp:", "hours:", "openingHours:", "retention:"} {
+		if !bytes.Contains(clinic, []byte(key)) {
+			t.Errorf("data/clinic.yaml as the editor wrote it lacks %s:\n%s", key, clinic)
+		}
+	}
+
 	// A question in English and its Arabic translation.
 	tb.cmsOpen(base + "#/collections/faq-en/new")
 	tb.typeInto("File name", "travel-after-an-injection")
@@ -135,6 +149,7 @@ func TestCMS(t *testing.T) {
 	tb.typeInto("Initials", "R. M.")
 	tb.typeInto("Condition", "Knee osteoarthritis")
 	tb.typeInto("Story", "The team explained each step and I felt well looked after.")
+	tb.scrollToLabel("Written consent on file")
 	tb.shot("editor-new-story")
 	tb.publish()
 
@@ -149,6 +164,9 @@ func TestCMS(t *testing.T) {
 	os.RemoveAll(pub)
 	if out, err := cmsBuild(src, pub, web); err != nil {
 		t.Fatalf("building after the edits: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(pub, "contact", "index.html")); !bytes.Contains(b, []byte("+971 4 123 4567")) {
+		t.Error("the contact page does not show the phone number saved in the editor")
 	}
 	for _, page := range []string{"orthokine-therapy/index.html", "ar/orthokine-therapy/index.html"} {
 		b, err := os.ReadFile(filepath.Join(pub, page))
@@ -447,9 +465,15 @@ func (tb *tab) clickText(tag, text string, within time.Duration) {
 
 // typeInto types text into the field whose label starts with label (appending
 // to what is there), as a person would: focus, then type.
-func (tb *tab) typeInto(label, text string) {
+func (tb *tab) typeInto(label, text string) { tb.t.Helper(); tb.enter(label, text, false) }
+
+// replaceIn types text into the field labelled label in place of its value.
+func (tb *tab) replaceIn(label, text string) { tb.t.Helper(); tb.enter(label, text, true) }
+
+func (tb *tab) enter(label, text string, replace bool) {
 	tb.t.Helper()
 	tb.waitJS(fmt.Sprintf(`(() => {
+  const replace = %t;`+`
   const l = [...document.querySelectorAll("label")].find((e) => e.textContent.trim().startsWith(%q));
   if (!l) return false;
   const box = l.closest("[class*=ControlContainer]") || l.parentElement.parentElement;
@@ -457,10 +481,10 @@ func (tb *tab) typeInto(label, text string) {
   if (!input || input.offsetParent === null) return false;
   input.focus();
   // Numbers replace the default; text is added at the end.
-  try { input.type === "number" ? input.select() : input.setSelectionRange(input.value.length, input.value.length); } catch (e) {}
+  try { input.type === "number" || replace ? input.select() : input.setSelectionRange(input.value.length, input.value.length); } catch (e) {}
   if (input.isContentEditable) { const sel = getSelection(); sel.selectAllChildren(input); sel.collapseToEnd(); }
   return document.activeElement === input || input.contains(document.activeElement);
-})()`, label), fmt.Sprintf("the field %q", label), 20*time.Second)
+})()`, replace, label), fmt.Sprintf("the field %q", label), 20*time.Second)
 	// Input.insertText, as an input method does: the same for Arabic text and
 	// for the rich-text editor's contenteditable.
 	if _, err := chromedp.Call(tb.ctx, input.InsertText, input.InsertTextParams{Text: text}); err != nil {
@@ -478,7 +502,19 @@ func (tb *tab) publish() {
 	tb.waitText("Entry saved", 30*time.Second)
 	// The editor then reopens the saved entry at its own address: wait for it,
 	// or the next cmsOpen races that navigation.
-	tb.waitJS(`location.hash.includes("/entries/") && document.body.textContent.includes("Delete entry")`, "the saved entry", 30*time.Second)
+	tb.waitJS(`location.hash.includes("/entries/") && /changes saved/i.test(document.body.textContent)`, "the saved entry", 30*time.Second)
+}
+
+// scrollToLabel scrolls the field labelled label to the top of the window.
+func (tb *tab) scrollToLabel(label string) {
+	tb.t.Helper()
+	tb.waitJS(fmt.Sprintf(`(() => {
+  const l = [...document.querySelectorAll("label")].find((e) => e.textContent.trim().startsWith(%q));
+  if (!l) return false;
+  l.scrollIntoView({block: "start"});
+  window.scrollBy(0, -90); // below the editor's fixed top bar
+  return true;
+})()`, label), fmt.Sprintf("the field %q", label), 10*time.Second)
 }
 
 // shot saves a screenshot for the docs in /screenshots/cms-NAME.png.
