@@ -126,6 +126,17 @@ func TestCMS(t *testing.T) {
 		}
 	}
 
+	// A page keeps the settings the editor does not show (menus, team).
+	tb.cmsOpen(base + "#/collections/pages-en/entries/about")
+	tb.typeInto("Description", " Call or WhatsApp the clinic to talk to the team.")
+	tb.publish()
+	about := waitFile(t, filepath.Join(src, "content", "en", "about.md"), "to talk to the team.")
+	for _, keep := range []string{"menus:", "weight: 30", "team: []", "## A team, not a single treatment", "clinic's experts"} {
+		if !bytes.Contains(about, []byte(keep)) {
+			t.Errorf("content/en/about.md lost %q when saved in the editor:\n%s", keep, about)
+		}
+	}
+
 	// A question in English and its Arabic translation.
 	tb.cmsOpen(base + "#/collections/faq-en/new")
 	tb.typeInto("File name", "travel-after-an-injection")
