@@ -33,33 +33,9 @@ import (
 // build fails naming the file.
 func TestCMS(t *testing.T) {
 	need(t)
-	node, backend := cmsTools(t)
-
 	src := t.TempDir()
 	copySources(t, env.root, src)
-	backendPort, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	webPort, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The editor's page and its CSP name the backend's port (admin/publish.html).
-	t.Setenv("HUGO_CMS_LOCAL_PORT", fmt.Sprint(backendPort))
-	web := fmt.Sprintf("http://127.0.0.1:%d", webPort)
-	pub := filepath.Join(t.TempDir(), "public")
-	if out, err := cmsBuild(src, pub, web); err != nil {
-		t.Fatalf("building the copy: %v\n%s", err, out)
-	}
-	startProcess(t, "decap-server", src, []string{
-		fmt.Sprintf("PORT=%d", backendPort), "BIND_HOST=127.0.0.1", "GIT_REPO_DIRECTORY=" + src, "LOG_LEVEL=warn",
-	}, node, backend)
-	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1", backendPort), "decap-server")
-	startProcess(t, "serve", filepath.Join(env.tmp), []string{
-		"OUTBOX_DIR=" + filepath.Join(t.TempDir(), "outbox"), "ENQUIRY_RATE_PER_MINUTE=0", "LOG_LEVEL=warn",
-	}, filepath.Join(env.tmp, "serve"), "-build=false", "-dir", pub, "-addr", fmt.Sprintf("127.0.0.1:%d", webPort))
-	waitHTTP(t, web+"/api/health", "serve")
+	web, pub, backendPort := startEditor(t, src, "fs")
 
 	// The page, its headers and its bundle.
 	resp, err := http.Get(web + "/admin/")
@@ -119,23 +95,14 @@ func TestCMS(t *testing.T) {
 	tb.shot("editor-clinic")
 	tb.replaceIn("Phone", "+971 4 123 4567")
 	tb.publish()
-	clinic := waitFile(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567")
-	for _, key := range []string{"whatsapp:", "hours:", "openingHours:", "retention:"} {
-		if !bytes.Contains(clinic, []byte(key)) {
-			t.Errorf("data/clinic.yaml as the editor wrote it lacks %s:\n%s", key, clinic)
-		}
-	}
+	checkSaved(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567", "whatsapp:", "hours:", "openingHours:", "retention:")
 
 	// A page keeps the settings the editor does not show (menus, team).
 	tb.cmsOpen(base + "#/collections/pages-en/entries/about")
 	tb.typeInto("Description", " Call or WhatsApp the clinic to talk to the team.")
 	tb.publish()
-	about := waitFile(t, filepath.Join(src, "content", "en", "about.md"), "to talk to the team.")
-	for _, keep := range []string{"menus:", "weight: 30", "team: []", "## A team, not a single treatment", "clinic's experts"} {
-		if !bytes.Contains(about, []byte(keep)) {
-			t.Errorf("content/en/about.md lost %q when saved in the editor:\n%s", keep, about)
-		}
-	}
+	checkSaved(t, filepath.Join(src, "content", "en", "about.md"), "to talk to the team.",
+		"menus:", "weight: 30", "team: []", "## A team, not a single treatment", "clinic's experts")
 
 	// A question in English and its Arabic translation.
 	tb.cmsOpen(base + "#/collections/faq-en/new")
@@ -241,6 +208,39 @@ func TestCMS(t *testing.T) {
 		}
 	}
 	tb.checkCSP()
+}
+
+// startEditor builds the copy of the sources at src and serves it the way
+// `npm run editor` does: decap-server (mode "fs" writes the files, "git" keeps
+// drafts on branches) and the built site with functions/cmd/serve. It returns
+// the site's address, the built folder and the backend's port.
+func startEditor(t *testing.T, src, mode string) (web, pub string, backendPort int) {
+	t.Helper()
+	node, backend := cmsTools(t)
+	backendPort, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	webPort, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The editor's page and its CSP name the backend's port (admin/publish.html).
+	t.Setenv("HUGO_CMS_LOCAL_PORT", fmt.Sprint(backendPort))
+	web = fmt.Sprintf("http://127.0.0.1:%d", webPort)
+	pub = filepath.Join(t.TempDir(), "public")
+	if out, err := cmsBuild(src, pub, web); err != nil {
+		t.Fatalf("building the copy: %v\n%s", err, out)
+	}
+	startProcess(t, "decap-server", src, []string{
+		fmt.Sprintf("PORT=%d", backendPort), "BIND_HOST=127.0.0.1", "MODE=" + mode, "GIT_REPO_DIRECTORY=" + src, "LOG_LEVEL=warn",
+	}, node, backend)
+	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1", backendPort), "decap-server")
+	startProcess(t, "serve", env.tmp, []string{
+		"OUTBOX_DIR=" + filepath.Join(t.TempDir(), "outbox"), "ENQUIRY_RATE_PER_MINUTE=0", "LOG_LEVEL=warn",
+	}, filepath.Join(env.tmp, "serve"), "-build=false", "-dir", pub, "-addr", fmt.Sprintf("127.0.0.1:%d", webPort))
+	waitHTTP(t, web+"/api/health", "serve")
+	return web, pub, backendPort
 }
 
 // cmsTools finds node and decap-server; it skips (developer machine) or
@@ -384,6 +384,18 @@ func checkFrontMatter(t *testing.T, file string, want map[string]string, body st
 	}
 	if !strings.Contains(parts[2], body) {
 		t.Errorf("%s: the text lacks %q\n%s", filepath.Base(file), body, s)
+	}
+}
+
+// checkSaved waits until the editor has saved text into file, and checks
+// that the file still holds what the editor does not show.
+func checkSaved(t *testing.T, file, text string, keep ...string) {
+	t.Helper()
+	b := waitFile(t, file, text)
+	for _, k := range keep {
+		if !bytes.Contains(b, []byte(k)) {
+			t.Errorf("%s lost %q when saved in the editor:\n%s", file, k, b)
+		}
 	}
 }
 

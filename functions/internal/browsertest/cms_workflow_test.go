@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 // on the Workflow board.
 func TestCMSEditorialWorkflow(t *testing.T) {
 	need(t)
-	node, backend := cmsTools(t)
 	git, err := exec.LookPath("git")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -47,28 +45,7 @@ func TestCMSEditorialWorkflow(t *testing.T) {
 	run("add", "-A")
 	run("commit", "-qm", "the site")
 
-	backendPort, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	webPort, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("HUGO_CMS_LOCAL_PORT", fmt.Sprint(backendPort))
-	web := fmt.Sprintf("http://127.0.0.1:%d", webPort)
-	pub := filepath.Join(t.TempDir(), "public")
-	if out, err := cmsBuild(src, pub, web); err != nil {
-		t.Fatalf("building the copy: %v\n%s", err, out)
-	}
-	startProcess(t, "decap-server", src, []string{
-		fmt.Sprintf("PORT=%d", backendPort), "BIND_HOST=127.0.0.1", "MODE=git", "GIT_REPO_DIRECTORY=" + src, "LOG_LEVEL=warn",
-	}, node, backend)
-	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1", backendPort), "decap-server")
-	startProcess(t, "serve", env.tmp, []string{
-		"OUTBOX_DIR=" + filepath.Join(t.TempDir(), "outbox"), "ENQUIRY_RATE_PER_MINUTE=0", "LOG_LEVEL=warn",
-	}, filepath.Join(env.tmp, "serve"), "-build=false", "-dir", pub, "-addr", fmt.Sprintf("127.0.0.1:%d", webPort))
-	waitHTTP(t, web+"/api/health", "serve")
+	web, _, _ := startEditor(t, src, "git")
 
 	tb := newTab(t, viewports[1], true)
 	base := web + "/admin/"
