@@ -17,6 +17,7 @@ import (
 // on the Workflow board.
 func TestCMSEditorialWorkflow(t *testing.T) {
 	need(t)
+	cmsTools(t) // skip or fail before setting up a repository
 	git, err := exec.LookPath("git")
 	if err != nil {
 		if os.Getenv("CI") != "" {
