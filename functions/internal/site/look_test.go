@@ -9,9 +9,11 @@ package site
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -246,4 +248,66 @@ photos:
 			t.Errorf("%s: no photos section", c.path)
 		}
 	}
+}
+
+// TestColourContrast: the colour tokens (themes/bluetree/assets/css/tokens.css)
+// keep every text colour at WCAG AA contrast (4.5:1) on every band it is used
+// on, and white text on the filled buttons and the footer.
+func TestColourContrast(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(root, "themes", "bluetree", "assets", "css", "tokens.css"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[string]string{}
+	for _, m := range regexp.MustCompile(`--([a-z-]+):\s*(#[0-9a-fA-F]{3,6})\b`).FindAllStringSubmatch(string(b), -1) {
+		tokens[m[1]] = m[2]
+	}
+	pairs := [][2][]string{
+		{{"ink", "muted", "blue", "green", "error"}, {"paper", "warm", "tint", "tint-green"}},
+		{{"paper"}, {"blue", "green", "blue-dark", "error"}},
+		{{"focus-on-dark", "green-light"}, {"blue-dark"}},
+	}
+	for _, p := range pairs {
+		for _, fg := range p[0] {
+			for _, bg := range p[1] {
+				f, okf := tokens[fg]
+				g, okg := tokens[bg]
+				if !okf || !okg {
+					t.Errorf("tokens.css has no --%s or --%s", fg, bg)
+					continue
+				}
+				if r := contrast(f, g); r < 4.5 {
+					t.Errorf("--%s (%s) on --%s (%s): contrast %.2f:1, want at least 4.5:1", fg, f, bg, g, r)
+				}
+			}
+		}
+	}
+}
+
+// contrast is the WCAG 2 contrast ratio of two #rgb or #rrggbb colours.
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(hex string) float64 {
+	hex = strings.TrimPrefix(hex, "#")
+	if len(hex) == 3 {
+		hex = string([]byte{hex[0], hex[0], hex[1], hex[1], hex[2], hex[2]})
+	}
+	var c [3]float64
+	for i := range c {
+		var v int
+		fmt.Sscanf(hex[2*i:2*i+2], "%02x", &v)
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			c[i] = s / 12.92
+		} else {
+			c[i] = math.Pow((s+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
 }
