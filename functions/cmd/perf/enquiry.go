@@ -33,12 +33,12 @@ func benchSection(ctx context.Context, w io.Writer, tmp string) error {
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		return err
 	}
-	table, err := command(ctx, "go", "tool", "benchstat", file).Output()
+	table, err := command(ctx, "go", "tool", "benchstat", "bench.txt="+file).Output() // the column's name=its file
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n## Enquiry handler in-process\n\n`api/Handler` sends one POST through the handler `functions/cmd/serve` mounts (decode, validate, compose, a no-op sender, the reply); "+
-		"`enquiry/Parse` and `enquiry/DecodeJSON` are the form's parsing alone. `go test %s > bench.txt; go tool benchstat bench.txt`:\n\n```\n%s```\n",
+		"`enquiry/Parse` and `enquiry/DecodeJSON` are the form's parsing alone; ± is the 95%% confidence interval of the median. `go test %s > bench.txt; go tool benchstat bench.txt`:\n\n```\n%s```\n",
 		strings.Join(args[1:], " "), table)
 	return nil
 }

@@ -78,7 +78,7 @@ func run(ctx context.Context, w io.Writer) error {
 	start := time.Now()
 	fmt.Fprintf(w, "# Performance report\n\n- When: %s UTC, commit %s\n", start.UTC().Format("2006-01-02 15:04"), output("git", "describe", "--always", "--dirty"))
 	fmt.Fprintf(w, "- Machine: %d cores, %s; load average at start %s (the cores are shared with other work)\n", runtime.NumCPU(), runtime.Version(), loadAvg())
-	fmt.Fprintf(w, "- Command: `go run ./functions/cmd/perf %s > perf/REPORT.md`\n", strings.Join(os.Args[1:], " "))
+	fmt.Fprintf(w, "- Command: `%s > perf/REPORT.md`\n", strings.Join(append([]string{"go run ./functions/cmd/perf"}, os.Args[1:]...), " "))
 	var failed []string
 	for _, s := range sections {
 		if !wanted(s.name) {

@@ -162,7 +162,8 @@ func lighthouseAll(ctx context.Context, w io.Writer, tmp string, all []string) (
 		pages = strings.Split(*pagesFlag, ",")
 	}
 	fmt.Fprintf(w, "\nLighthouse %s (perf/package-lock.json), %s: default mobile settings (simulated slow 4G, 4× CPU slowdown), one run per page, %d of %d pages, "+
-		"served by `functions/cmd/serve -build=false` from the same build with its own address as base URL. One page by hand: "+
+		"served by `functions/cmd/serve -build=false` from a build of the same sources with its own address as base URL. "+
+		"The thank-you pages are `noindex` on purpose, which Lighthouse's SEO score counts against them. One page by hand: "+
 		"`CHROME_PATH=%s %s URL --output=json --output-path=out.json --chrome-flags=%q`\n",
 		output(lighthouseBin, "--version"), output(chromium, "--version"), len(pages), len(all), chromium, lighthouseBin, chromeFlags)
 	cells := map[string]string{}
