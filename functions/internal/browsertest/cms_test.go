@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bluetreeclinics/site/functions/internal/site"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // TestCMS drives the content editor (/admin/, Decap CMS) in Chromium against
@@ -276,22 +277,7 @@ func copySources(t *testing.T, root, dst string) {
 		if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(root, p)
-			target := filepath.Join(dst, rel)
-			if d.IsDir() {
-				return os.MkdirAll(target, 0o755)
-			}
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(target, b, 0o644)
-		})
-		if err != nil {
+		if err := site.CopyTree(from, filepath.Join(dst, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -316,7 +302,7 @@ func startProcess(t *testing.T, name, dir string, extraEnv []string, bin string,
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(cleanEnv(), extraEnv...)
-	log := &lockedWriter{}
+	log := &testlog.Buffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
