@@ -25,8 +25,9 @@ import (
 // TestCMS drives the content editor (/admin/, Decap CMS) in Chromium against
 // its local backend (decap-server) on a temporary copy of the site's sources,
 // the way marketing uses it on their computer (docs/editing-content.md):
-// it lists the six steps of a visit, creates an FAQ entry in English and in Arabic and a patient story without
-// consent, checks the files the editor wrote, builds the copy with the pinned
+// it lists the six steps of a visit, creates an FAQ entry in English and in
+// Arabic and a patient story without consent, checks the files the editor
+// wrote, builds the copy with the pinned
 // Hugo (the FAQ entry is on the therapy page in both languages, the story is
 // nowhere; the editor's front matter builds exactly like the archetype's), then
 // writes "guaranteed" into the answer through the editor and checks that the
