@@ -26,8 +26,9 @@ import (
 // TestCMS drives the content editor (/admin/, Decap CMS) in Chromium against
 // its local backend (decap-server) on a temporary copy of the site's sources,
 // the way marketing uses it on their computer (docs/editing-content.md):
-// it creates an FAQ entry in English and in Arabic and a patient story without
-// consent, checks the files the editor wrote, builds the copy with the pinned
+// it lists the six steps of a visit, creates an FAQ entry in English and in
+// Arabic and a patient story without consent, checks the files the editor
+// wrote, builds the copy with the pinned
 // Hugo (the FAQ entry is on the therapy page in both languages, the story is
 // nowhere; the editor's front matter builds exactly like the archetype's), then
 // writes "guaranteed" into the answer through the editor and checks that the
@@ -88,6 +89,26 @@ func TestCMS(t *testing.T) {
 	tb.clickText("button", "Login", 60*time.Second)
 	tb.waitText("FAQ (English)", 30*time.Second)
 	tb.shot("editor-collections")
+
+	// The steps of a visit: every file in content/en/process/ is listed, and a
+	// step's picture shows by its name in the editor.
+	steps, _ := filepath.Glob(filepath.Join(src, "content", "en", "process", "[0-9]*.md"))
+	if len(steps) != 6 {
+		t.Errorf("content/en/process/ has %d steps, want the clinic's six", len(steps))
+	}
+	tb.cmsOpen(base + "#/collections/process-en")
+	titleLine := regexp.MustCompile(`(?m)^title: "(.+)"$`)
+	for _, f := range steps {
+		b, _ := os.ReadFile(f)
+		title := titleLine.FindSubmatch(b)
+		if title == nil {
+			t.Fatalf("%s has no title", f)
+		}
+		tb.waitText(string(title[1]), 30*time.Second)
+	}
+	tb.cmsOpen(base + "#/collections/process-en/entries/3-blood-sample")
+	tb.waitText("A drop of blood", 30*time.Second)
+	tb.shot("editor-step")
 
 	// The clinic's details open in the editor (data/clinic.yaml).
 	tb.cmsOpen(base + "#/collections/clinic/entries/clinic")
