@@ -175,6 +175,7 @@ type view struct {
 	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
 	Answers                                   []answer
 
+	CallBackBy                      string // acknowledgement: "18:00 on Thursday 26 November"
 	ClinicPhone, ClinicWhatsApp     string
 	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
 	SiteURL                         htmltemplate.URL
@@ -271,6 +272,7 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
 		Subject:           ackSubject(lang),
+		CallBackBy:        callBackBy(e.Received, lang),
 	}
 	if lang == enquiry.LangArabic {
 		v.Dir = "rtl"
@@ -479,6 +481,19 @@ var blankLines = regexp.MustCompile(`\n{3,}`)
 // tidyText removes the blank lines left by conditional template blocks.
 func tidyText(s string) string {
 	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
+}
+
+// callBackBy says when reception will have answered an enquiry received at
+// t, from the clinic's opening hours: the end of the next working day.
+func callBackBy(t time.Time, lang string) string {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	by := enquiry.CallBackBy(t)
+	if lang == enquiry.LangArabic {
+		return "قبل الساعة \u2066" + by.Format("15:04") + "\u2069 يوم " + enquiry.FormatDay(by, lang)
+	}
+	return by.Format("15:04") + " on " + enquiry.FormatDay(by, lang)
 }
 
 // ackSubject is the acknowledgement's subject in lang.
