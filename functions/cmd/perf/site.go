@@ -278,6 +278,9 @@ func pageWeights(public string) ([]*pageWeight, error) {
 		return c, true
 	}
 	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && p == filepath.Join(public, "admin") {
+			return fs.SkipDir // the content editor: not a public page
+		}
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err
 		}
@@ -462,6 +465,9 @@ func pickImage(img *html.Node) string {
 
 func siteJS(public string) (raw, gz int64, n int) {
 	filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && p == filepath.Join(public, "admin") {
+			return fs.SkipDir // the content editor's bundle: /admin/ only
+		}
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".js") {
 			if b, err := os.ReadFile(p); err == nil {
 				raw += int64(len(b))
