@@ -135,3 +135,22 @@ var (
 	weekdaysAr = [7]string{"الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"}
 	monthsAr   = [12]string{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
 )
+
+// OpenTimes returns the time-of-day choices the clinic is open at on some day,
+// in the forms' order: what the appointment form offers (the others stay valid
+// values of the contract, refused only on days the clinic is closed then).
+func OpenTimes() []string {
+	h := openingHours()
+	var out []string
+	for _, o := range Choices[FieldTime] {
+		part, has := h.times[o.Value]
+		open := !has
+		for _, s := range h.week {
+			open = open || part.Overlaps(s)
+		}
+		if open {
+			out = append(out, o.Value)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package enquiry
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +109,15 @@ func TestCallBackBy(t *testing.T) {
 	}
 	if got := FormatDay(time.Date(2026, 11, 26, 14, 0, 0, 0, DubaiLocation()), LangArabic); got != "الخميس 26 نوفمبر" {
 		t.Errorf("FormatDay ar: %q", got)
+	}
+}
+
+func TestOpenTimes(t *testing.T) {
+	h := sampleHours(t)
+	saved := openingHours
+	openingHours = func() hours { return h }
+	defer func() { openingHours = saved }()
+	if got := strings.Join(OpenTimes(), " "); got != "morning afternoon any" {
+		t.Errorf("open 09:00 to 18:00: times offered %q", got)
 	}
 }

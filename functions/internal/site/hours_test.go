@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bluetreeclinics/site/data"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"golang.org/x/net/html"
 )
 
@@ -74,25 +75,12 @@ func TestJSONLDHoursMatchData(t *testing.T) {
 }
 
 // offeredTimes are the time-of-day choices the clinic is open at on some day
-// (data/form_options.yaml "time", data/clinic.yaml "opening").
+// (enquiry.OpenTimes: data/form_options.yaml "time", data/clinic.yaml "opening").
 func offeredTimes(t *testing.T) []data.Option {
 	t.Helper()
-	week, err := data.ClinicDetails().Opening.Week()
-	if err != nil {
-		t.Fatal(err)
-	}
-	spans, err := data.TimeSpans()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []data.Option
 	for _, opt := range data.Choices()["time"] {
-		part, has := spans[opt.Value]
-		ok := !has
-		for _, s := range week {
-			ok = ok || part.Overlaps(s)
-		}
-		if ok {
+		if slices.Contains(enquiry.OpenTimes(), opt.Value) {
 			out = append(out, opt)
 		}
 	}
