@@ -100,15 +100,22 @@ func (h hours) checkOpen(errs Errors, date, tod, lang string) {
 // at t: the closing time of the next working day after the day of t, in Dubai
 // (the promise is "by the end of the next working day").
 func CallBackBy(t time.Time) time.Time {
+	day := OpenDay(dubaiDay(t).AddDate(0, 0, 1))
+	return day.Add(time.Duration(openingHours().week[day.Weekday()].Until) * time.Minute)
+}
+
+// OpenDay returns midnight, in Dubai, of the first day from t's day onwards
+// that the clinic is open (not a closed day of the week, not a holiday).
+func OpenDay(t time.Time) time.Time {
 	h := openingHours()
 	day := dubaiDay(t)
 	for range 370 { // a year of holidays cannot hide every working day
-		day = day.AddDate(0, 0, 1)
 		if _, open := h.closedOn(day); open {
-			return day.Add(time.Duration(h.week[day.Weekday()].Until) * time.Minute)
+			return day
 		}
+		day = day.AddDate(0, 0, 1)
 	}
-	return dubaiDay(t).AddDate(0, 0, 1)
+	return dubaiDay(t)
 }
 
 // FormatDay writes a day for a visitor: "Thursday 26 November" or
