@@ -102,7 +102,7 @@ func TestCMS(t *testing.T) {
 	tb.typeInto("Description", " Call or WhatsApp the clinic to talk to the team.")
 	tb.publish()
 	checkSaved(t, filepath.Join(src, "content", "en", "about.md"), "to talk to the team.",
-		"menus:", "weight: 30", "team: []", "## A team, not a single treatment", "clinic's experts")
+		"menus:", "weight: 30", "talk: true", "## A team, not a single treatment", "{{< team >}}")
 
 	// A question in English and its Arabic translation.
 	tb.cmsOpen(base + "#/collections/faq-en/new")
