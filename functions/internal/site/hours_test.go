@@ -145,3 +145,32 @@ func TestAppointmentFormHours(t *testing.T) {
 		}
 	}
 }
+
+// The footer of every page shows the hours from the data: each open day's
+// times and each closed day's name.
+func TestFooterHoursMatchData(t *testing.T) {
+	built(t)
+	week, err := data.ClinicDetails().Opening.Week()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages(t) {
+		if p.path != "/" && p.path != "/contact/" {
+			continue
+		}
+		footers := all(p.doc, tag("footer"))
+		if len(footers) == 0 {
+			t.Fatalf("%s: no footer", p.path)
+		}
+		got := text(footers[len(footers)-1])
+		for i, s := range week {
+			day := strings.ToUpper(data.Weekdays[i][:1]) + data.Weekdays[i][1:]
+			if s.Open() && !strings.Contains(got, clock(s.From)+" to "+clock(s.Until)) {
+				t.Errorf("%s: the footer does not show %s's hours %s to %s:\n%s", p.path, day, clock(s.From), clock(s.Until), got)
+			}
+			if !s.Open() && !strings.Contains(got, day+": closed") {
+				t.Errorf("%s: the footer does not say %s is closed:\n%s", p.path, day, got)
+			}
+		}
+	}
+}
