@@ -20,6 +20,11 @@ func TestFAQArchetype(t *testing.T) {
 	for _, p := range []string{"hugo.toml", "data", "themes"} {
 		copyTree(t, filepath.Join(root, p), filepath.Join(dir, p))
 	}
+	for _, lang := range []string{"en", "ar"} {
+		if err := os.MkdirAll(filepath.Join(dir, "content", lang, "faq"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	file := filepath.Join("content", "en", "faq", "can-i-drive-home-if-i-feel-fine.md")
 	cmd := exec.Command(hugo, "new", "content", file)
 	cmd.Dir = dir
