@@ -32,6 +32,10 @@ const (
 // deployArgs are Netlify's build flags (netlify.toml: hugo build --gc --minify).
 var deployArgs = []string{"--gc", "--minify"}
 
+// previewEnv lets the direct Hugo runs build with the sample clinic details,
+// as a deploy preview does (the live build stops on them: docs/go-live.md).
+var previewEnv = []string{"HUGO_PARAMS_PREVIEW=true"}
+
 func (r *runner) hugoArgs(source, dest string, extra ...string) []string {
 	args := []string{"build", "--source", source, "--destination", dest, "--environment", "production",
 		"--panicOnWarning", "--noBuildLock"}
@@ -492,7 +496,7 @@ func (r *runner) hugoOnce(ctx context.Context, viaGoTool bool, source, dest stri
 		name = "go"
 		args = append([]string{"tool", "hugo"}, args...)
 	}
-	res, err := r.cmd(ctx, site.DefaultTimeout, nil, name, args...)
+	res, err := r.cmd(ctx, site.DefaultTimeout, previewEnv, name, args...)
 	if err != nil {
 		return 0, 0, "", err
 	}
@@ -632,7 +636,7 @@ func (r *runner) templateMetrics(ctx context.Context, src string) (string, error
 		return "", err
 	}
 	defer os.RemoveAll(dest)
-	res, err := r.cmd(ctx, site.DefaultTimeout, nil, r.hugo, r.hugoArgs(src, dest, "--templateMetrics", "--templateMetricsHints")...)
+	res, err := r.cmd(ctx, site.DefaultTimeout, previewEnv, r.hugo, r.hugoArgs(src, dest, "--templateMetrics", "--templateMetricsHints")...)
 	if err != nil {
 		return "", err
 	}
