@@ -37,6 +37,23 @@ func Minutes(s string) (int, error) {
 	return h*60 + min, nil
 }
 
+// parseSpan reads the times a stretch of a day starts and ends ("09:00",
+// "18:00"); it must end after it starts.
+func parseSpan(from, until string) (Span, error) {
+	f, err := Minutes(from)
+	if err != nil {
+		return Span{}, fmt.Errorf("opens: %w", err)
+	}
+	u, err := Minutes(until)
+	if err != nil {
+		return Span{}, fmt.Errorf("closes: %w", err)
+	}
+	if u <= f {
+		return Span{}, fmt.Errorf("closes (%s) before it opens (%s)", until, from)
+	}
+	return Span{f, u}, nil
+}
+
 // Week returns the opening hours of each day of the week, by time.Weekday; a
 // day not listed is closed. It checks what a person may have mistyped.
 func (o Opening) Week() ([7]Span, error) {
@@ -59,18 +76,11 @@ func (o Opening) Week() ([7]Span, error) {
 		if d.Closed {
 			continue
 		}
-		from, err := Minutes(d.Opens)
+		s, err := parseSpan(d.Opens, d.Closes)
 		if err != nil {
-			return w, fmt.Errorf("opening: %s opens: %w", d.Day, err)
+			return w, fmt.Errorf("opening: %s: %w", d.Day, err)
 		}
-		until, err := Minutes(d.Closes)
-		if err != nil {
-			return w, fmt.Errorf("opening: %s closes: %w", d.Day, err)
-		}
-		if until <= from {
-			return w, fmt.Errorf("opening: %s closes (%s) before it opens (%s)", d.Day, d.Closes, d.Opens)
-		}
-		w[i] = Span{from, until}
+		w[i] = s
 	}
 	return w, nil
 }
@@ -103,15 +113,11 @@ func TimeSpans() (map[string]Span, error) {
 		if o.From == "" && o.Until == "" {
 			continue
 		}
-		from, err := Minutes(o.From)
+		s, err := parseSpan(o.From, o.Until)
 		if err != nil {
-			return nil, fmt.Errorf("form_options.yaml: time %s: from: %w", o.Value, err)
+			return nil, fmt.Errorf("form_options.yaml: time %s: %w", o.Value, err)
 		}
-		until, err := Minutes(o.Until)
-		if err != nil {
-			return nil, fmt.Errorf("form_options.yaml: time %s: until: %w", o.Value, err)
-		}
-		m[o.Value] = Span{from, until}
+		m[o.Value] = s
 	}
 	return m, nil
 }
