@@ -39,7 +39,7 @@ func (l *loader) liveSite(clinic data.Clinic, siteURL *url.URL) bool {
 func checkLiveDetails(clinic data.Clinic, siteURL *url.URL) error {
 	var problems []string
 	for _, f := range clinic.SampleFacts() {
-		problems = append(problems, fmt.Sprintf("%s (%s)", f.What, f.Where))
+		problems = append(problems, fmt.Sprintf("%s: set it in %s", f.What, f.Where))
 	}
 	if siteURL != nil {
 		host := siteURL.Hostname()
@@ -50,5 +50,5 @@ func checkLiveDetails(clinic data.Clinic, siteURL *url.URL) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("these details still hold sample values: %s. Fill them in and delete their names from the \"sample\" list at the end of data/clinic.yaml, then deploy again", strings.Join(problems, "; "))
+	return fmt.Errorf("these details still hold sample values:\n  - %s\nFill them in and delete their names from the \"sample\" list at the end of data/clinic.yaml, then deploy again", strings.Join(problems, "\n  - "))
 }

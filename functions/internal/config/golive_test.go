@@ -16,7 +16,7 @@ func TestLiveSiteRefusesSampleDetails(t *testing.T) {
 	if err == nil {
 		t.Fatal("sample phone and WhatsApp accepted")
 	}
-	for _, want := range []string{"The clinic's phone number (data/clinic.yaml, phone", "WhatsApp", `"sample" list`} {
+	for _, want := range []string{"The clinic's phone number: set it in data/clinic.yaml, phone", "WhatsApp", `"sample" list`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not say %q", err, want)
 		}
