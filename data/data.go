@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -46,6 +47,8 @@ type Clinic struct {
 	Opening  Opening `yaml:"opening"`
 	// Sample names the details that still hold sample values (see golive.yaml).
 	Sample []string `yaml:"sample"`
+	// Fields is the whole file, for looking up a golive.yaml field by path.
+	Fields map[string]any `yaml:"-"`
 }
 
 // Opening is when the clinic is open, in Dubai time (see hours.go).
@@ -74,6 +77,9 @@ type Fact struct {
 	Name  string `yaml:"name"`
 	What  string `yaml:"what"`
 	Where string `yaml:"where"`
+	// Field ("address.en") still holding SampleValue marks the fact as a sample.
+	Field       string `yaml:"field"`
+	SampleValue string `yaml:"sampleValue"`
 }
 
 var (
@@ -93,14 +99,15 @@ func GoLiveFacts() []Fact {
 }
 
 // SampleFacts returns the facts of GoLiveFacts that clinic.yaml still marks as
-// holding sample values, in golive.yaml's order, plus any name it marks that
-// golive.yaml does not know (a typo must not hide a sample value).
+// holding sample values, or whose field still holds the shipped sample, in
+// golive.yaml's order, plus any name it marks that golive.yaml does not know
+// (a typo must not hide a sample value).
 func (c Clinic) SampleFacts() []Fact {
 	var out []Fact
 	known := map[string]bool{}
 	for _, f := range GoLiveFacts() {
 		known[f.Name] = true
-		if slices.Contains(c.Sample, f.Name) {
+		if slices.Contains(c.Sample, f.Name) || f.Field != "" && f.SampleValue != "" && c.field(f.Field) == f.SampleValue {
 			out = append(out, f)
 		}
 	}
@@ -116,7 +123,22 @@ func (c Clinic) SampleFacts() []Fact {
 func ClinicDetails() Clinic {
 	var c Clinic
 	mustParse("clinic.yaml", clinicYAML, &c)
+	mustParse("clinic.yaml", clinicYAML, &c.Fields)
 	return c
+}
+
+// field returns the value at a dotted path ("address.en") of c.Fields, or "".
+func (c Clinic) field(path string) string {
+	var v any = c.Fields
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[k]
+	}
+	s, _ := v.(string)
+	return s
 }
 
 // Choices returns, for every choice field, its allowed values in the order the

@@ -78,4 +78,9 @@ func TestSampleFacts(t *testing.T) {
 	if got := (Clinic{}).SampleFacts(); len(got) != 0 {
 		t.Errorf("no sample list, yet %+v", got)
 	}
+	// A field still holding its shipped sample counts, whatever the list says.
+	shipped := Clinic{Fields: map[string]any{"phone": "+971 4 000 0000", "address": map[string]any{"en": "Building name, Street, Area, Dubai, United Arab Emirates"}}}
+	if got := shipped.SampleFacts(); len(got) != 2 || got[0].Name != "phone" || got[1].Name != "address" {
+		t.Errorf("sample values left in, but not in the list: %+v", got)
+	}
 }

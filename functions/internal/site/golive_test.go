@@ -9,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/data"
 	"golang.org/x/net/html"
 )
 
 // liveCopy copies the site into a temporary folder with clinic.yaml's
-// "sample" list replaced by sample and hugo.toml's baseURL by base.
-func liveCopy(t *testing.T, sample, base string) string {
+// "sample" list replaced by sample and hugo.toml's baseURL by base; fill
+// replaces the sample values golive.yaml knows with the fixture's own.
+func liveCopy(t *testing.T, sample, base string, fill bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, p := range []string{"hugo.toml", "content", "data", "static", "themes"} {
@@ -36,6 +38,13 @@ func liveCopy(t *testing.T, sample, base string) string {
 	}
 	edit("data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
 	edit("hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
+	if fill {
+		for _, f := range data.GoLiveFacts() {
+			if f.SampleValue != "" {
+				edit("data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
+			}
+		}
+	}
 	return dir
 }
 
@@ -50,7 +59,7 @@ func TestGoLiveGate(t *testing.T) {
 	}
 
 	t.Run("placeholder phone", func(t *testing.T) {
-		err := build(liveCopy(t, "[phone]", "https://www.bluetreeclinics.ae/"))
+		err := build(liveCopy(t, "[phone]", "https://www.bluetreeclinics.ae/", true))
 		if err == nil {
 			t.Fatal("the live site was built with a sample phone number")
 		}
@@ -65,13 +74,19 @@ func TestGoLiveGate(t *testing.T) {
 		}
 	})
 	t.Run("example domain", func(t *testing.T) {
-		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.example/"))
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.example/", true))
 		if err == nil || !strings.Contains(err.Error(), "hugo.toml, the line starting baseURL") {
 			t.Fatalf("an .example baseURL went live: %v", err)
 		}
 	})
+	t.Run("sample value left in, name taken off the list", func(t *testing.T) {
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", false))
+		if err == nil || !strings.Contains(err.Error(), "The clinic's WhatsApp number: set it in data/clinic.yaml, whatsapp") {
+			t.Fatalf("the shipped sample WhatsApp number went live: %v", err)
+		}
+	})
 	t.Run("every detail filled", func(t *testing.T) {
-		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/")
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
 		if err := build(dir); err != nil {
 			t.Fatalf("the gate stopped a site with every detail filled: %v", err)
 		}
@@ -89,11 +104,7 @@ func TestGoLiveGate(t *testing.T) {
 // the notice at the top of every page while details are samples.
 func TestSampleNoticeOnEveryPage(t *testing.T) {
 	built(t)
-	b, err := os.ReadFile(filepath.Join(root, "data", "clinic.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if regexp.MustCompile(`(?m)^sample: \[\]`).Match(b) {
+	if len(data.ClinicDetails().SampleFacts()) == 0 {
 		t.Skip("data/clinic.yaml holds no sample details")
 	}
 	for _, p := range pages(t) {
