@@ -8,8 +8,7 @@
 //	go run ./functions/cmd/perf > perf/REPORT.md
 //	go run ./functions/cmd/perf -only weight,bench -pages /,/ar/
 //
-// It installs nothing: Lighthouse needs `npm ci --prefix perf` and Chromium
-// at /usr/bin/chromium, and the program says so when they are missing.
+// It installs nothing: Lighthouse needs `npm ci --prefix perf` and Chromium at /usr/bin/chromium (it says so when missing).
 package main
 
 import (

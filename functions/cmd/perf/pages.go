@@ -69,16 +69,18 @@ func pagesSection(ctx context.Context, w io.Writer, tmp string) error {
 	return nil
 }
 
-// htmlPages lists the built pages as URL paths ("/", "/about/"), English first.
+// htmlPages lists the built public pages as URL paths ("/", "/about/"), English first.
 func htmlPages(public string) ([]string, error) {
 	var en, ar []string
 	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Name() == "index.html" {
 			rel, _ := filepath.Rel(public, filepath.Dir(p))
 			page := strings.TrimSuffix(path.Clean("/"+filepath.ToSlash(rel)), "/") + "/"
-			if strings.HasPrefix(page, "/ar/") {
+			switch {
+			case strings.HasPrefix(page, "/admin/"): // the content editor: staff only, no budgets
+			case strings.HasPrefix(page, "/ar/"):
 				ar = append(ar, page)
-			} else {
+			default:
 				en = append(en, page)
 			}
 		}
