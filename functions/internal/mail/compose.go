@@ -142,7 +142,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	if c.cfg.Ack && replyTo != "" {
 		a := c.ackView(e, lang)
 		am := &Message{
-			IdempotencyKey: e.ID + "-ack",
+			IdempotencyKey: e.ID + ackSuffix,
 			From:           c.cfg.From,
 			To:             []string{replyTo},
 			Subject:        a.Subject,

@@ -18,8 +18,9 @@
 //     validation_error);
 //   - from: one address; to: a string or an array of 1 to 50 addresses;
 //     subject non-empty; html or text present; reply_to (string or array)
-//     valid addresses; no CR or LF in from, to, reply_to or subject (else
-//     422 validation_error);
+//     valid addresses; no CR or LF in from, to, reply_to or subject; no
+//     address with a non-ASCII character or a quoted local part (else 422
+//     validation_error, as the real API refuses them);
 //   - tags: name and value of 1 to 256 ASCII letters, digits, _ or - (else
 //     422 validation_error);
 //   - Idempotency-Key: 1 to 256 characters (else 400 invalid_idempotency_key).
@@ -436,8 +437,15 @@ func checkAddress(a string) string {
 	if strings.ContainsAny(a, "\r\n") {
 		return "Line breaks are not allowed."
 	}
-	if _, err := mail.ParseAddress(a); err != nil {
+	p, err := mail.ParseAddress(a)
+	if err != nil {
 		return "The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."
+	}
+	// Resend refuses what most mail systems cannot deliver: a local part
+	// that is not plain ASCII (a Cyrillic letter that looks Latin) or is
+	// quoted, and a domain not in its ASCII (punycode) form.
+	if strings.ContainsFunc(p.Address, func(r rune) bool { return r > 0x7e }) || strings.HasPrefix(p.Address, `"`) {
+		return "Invalid email address: only ASCII characters are allowed and the local part may not be quoted."
 	}
 	return ""
 }
