@@ -558,3 +558,30 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// Resend refuses the visitor's address: reception's email arrives without
+// the reply-to (and says why), the acknowledgement is dropped and logged
+// with its key; nothing stays to be retried for ever.
+func TestRefusedContentDoesNotStrand(t *testing.T) {
+	e := newEnv(t)
+	s := e.spool(t, fastOptions)
+	visitor := "\u0430nna@example.com" // Cyrillic а: Resend answers 422
+	m := message("enq_cy")
+	m.ReplyTo = visitor
+	ack := message("enq_cy-ack")
+	ack.ReplyTo, ack.To = "", []string{visitor}
+	send(t, s, m)
+	send(t, s, ack)
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	emails := e.fake.Emails()
+	if len(emails) != 1 || len(emails[0].ReplyTo) != 0 || !strings.Contains(emails[0].Text, "refused the visitor's email address") {
+		t.Fatalf("emails %+v", emails)
+	}
+	if !regexp.MustCompile(`level=ERROR msg="acknowledgement refused by the mail service[^"]*" idempotency_key=enq_cy-ack`).MatchString(e.logs.String()) {
+		t.Errorf("dropped acknowledgement not logged with its key:\n%s", e.logs)
+	}
+	if _, ok := s.Health(); !ok {
+		t.Error("health failing after a refused acknowledgement")
+	}
+}
