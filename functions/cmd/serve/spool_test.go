@@ -513,3 +513,67 @@ func TestBinarySIGTERM(t *testing.T) {
 		t.Errorf("%d emails, want 1", n)
 	}
 }
+
+// A wrong API key: the enquiry is kept (the visitor answered), the log
+// says so at ERROR, and /api/health answers 503 for monitoring.
+func TestConfigurationErrorAlerts(t *testing.T) {
+	fastSpool(t)
+	fake := resendtest.NewServer(t)
+	fake.APIKey = "re_other"
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+	s := start(t, fixtureArgs(), resendEnv(fake.URL(), spoolDir))
+	if status, err := postForm(client(), s.url, appointmentForm("Mariam Saeed", "C1")); err != nil || status != http.StatusSeeOther {
+		t.Fatalf("enquiry: %d %v", status, err)
+	}
+	waitUntil(t, "the health to fail", 10*time.Second, func() bool { return healthAny(t, s.url).code == 503 })
+	h := healthAny(t, s.url)
+	if h.Status != "failing" || h.Spool.Paused != "configuration_error" || h.Spool.Depth != 1 {
+		t.Errorf("health %+v %+v", h, *h.Spool)
+	}
+	if !regexp.MustCompile(`level=ERROR msg="mail service rejected the configuration`).MatchString(s.stderr.String()) {
+		t.Errorf("no ERROR:\n%s", s.stderr)
+	}
+	if len(spoolFiles(t, spoolDir)) != 1 {
+		t.Error("the enquiry was not kept")
+	}
+}
+
+// The spool folder deleted while the server runs is made again; one that
+// cannot be made (a file in its place) gets 503 with the form kept, never
+// an acknowledgement, and /api/health fails after SPOOL_ALERT_AFTER.
+func TestSpoolFolderGone(t *testing.T) {
+	fastSpool(t)
+	fake := resendtest.NewServer(t)
+	fake.Down()
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+	env := resendEnv(fake.URL(), spoolDir)
+	env["SPOOL_ALERT_AFTER"] = "1s"
+	s := start(t, fixtureArgs(), env)
+
+	os.RemoveAll(spoolDir)
+	if status, err := postForm(client(), s.url, appointmentForm("Mariam Saeed", "G1")); err != nil || status != http.StatusSeeOther {
+		t.Fatalf("enquiry after the folder was deleted: %d %v", status, err)
+	}
+	if st, err := os.Stat(spoolDir); err != nil || st.Mode().Perm() != 0o700 || len(spoolFiles(t, spoolDir)) != 1 {
+		t.Fatalf("folder not made again with the enquiry: %v %v", st, err)
+	}
+
+	os.RemoveAll(spoolDir)
+	os.WriteFile(spoolDir, nil, 0o600)
+	form := appointmentForm("Mariam Saeed", "G2")
+	req, _ := http.NewRequest("POST", s.url+"/api/enquiry", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "ref G2") {
+		t.Errorf("enquiry with no spool: %d, form kept: %v", resp.StatusCode, strings.Contains(string(body), "ref G2"))
+	}
+	waitUntil(t, "the health to fail", 10*time.Second, func() bool { return healthAny(t, s.url).code == 503 })
+	if h := healthAny(t, s.url); h.Spool.Writable {
+		t.Errorf("health %+v", *h.Spool)
+	}
+}
