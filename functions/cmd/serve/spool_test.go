@@ -12,20 +12,17 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
-	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // resendEnv is the environment of a serve that sends through a fake Resend
@@ -445,72 +442,6 @@ func TestServerTimeouts(t *testing.T) {
 	// the write timeout, or a slow Resend would cut the visitor's answer.
 	if srv.WriteTimeout < config.ServeSendTimeout+5*time.Second {
 		t.Errorf("WriteTimeout %v leaves too little room for the send budget %v", srv.WriteTimeout, config.ServeSendTimeout)
-	}
-}
-
-// The real program under SIGTERM: it stops, stops the spool worker (its
-// send to a Resend that is down cancelled) and exits 0 with the enquiry
-// still in the spool. Started again with Resend up, it sends the email.
-func TestBinarySIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "serve")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	public, _ := filepath.Abs("../../testdata/public")
-	fake := resendtest.NewServer(t)
-	fake.Down()
-	spoolDir := filepath.Join(t.TempDir(), "spool")
-
-	startBin := func() (*exec.Cmd, string, *testlog.Buffer, *testlog.Buffer) {
-		t.Helper()
-		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-build=false", "-dir", public)
-		for k, v := range resendEnv(fake.URL(), spoolDir) {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		stdout, stderr := &testlog.Buffer{}, &testlog.Buffer{}
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		var base string
-		waitUntil(t, "the server to listen", 10*time.Second, func() bool {
-			if m := openLine.FindStringSubmatch(stdout.String()); m != nil {
-				base = m[1]
-			}
-			return base != ""
-		})
-		return cmd, base, stdout, stderr
-	}
-
-	cmd, base, stdout, stderr := startBin()
-	if status, err := postForm(client(), base, appointmentForm("Mariam Saeed", "S1")); err != nil || status != http.StatusSeeOther {
-		t.Fatalf("enquiry: %d %v", status, err)
-	}
-	waitUntil(t, "the worker to try Resend", 10*time.Second, func() bool { return fake.Calls() >= 1 })
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("exit: %v\n%s", err, stderr)
-	}
-	if !strings.Contains(stdout.String(), "Stopped.") || !strings.Contains(stderr.String(), "spool worker stopped") {
-		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	}
-	if files := spoolFiles(t, spoolDir); len(files) != 1 {
-		t.Fatalf("spool after SIGTERM: %v", files)
-	}
-
-	fake.Up()
-	_, base, _, _ = startBin()
-	waitUntil(t, "the spool to drain", 20*time.Second, func() bool { return health(t, base).Spool.Depth == 0 })
-	if n := len(fake.Emails()); n != 1 {
-		t.Errorf("%d emails, want 1", n)
 	}
 }
 
