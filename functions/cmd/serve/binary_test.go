@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -190,4 +191,96 @@ func TestBinaryKill9(t *testing.T) {
 	}
 	t.Logf("kill -9: %d enquiries acknowledged before the kill (%d emails sent by then), %d delivered in all; lost %d, duplicated %d; %d kept but unanswered, delivered too",
 		nAck, sentBefore, len(byRef), lost, dup, extra)
+}
+
+// One client holding 5,000 idle keep-alive connections, the server limited
+// to 4,096 open files: another visitor's health check and form post still
+// answer within 2 s, and the server never runs out of files.
+//
+//	go test ./functions/cmd/serve -run TestConnectionFlood -v
+func TestConnectionFlood(t *testing.T) {
+	bin := buildBinary(t)
+	fake := resendtest.NewServer(t)
+	srv := startBinary(t, bin, resendEnv(fake.URL(), filepath.Join(t.TempDir(), "spool")), 4096)
+	addr := strings.TrimPrefix(srv.url, "http://")
+	if strings.HasPrefix(addr, "localhost:") {
+		addr = "127.0.0.1:" + strings.TrimPrefix(addr, "localhost:")
+	}
+
+	// The flood comes from 127.0.0.2 (all of 127/8 is loopback), the
+	// visitor from 127.0.0.1: two clients.
+	const floodConns, dialers = 5000, 50
+	flooder := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}, Timeout: 5 * time.Second}
+	var conns sync.Map
+	var opened, failed atomic.Int64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for range dialers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= floodConns {
+				c, err := flooder.Dial("tcp", addr)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				// One request, then the connection is left idle (keep-alive).
+				fmt.Fprintf(c, "GET /api/health HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+				conns.Store(c, true)
+				opened.Add(1)
+			}
+		}()
+	}
+	t.Cleanup(func() {
+		conns.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
+	})
+	wg.Wait()
+	flooded := time.Since(begin)
+
+	visitor := &http.Client{
+		Timeout:       5 * time.Second,
+		Transport:     &http.Transport{DisableKeepAlives: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	start := time.Now()
+	resp, err := visitor.Get(srv.url + "/api/health")
+	healthTook := time.Since(start)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health during the flood: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	start = time.Now()
+	status, err := postForm(visitor, srv.url, appointmentForm("Other Visitor", "F1"))
+	postTook := time.Since(start)
+	if err != nil || status != http.StatusSeeOther {
+		t.Fatalf("enquiry during the flood: %d %v", status, err)
+	}
+	if healthTook > 2*time.Second || postTook > 2*time.Second {
+		t.Errorf("during the flood: health %v, post %v (want ≤ 2 s)", healthTook, postTook)
+	}
+	if strings.Contains(srv.stderr.String(), "too many open files") {
+		t.Errorf("the server ran out of files:\n%s", srv.stderr)
+	}
+	// How many of the flood's connections the server kept: the others were
+	// closed at once (a read sees EOF or a reset).
+	kept := 0
+	conns.Range(func(k, _ any) bool {
+		c := k.(net.Conn)
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		buf := make([]byte, 4096)
+		for {
+			if _, err := c.Read(buf); err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					kept++
+				}
+				break
+			}
+		}
+		return kept < floodConns
+	})
+	t.Logf("flood: %d connections opened from one client in %v (%d dials failed), %d still held open by the server; another visitor's health check %v, form post %v; refusals logged: %v",
+		opened.Load(), flooded.Round(time.Millisecond), failed.Load(), kept, healthTook.Round(time.Microsecond), postTook.Round(time.Microsecond),
+		strings.Contains(srv.stderr.String(), "connections refused"))
 }

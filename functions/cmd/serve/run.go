@@ -28,12 +28,13 @@ import (
 )
 
 // Server timeouts. WriteTimeout leaves room for the enquiry handler's send
-// budget (config.ServeSendTimeout) and a slow client.
+// budget (config.ServeSendTimeout) and a slow client. An idle keep-alive
+// connection is closed after 30 s: it holds a file and a connection slot.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 20 * time.Second
 	writeTimeout      = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
+	idleTimeout       = 30 * time.Second
 	shutdownTimeout   = 20 * time.Second
 )
 
@@ -93,6 +94,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
+	perClient := cfg.MaxConnectionsPerClient
+	if cfg.TrustProxy {
+		perClient = 0 // every connection comes from the proxy
+	}
+	ln = limitConns(ln, cfg.MaxConnections, perClient, logger)
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
 	siteURL := cfg.SiteURL
 	if siteURL == nil {
