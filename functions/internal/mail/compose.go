@@ -317,9 +317,10 @@ func receptionSubject(e *enquiry.Enquiry) string {
 }
 
 // SanitizeSubject makes s safe for a Subject header: one line with no
-// control or bidi characters (enquiry.SingleLine), at most 150 runes.
+// control or bidi characters (enquiry.SingleLine), no MIME encoded word
+// (NeutraliseEncodedWords), at most 150 runes.
 func SanitizeSubject(s string) string {
-	return truncate(enquiry.SingleLine(s), maxSubjectRunes)
+	return truncate(NeutraliseEncodedWords(enquiry.SingleLine(s)), maxSubjectRunes)
 }
 
 // truncate cuts s to at most n runes, marking the cut with "…".

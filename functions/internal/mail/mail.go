@@ -52,3 +52,9 @@ func WithoutReplyTo(m *Message) *Message {
 	c.HTML = notice + m.HTML
 	return &c
 }
+
+// NeutraliseEncodedWords breaks every "=?" so that text bound for a header
+// holds no MIME encoded word (RFC 2047, "=?utf-8?b?…?="): a mail reader
+// would decode one into other text, a right-to-left override or "Bcc:"
+// included. "= ?" reads the same to a person and decodes to nothing.
+func NeutraliseEncodedWords(s string) string { return strings.ReplaceAll(s, "=?", "= ?") }
