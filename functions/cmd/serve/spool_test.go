@@ -98,7 +98,7 @@ type healthReply struct {
 }
 
 // health is GET /api/health, which must answer 200.
-func health(t *testing.T, base string) healthReply {
+func health(t testing.TB, base string) healthReply {
 	t.Helper()
 	h := healthAny(t, base)
 	if h.code != 200 {
@@ -108,7 +108,7 @@ func health(t *testing.T, base string) healthReply {
 }
 
 // healthAny is GET /api/health whatever its status.
-func healthAny(t *testing.T, base string) healthReply {
+func healthAny(t testing.TB, base string) healthReply {
 	t.Helper()
 	resp, body := get(t, base+"/api/health", nil)
 	var h healthReply
@@ -230,7 +230,7 @@ func TestResendDownSpoolRestartSendsOnce(t *testing.T) {
 	t.Logf("restart: 2 enquiries kept while Resend was down, %d emails after the restart, spool empty; %d Resend calls in all", len(emails), fake.Calls())
 }
 
-func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
+func waitUntil(t testing.TB, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {

@@ -37,6 +37,7 @@
 // any 5xx ({"name":"internal_server_error"} etc.), any 4xx, Hang (no answer
 // until the client gives up) and CloseConnection (the connection is dropped
 // without an answer). Down() drops every call's connection until Up().
+// Hold() keeps every call waiting until Release(), then answers it.
 //
 // All methods are safe for concurrent use.
 package resendtest
@@ -108,6 +109,7 @@ type Server struct {
 	down       bool
 	latency    time.Duration
 	retryAfter int
+	held       chan struct{} // while not nil, calls wait for it to close (Hold)
 	idem       map[string]idemEntry
 }
 
@@ -163,6 +165,26 @@ func (s *Server) Down() { s.mu.Lock(); s.down = true; s.mu.Unlock() }
 // Up undoes Down.
 func (s *Server) Up() { s.mu.Lock(); s.down = false; s.mu.Unlock() }
 
+// Hold makes Resend hang: every call waits, unanswered, until Release (or
+// the client gives up), then is answered as usual.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = make(chan struct{})
+	}
+}
+
+// Release answers the calls Hold kept waiting, and the next ones at once.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil {
+		close(s.held)
+		s.held = nil
+	}
+}
+
 // SetRetryAfter sets the retry-after seconds of 429 answers (default 1).
 func (s *Server) SetRetryAfter(seconds int) { s.mu.Lock(); s.retryAfter = seconds; s.mu.Unlock() }
 
@@ -191,7 +213,7 @@ func (s *Server) Reset() {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
-	down, latency, retryAfter := s.down, s.latency, s.retryAfter
+	down, latency, retryAfter, held := s.down, s.latency, s.retryAfter, s.held
 	fail := 0
 	if len(s.fails) > 0 {
 		fail = s.fails[0].status
@@ -204,6 +226,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		case <-s.closing:
+			return
+		}
+	}
+	if held != nil {
+		select {
+		case <-held:
 		case <-r.Context().Done():
 			return
 		case <-s.closing:
