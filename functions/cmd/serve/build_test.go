@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,14 +36,10 @@ func TestServeBuildsTheRealSite(t *testing.T) {
 		site, _ := get(t, s.url+formpage.PagePath(lang, "appointment"), nil)
 		form := appointmentForm("", "P1")
 		form.Set("lang", lang)
-		req, _ := http.NewRequest("POST", s.url+"/api/enquiry", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Origin", s.url)
-		resp, err := client().Do(req)
+		resp, _, err := post(client(), s.url, form)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
 		if resp.StatusCode != 422 || resp.Header.Get("Content-Security-Policy") != site.Header.Get("Content-Security-Policy") {
 			t.Errorf("%s: 422 page (%d) CSP\n%s\nsite's form page CSP\n%s", lang, resp.StatusCode,
 				resp.Header.Get("Content-Security-Policy"), site.Header.Get("Content-Security-Policy"))

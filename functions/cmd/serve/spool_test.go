@@ -50,16 +50,25 @@ func appointmentForm(name, ref string) url.Values {
 
 // postForm posts an enquiry as a browser without JavaScript does.
 func postForm(c *http.Client, base string, form url.Values) (int, error) {
+	resp, _, err := post(c, base, form)
+	if err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+// post is postForm with the whole reply.
+func post(c *http.Client, base string, form url.Values) (*http.Response, []byte, error) {
 	req, _ := http.NewRequest("POST", base+"/api/enquiry", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
 	resp, err := c.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
 }
 
 // postJSON posts as the page's script does and returns the enquiry id.
@@ -491,15 +500,10 @@ func TestSpoolFolderGone(t *testing.T) {
 
 	os.RemoveAll(spoolDir)
 	os.WriteFile(spoolDir, nil, 0o600)
-	form := appointmentForm("Mariam Saeed", "G2")
-	req, _ := http.NewRequest("POST", s.url+"/api/enquiry", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := client().Do(req)
+	resp, body, err := post(client(), s.url, appointmentForm("Mariam Saeed", "G2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "ref G2") {
 		t.Errorf("enquiry with no spool: %d, form kept: %v", resp.StatusCode, strings.Contains(string(body), "ref G2"))
 	}

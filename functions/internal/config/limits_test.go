@@ -7,26 +7,22 @@ import (
 )
 
 func TestServeLimits(t *testing.T) {
-	c, err := Load(env(nil), Serve)
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		env  map[string]string
+		want ServeLimits
+	}{
+		{nil, ServeLimits{ResendRate: 5, SpoolMaxBytes: 100 << 20, SpoolAlertAfter: 15 * time.Minute, MaxConnections: 1024, MaxConnectionsPerClient: 64}},
+		{map[string]string{
+			"RESEND_RATE_PER_SECOND": "10", "SPOOL_MAX_MB": "5", "SPOOL_ALERT_AFTER": "1h",
+			"MAX_CONNECTIONS": "2000", "MAX_CONNECTIONS_PER_CLIENT": "16",
+		}, ServeLimits{ResendRate: 10, SpoolMaxBytes: 5 << 20, SpoolAlertAfter: time.Hour, MaxConnections: 2000, MaxConnectionsPerClient: 16}},
+	} {
+		c, err := Load(env(tc.env), Serve)
+		if err != nil || c.ServeLimits != tc.want {
+			t.Errorf("%v: %+v %v, want %+v", tc.env, c, err, tc.want)
+		}
 	}
-	want := ServeLimits{ResendRate: 5, SpoolMaxBytes: 100 << 20, SpoolAlertAfter: 15 * time.Minute, MaxConnections: 1024, MaxConnectionsPerClient: 64}
-	if c.ServeLimits != want {
-		t.Errorf("defaults %+v, want %+v", c.ServeLimits, want)
-	}
-	c, err = Load(env(map[string]string{
-		"RESEND_RATE_PER_SECOND": "10", "SPOOL_MAX_MB": "5", "SPOOL_ALERT_AFTER": "1h",
-		"MAX_CONNECTIONS": "2000", "MAX_CONNECTIONS_PER_CLIENT": "16",
-	}), Serve)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want = ServeLimits{ResendRate: 10, SpoolMaxBytes: 5 << 20, SpoolAlertAfter: time.Hour, MaxConnections: 2000, MaxConnectionsPerClient: 16}
-	if c.ServeLimits != want {
-		t.Errorf("set %+v, want %+v", c.ServeLimits, want)
-	}
-	_, err = Load(env(map[string]string{
+	_, err := Load(env(map[string]string{
 		"RESEND_RATE_PER_SECOND": "0", "SPOOL_MAX_MB": "lots", "SPOOL_ALERT_AFTER": "15",
 		"MAX_CONNECTIONS": "3", "MAX_CONNECTIONS_PER_CLIENT": "-1",
 	}), Serve)
