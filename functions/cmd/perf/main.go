@@ -1,100 +1,67 @@
-// Command perf measures the site and the enquiry system and writes a Markdown
-// report: page weight per page, build time (and its growth with generated
-// pages), Lighthouse scores, handler benchmarks, throughput and latency of
-// functions/cmd/serve under load beside a bare net/http handler, start-to-
-// first-answer of the server and the Lambda function, and the Lambda binary's
-// size with what makes it up.
+// Command perf measures what visitors and the host wait for and writes a
+// Markdown report to stdout: each page's gzipped weight against the budgets
+// and its Lighthouse (mobile) scores; the enquiry handler's `go test -bench`
+// benchmarks (summarised with golang.org/x/perf); functions/cmd/serve under
+// a fixed rate of valid enquiries (vegeta), sending to the fake Resend of
+// functions/internal/delivery/resendtest; the Lambda binary's size.
 //
-//	go run ./functions/cmd/perf                  # everything, about 15 minutes
-//	go run ./functions/cmd/perf -quick           # shorter runs, fewer repeats
-//	go run ./functions/cmd/perf -skip lighthouse,load
-//	go run ./functions/cmd/perf -publish         # also copy the report to perf/REPORT.md
+//	go run ./functions/cmd/perf > perf/REPORT.md
+//	go run ./functions/cmd/perf -only weight,bench -pages /,/ar/
 //
-// Raw outputs (Lighthouse JSON, wrk output, logs) go to -out (perf/out, git-
-// ignored); the report is -out/report.md. All load is on loopback (127.0.0.1)
-// and every loop is bounded in count and time.
-//
-// It is not part of `go test ./...`: the benchmarks it runs only run with
-// -bench.
+// It installs nothing: Lighthouse needs `npm ci --prefix perf` and Chromium
+// at /usr/bin/chromium, and the program says so when they are missing.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
-// Sections, in the order they run (quietest machine first for the timings).
-var allSections = []string{"site", "bench", "load", "function", "lighthouse"}
+var (
+	only      = flag.String("only", "weight,lighthouse,bench,load,lambda", "sections to run, comma-separated")
+	pagesFlag = flag.String("pages", "", "lighthouse: comma-separated page paths (default: every page)")
+	rate      = flag.Int("rate", 200, "load: valid enquiries per second")
+	duration  = flag.Duration("duration", 10*time.Second, "load: how long to send them")
+	count     = flag.Int("count", 10, "bench: go test -count")
+)
 
-type options struct {
-	out     string
-	quick   bool
-	skip    map[string]bool
-	publish bool
+var sections = []struct {
+	name string
+	run  func(ctx context.Context, w io.Writer, tmp string) error
+}{
+	{"pages", pagesSection}, // weight and lighthouse
+	{"bench", benchSection},
+	{"load", loadSection},
+	{"lambda", lambdaSection},
+}
+
+func wanted(name string) bool {
+	return slices.Contains(strings.Split(*only, ","), name) || name == "pages" && (wanted("weight") || wanted("lighthouse"))
 }
 
 func main() {
-	var (
-		out      = flag.String("out", "perf/out", "folder for the report and raw outputs (relative to the repository root)")
-		quick    = flag.Bool("quick", false, "short runs and fewer repeats (a smoke test of the command, not figures to publish)")
-		skip     = flag.String("skip", "", "comma-separated sections to skip: "+strings.Join(allSections, ","))
-		publish  = flag.Bool("publish", false, "copy the report to perf/REPORT.md")
-		bare     = flag.String("bare-server", "", "internal: run the bare net/http form handler on this loopback address (host:port) and print its URL")
-		fakeOnly = flag.String("fake-resend", "", "internal: run only the fake Resend API on this loopback address and print its URL")
-	)
-	flag.Usage = func() {
-		fmt.Fprintln(flag.CommandLine.Output(), "Usage: go run ./functions/cmd/perf [flags]\n\nRuns the performance measurements and writes a Markdown report.\n\nFlags:")
-		flag.PrintDefaults()
-	}
 	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-
-	if *bare != "" {
-		if err := runBareServer(ctx, *bare); err != nil {
-			fmt.Fprintln(os.Stderr, "perf -bare-server:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if *fakeOnly != "" {
-		if err := runFakeResendOnly(ctx, *fakeOnly); err != nil {
-			fmt.Fprintln(os.Stderr, "perf -fake-resend:", err)
-			os.Exit(1)
-		}
-		return
-	}
-
-	o := options{out: *out, quick: *quick, publish: *publish, skip: map[string]bool{}}
-	for _, s := range strings.Split(*skip, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		if !slices.Contains(allSections, s) {
-			fmt.Fprintf(os.Stderr, "perf: -skip %q: unknown section (have %s)\n", s, strings.Join(allSections, ","))
-			os.Exit(2)
-		}
-		o.skip[s] = true
-	}
-	if err := run(ctx, o); err != nil {
+	if err := run(ctx, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "perf:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, o options) error {
+func run(ctx context.Context, w io.Writer) error {
 	root, err := site.Root()
 	if err != nil {
 		return err
@@ -102,79 +69,72 @@ func run(ctx context.Context, o options) error {
 	if err := os.Chdir(root); err != nil {
 		return err
 	}
-	if !filepath.IsAbs(o.out) {
-		o.out = filepath.Join(root, o.out)
-	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
+	tmp, err := os.MkdirTemp("", "perf-")
+	if err != nil {
 		return err
 	}
-	r := &runner{root: root, out: o.out, quick: o.quick, started: time.Now()}
-	r.logf("perf: writing to %s (quick=%v, skip=%v)", o.out, o.quick, keys(o.skip))
-	r.machine = readMachine(ctx, root)
-	r.logf("machine: %s", r.machine.summary())
+	defer os.RemoveAll(tmp)
 
-	// Tools every section may need, built once.
-	if err := r.prepare(ctx); err != nil {
-		return err
-	}
-	defer r.cleanup()
-
-	for _, s := range allSections {
-		if o.skip[s] {
-			r.skipped = append(r.skipped, s)
+	start := time.Now()
+	fmt.Fprintf(w, "# Performance report\n\n- When: %s UTC, commit %s\n", start.UTC().Format("2006-01-02 15:04"), output("git", "describe", "--always", "--dirty"))
+	fmt.Fprintf(w, "- Machine: %d cores, %s; load average at start %s (the cores are shared with other work)\n", runtime.NumCPU(), runtime.Version(), loadAvg())
+	fmt.Fprintf(w, "- Command: `%s > perf/REPORT.md`\n", strings.Join(append([]string{"go run ./functions/cmd/perf"}, os.Args[1:]...), " "))
+	var failed []string
+	for _, s := range sections {
+		if !wanted(s.name) {
 			continue
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		fmt.Fprintf(os.Stderr, "== %s\n", s.name)
+		if err := s.run(ctx, w, tmp); err != nil {
+			fmt.Fprintf(w, "\n**%s failed:** %v\n", s.name, err)
+			failed = append(failed, s.name)
 		}
-		r.sectionLoad = append(r.sectionLoad, s+" "+readLoadAvg())
-		r.logf("== %s", s)
-		start := time.Now()
-		var err error
-		switch s {
-		case "site":
-			err = r.siteSection(ctx)
-		case "bench":
-			err = r.benchSection(ctx)
-		case "load":
-			err = r.loadSection(ctx)
-		case "function":
-			err = r.functionSection(ctx)
-		case "lighthouse":
-			err = r.lighthouseSection(ctx)
-		}
-		if err != nil {
-			r.logf("%s: FAILED: %v", s, err)
-			r.failures = append(r.failures, fmt.Sprintf("%s: %v", s, err))
-		}
-		r.logf("== %s done in %s", s, time.Since(start).Round(time.Second))
 	}
-	r.machine.loadEnd = readLoadAvg()
-
-	report := r.report()
-	path := filepath.Join(o.out, "report.md")
-	if err := os.WriteFile(path, []byte(report), 0o644); err != nil {
-		return err
-	}
-	r.logf("report: %s", path)
-	if o.publish {
-		pub := filepath.Join(root, "perf", "REPORT.md")
-		if err := os.WriteFile(pub, []byte(report), 0o644); err != nil {
-			return err
-		}
-		r.logf("published: %s", pub)
-	}
-	if len(r.failures) > 0 {
-		return fmt.Errorf("%d section(s) failed (see the report): %s", len(r.failures), strings.Join(r.failures, "; "))
+	fmt.Fprintf(w, "\nTook %s; load average at the end %s.\n", time.Since(start).Round(time.Second), loadAvg())
+	if len(failed) > 0 {
+		return fmt.Errorf("failed: %s (see the report)", strings.Join(failed, ", "))
 	}
 	return nil
 }
 
-func keys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
+// command is exec.CommandContext with the child's errors on our stderr.
+func command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	c := exec.CommandContext(ctx, name, args...)
+	c.Stderr = os.Stderr
+	return c
+}
+
+func output(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return "?"
 	}
-	slices.Sort(out)
-	return out
+	return strings.TrimSpace(string(out))
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
+
+// lambdaSection builds the function as it is deployed and reports its size.
+func lambdaSection(ctx context.Context, w io.Writer, tmp string) error {
+	bin := filepath.Join(tmp, "bootstrap")
+	c := command(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, "./functions/enquiry")
+	c.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+	if err := c.Run(); err != nil {
+		return err
+	}
+	st, err := os.Stat(bin)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n## Lambda binary\n\n**%.2f MiB** (%d bytes): `CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -tags lambda.norpc -trimpath -ldflags='-s -w' -o bootstrap ./functions/enquiry`.\n",
+		float64(st.Size())/(1<<20), st.Size())
+	return nil
 }

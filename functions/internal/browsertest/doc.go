@@ -14,7 +14,11 @@
 //   - axe-core (WCAG 2.0, 2.1, 2.2 A and AA) on every built page at both
 //     viewports, and on the server's 422 page;
 //   - the Nu HTML Checker (vnu) on every built page and the 422 page;
-//   - full-page screenshots of the key pages in /screenshots/ (git-ignored).
+//   - the look on phones: header at most 64 px tall, the menu button without
+//     JavaScript, the Call/WhatsApp/Enquire bar inside the screen and clear of
+//     the page end and the forms' submit button (look_test.go);
+//   - full-page screenshots of every page, both languages, both viewports, in
+//     /screenshots/ (git-ignored).
 //
 // Every language the built site holds (English at /, Arabic at /ar/ when it
 // exists) is covered: nothing here needs changing when a language appears.

@@ -12,12 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/site"
+	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
 // env is what every test in this package shares: the built site, the
@@ -36,7 +36,7 @@ var env struct {
 	publicDir string // the built site
 	outboxDir string // the server's OUTBOX_DIR
 	baseURL   string // http://127.0.0.1:PORT (no trailing slash)
-	serverLog *lockedWriter
+	serverLog *testlog.Buffer
 
 	browser context.Context // a chromedp context with a running browser; tabs derive from it
 }
@@ -270,7 +270,7 @@ func startServer(bin string, port int) (stop func(), err error) {
 		"ENQUIRY_ACK=false",
 		"LOG_LEVEL=warn",
 	)
-	w := &lockedWriter{}
+	w := &testlog.Buffer{}
 	env.serverLog = w
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
@@ -337,22 +337,4 @@ func serverLogTail() string {
 		s = "…" + s[len(s)-4000:]
 	}
 	return s
-}
-
-// lockedWriter collects a process's output; safe for concurrent use.
-type lockedWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }

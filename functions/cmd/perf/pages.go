@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/bluetreeclinics/site/functions/internal/site"
+)
+
+const (
+	pageBudget    = 14 * 1024 // HTML + CSS of one page, gzipped: the first TCP round trip
+	jsBudget      = 4 * 1024  // JavaScript of one page, gzipped
+	lighthouseBin = "perf/node_modules/.bin/lighthouse"
+	chromium      = "/usr/bin/chromium"
+	// Headless and offline (design.md); chrome-launcher adds a fresh --user-data-dir.
+	chromeFlags = "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync"
+)
+
+// netlifyArgs are netlify.toml's build flags (hugo build --gc --minify).
+var netlifyArgs = []string{"--gc", "--minify"}
+
+// pagesSection weighs every page of the production build and, unless
+// -only leaves it out, runs Lighthouse on the -pages against functions/cmd/serve.
+func pagesSection(ctx context.Context, w io.Writer, tmp string) error {
+	public := filepath.Join(tmp, "public")
+	if err := site.Build(ctx, site.Options{Dest: public, Args: netlifyArgs}); err != nil {
+		return err
+	}
+	pages, err := htmlPages(public)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n## Pages\n")
+	audit := map[string]string{}
+	if wanted("lighthouse") {
+		if audit, err = lighthouseAll(ctx, w, tmp, pages); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\n| Page | HTML+CSS gz (≤ %s) | JS gz (≤ %s) | Performance | Accessibility | Best practices | SEO | LCP | CLS |\n"+
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", kb(pageBudget), kb(jsBudget))
+	over := 0
+	for _, p := range pages {
+		htmlCSS, js, err := weigh(public, p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if htmlCSS > pageBudget || js > jsBudget {
+			over++
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", p, kb(htmlCSS), kb(js), cmp.Or(audit[p], "– | – | – | – | – | –"))
+	}
+	fmt.Fprintf(w, "\n%d pages, %d over a budget. Weight: the `--gc --minify` production build (as netlify.toml), each file gzipped on its own at level 9, counted as `go test -run TestBudgets ./functions/internal/site` counts: "+
+		"the HTML file (the CSS is inline) plus any linked stylesheet; inline scripts (not JSON-LD) plus linked ones.\n", len(pages), over)
+	return nil
+}
+
+// htmlPages lists the built pages as URL paths ("/", "/about/"), English first.
+func htmlPages(public string) ([]string, error) {
+	var en, ar []string
+	err := filepath.WalkDir(public, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == "index.html" {
+			rel, _ := filepath.Rel(public, filepath.Dir(p))
+			page := strings.TrimSuffix(path.Clean("/"+filepath.ToSlash(rel)), "/") + "/"
+			if strings.HasPrefix(page, "/ar/") {
+				ar = append(ar, page)
+			} else {
+				en = append(en, page)
+			}
+		}
+		return err
+	})
+	slices.Sort(en)
+	slices.Sort(ar)
+	return append(en, ar...), err
+}
+
+// weigh returns a page's gzipped HTML plus linked CSS, and its gzipped JS.
+func weigh(public, page string) (htmlCSS, js int, err error) {
+	b, err := os.ReadFile(filepath.Join(public, page, "index.html"))
+	if err != nil {
+		return 0, 0, err
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		return 0, 0, err
+	}
+	// The site makes no third-party requests: every URL's path is a file of
+	// the build (absolute URLs carry the production host).
+	file := func(ref string) int {
+		u, err := url.Parse(ref)
+		if err != nil {
+			return 0
+		}
+		b, _ := os.ReadFile(filepath.Join(public, filepath.FromSlash(u.Path)))
+		return gzSize(b)
+	}
+	htmlCSS = gzSize(b)
+	for n := range doc.Descendants() {
+		switch {
+		case n.Type != html.ElementNode:
+		case n.Data == "link" && attr(n, "rel") == "stylesheet":
+			htmlCSS += file(attr(n, "href"))
+		case n.Data == "script" && attr(n, "src") != "":
+			js += file(attr(n, "src"))
+		case n.Data == "script" && (attr(n, "type") == "" || attr(n, "type") == "module") && n.FirstChild != nil:
+			js += gzSize([]byte(n.FirstChild.Data))
+		}
+	}
+	return htmlCSS, js, nil
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func gzSize(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	var buf bytes.Buffer
+	z, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	z.Write(b)
+	z.Close()
+	return buf.Len()
+}
+
+// lighthouseAll runs Lighthouse's default mobile audit (simulated slow 4G,
+// 4× CPU slowdown) once per page and returns each page's table cells.
+func lighthouseAll(ctx context.Context, w io.Writer, tmp string, all []string) (map[string]string, error) {
+	for bin, install := range map[string]string{lighthouseBin: "npm ci --prefix perf", chromium: "sudo apt-get install chromium"} {
+		if _, err := os.Stat(bin); err != nil {
+			return nil, fmt.Errorf("%s is missing: install it with `%s`", bin, install)
+		}
+	}
+	srv, err := startServe(ctx, tmp, []string{"OUTBOX_DIR=" + filepath.Join(tmp, "outbox")})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.stop()
+	pages := all
+	if *pagesFlag != "" {
+		pages = strings.Split(*pagesFlag, ",")
+	}
+	fmt.Fprintf(w, "\nLighthouse %s (perf/package-lock.json), %s: default mobile settings (simulated slow 4G, 4× CPU slowdown), one run per page, %d of %d pages, "+
+		"served by `functions/cmd/serve -build=false` from a build of the same sources with its own address as base URL. "+
+		"The thank-you pages are `noindex` on purpose, which Lighthouse's SEO score counts against them. One page by hand: "+
+		"`CHROME_PATH=%s %s URL --output=json --output-path=out.json --chrome-flags=%q`\n",
+		output(lighthouseBin, "--version"), output(chromium, "--version"), len(pages), len(all), chromium, lighthouseBin, chromeFlags)
+	cells := map[string]string{}
+	for _, p := range pages {
+		fmt.Fprintln(os.Stderr, "lighthouse", p)
+		// Chromium now and then fails to record a trace: a second try.
+		if cells[p], err = lighthouse(ctx, srv.origin+p); err != nil {
+			if cells[p], err = lighthouse(ctx, srv.origin+p); err != nil {
+				return nil, fmt.Errorf("lighthouse %s: %w", p, err)
+			}
+		}
+	}
+	return cells, nil
+}
+
+type score struct{ Score *float64 } // null: Lighthouse could not score the category
+
+func (s score) String() string {
+	if s.Score == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", *s.Score*100)
+}
+
+func lighthouse(ctx context.Context, url string) (string, error) {
+	c := command(ctx, lighthouseBin, url, "--output=json", "--output-path=stdout", "--chrome-flags="+chromeFlags, "--quiet")
+	c.Env = append(os.Environ(), "CHROME_PATH="+chromium)
+	b, err := c.Output()
+	if err != nil {
+		return "", err
+	}
+	var r struct { // a runtime error makes the CLI fail; a category it could not score is null
+		Categories struct {
+			Performance, Accessibility, SEO score
+			BestPractices                   score `json:"best-practices"`
+		}
+		Audits struct {
+			LCP struct{ NumericValue float64 } `json:"largest-contentful-paint"`
+			CLS struct{ NumericValue float64 } `json:"cumulative-layout-shift"`
+		}
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", err
+	}
+	cat := r.Categories
+	return fmt.Sprintf("%s | %s | %s | %s | %.2f s | %.3f", cat.Performance, cat.Accessibility, cat.BestPractices, cat.SEO,
+		r.Audits.LCP.NumericValue/1000, r.Audits.CLS.NumericValue), nil
+}
