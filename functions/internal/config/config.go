@@ -49,9 +49,9 @@ const (
 	DefaultAddr          = "localhost:8080"
 	DefaultSpoolDir      = "spool"
 
-	// The time budget of composing and sending one enquiry. Self-hosted, a
-	// send that runs out of it is spooled and retried later. The serverless
-	// function has no spool: Netlify stops a synchronous function after 10 s
+	// The time budget of composing and sending one enquiry. Self-hosted,
+	// sending is only writing the spool (Resend is called by its worker).
+	// The serverless function has no spool: Netlify stops a synchronous function after 10 s
 	// (AWS Lambda after its configured timeout, 15 s in README), so sending,
 	// with Resend's retries, must end in time to answer 503 with the form
 	// page, which may need fetching, rather than be cut off with a bare 502.
