@@ -320,10 +320,12 @@ func TestConfigurationErrorIsKept(t *testing.T) {
 	send(t, s, message("enq_g"))
 	send(t, s, message("enq_g2"))
 	run(t, s)
-	waitFor(t, "the rejection", 5*time.Second, func() bool { return e.fake.Calls() >= 1 })
+	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
+	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
+	calls := e.fake.Calls()
 	time.Sleep(100 * time.Millisecond) // ten worker intervals
-	if e.fake.Calls() != 1 || s.Depth() != 2 {
-		t.Errorf("%d calls, depth %d: a configuration error must pause all sending", e.fake.Calls(), s.Depth())
+	if e.fake.Calls() != calls || s.Depth() != 2 {
+		t.Errorf("calls %d→%d, depth %d: a configuration error must pause all sending", calls, e.fake.Calls(), s.Depth())
 	}
 	if !strings.Contains(e.logs.String(), "level=ERROR") || !strings.Contains(e.logs.String(), "configuration") {
 		t.Errorf("no ERROR about the configuration:\n%s", e.logs)
@@ -383,15 +385,17 @@ func TestRateLimit(t *testing.T) {
 // log and the health (still 200 until AlertAfter).
 func TestQuotaWaits(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Fail(resendtest.DailyQuota, 1)
+	e.fake.Fail(resendtest.DailyQuota, 10)
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_q1"))
 	send(t, s, message("enq_q2"))
 	run(t, s)
-	waitFor(t, "the quota answer", 5*time.Second, func() bool { return e.fake.Calls() >= 1 })
+	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
+	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
+	calls := e.fake.Calls()
 	time.Sleep(100 * time.Millisecond)
-	if e.fake.Calls() != 1 || s.Depth() != 2 {
-		t.Errorf("%d calls, depth %d", e.fake.Calls(), s.Depth())
+	if e.fake.Calls() != calls || s.Depth() != 2 {
+		t.Errorf("calls %d→%d, depth %d", calls, e.fake.Calls(), s.Depth())
 	}
 	h, ok := s.Health()
 	if !ok || h["paused"] != "quota_exceeded" {
