@@ -8,6 +8,8 @@ package data
 import (
 	_ "embed"
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -27,18 +29,57 @@ func (t Text) In(lang string) string {
 }
 
 // Option is one allowed value of a choice field, with what a person reads.
+// From and Until are set for the times of day: the part of the day each means.
 type Option struct {
 	Value string `yaml:"value"`
 	Text  `yaml:",inline"`
+	From  string `yaml:"from"`
+	Until string `yaml:"until"`
 }
 
-// Clinic is data/clinic.yaml: the clinic's contact details.
+// Clinic is data/clinic.yaml: the clinic's contact details and opening hours.
 type Clinic struct {
-	Phone    string `yaml:"phone"`
-	WhatsApp string `yaml:"whatsapp"`
-	Email    string `yaml:"email"`
-	MapURL   string `yaml:"mapURL"`
-	Address  Text   `yaml:"address"`
+	Phone    string  `yaml:"phone"`
+	WhatsApp string  `yaml:"whatsapp"`
+	Email    string  `yaml:"email"`
+	MapURL   string  `yaml:"mapURL"`
+	Address  Text    `yaml:"address"`
+	Opening  Opening `yaml:"opening"`
+	// Sample names the details that still hold sample values (see golive.yaml).
+	Sample []string `yaml:"sample"`
+	// Fields is the whole file, for looking up a golive.yaml field by path.
+	Fields map[string]any `yaml:"-"`
+}
+
+// Opening is when the clinic is open, in Dubai time (see hours.go).
+type Opening struct {
+	Days     []OpeningDay `yaml:"days"`
+	Holidays []Holiday    `yaml:"holidays"`
+}
+
+// OpeningDay is one day of the week: "monday" … "sunday", open from Opens to
+// Closes ("09:00", "18:00"), or Closed.
+type OpeningDay struct {
+	Day    string `yaml:"day"`
+	Opens  string `yaml:"opens"`
+	Closes string `yaml:"closes"`
+	Closed bool   `yaml:"closed"`
+}
+
+// Holiday is a date ("2026-12-02") the clinic is closed, with its name.
+type Holiday struct {
+	Date string `yaml:"date"`
+	Text `yaml:",inline"`
+}
+
+// Fact is one detail the live site must not be published without (golive.yaml).
+type Fact struct {
+	Name  string `yaml:"name"`
+	What  string `yaml:"what"`
+	Where string `yaml:"where"`
+	// Field ("address.en") still holding SampleValue marks the fact as a sample.
+	Field       string `yaml:"field"`
+	SampleValue string `yaml:"sampleValue"`
 }
 
 var (
@@ -46,13 +87,58 @@ var (
 	clinicYAML []byte
 	//go:embed form_options.yaml
 	formOptionsYAML []byte
+	//go:embed golive.yaml
+	goLiveYAML []byte
 )
+
+// GoLiveFacts returns the details the live site must not be published without.
+func GoLiveFacts() []Fact {
+	var f []Fact
+	mustParse("golive.yaml", goLiveYAML, &f)
+	return f
+}
+
+// SampleFacts returns the facts of GoLiveFacts that clinic.yaml still marks as
+// holding sample values, or whose field still holds the shipped sample, in
+// golive.yaml's order, plus any name it marks that golive.yaml does not know
+// (a typo must not hide a sample value).
+func (c Clinic) SampleFacts() []Fact {
+	var out []Fact
+	known := map[string]bool{}
+	for _, f := range GoLiveFacts() {
+		known[f.Name] = true
+		if slices.Contains(c.Sample, f.Name) || f.Field != "" && f.SampleValue != "" && c.field(f.Field) == f.SampleValue {
+			out = append(out, f)
+		}
+	}
+	for _, n := range c.Sample {
+		if !known[n] {
+			out = append(out, Fact{Name: n, What: n, Where: "data/clinic.yaml"})
+		}
+	}
+	return out
+}
 
 // ClinicDetails returns the clinic's details from clinic.yaml.
 func ClinicDetails() Clinic {
 	var c Clinic
 	mustParse("clinic.yaml", clinicYAML, &c)
+	mustParse("clinic.yaml", clinicYAML, &c.Fields)
 	return c
+}
+
+// field returns the value at a dotted path ("address.en") of c.Fields, or "".
+func (c Clinic) field(path string) string {
+	var v any = c.Fields
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[k]
+	}
+	s, _ := v.(string)
+	return s
 }
 
 // Choices returns, for every choice field, its allowed values in the order the

@@ -25,3 +25,62 @@ func TestFilesParse(t *testing.T) {
 		}
 	}
 }
+
+func TestOpeningHours(t *testing.T) {
+	c := ClinicDetails()
+	w, err := c.Opening.Week()
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, s := range w {
+		if s.Open() {
+			open++
+		}
+	}
+	if open == 0 {
+		t.Error("clinic.yaml: opening: the clinic is never open")
+	}
+	if err := c.Opening.CheckHolidays(); err != nil {
+		t.Error(err)
+	}
+	spans, err := TimeSpans()
+	if err != nil || len(spans) == 0 {
+		t.Errorf("form_options.yaml: times of day: %v %v", spans, err)
+	}
+	for _, bad := range []Opening{
+		{Days: []OpeningDay{{Day: "funday", Opens: "09:00", Closes: "18:00"}}},
+		{Days: []OpeningDay{{Day: "monday", Opens: "9am", Closes: "18:00"}}},
+		{Days: []OpeningDay{{Day: "monday", Opens: "18:00", Closes: "09:00"}}},
+		{Days: []OpeningDay{{Day: "monday", Closed: true}, {Day: "monday", Closed: true}}},
+	} {
+		if _, err := bad.Week(); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+	if err := (Opening{Holidays: []Holiday{{Date: "2 Dec"}}}).CheckHolidays(); err == nil {
+		t.Error("holiday date 2 Dec accepted")
+	}
+}
+
+func TestSampleFacts(t *testing.T) {
+	names := map[string]bool{}
+	for _, f := range GoLiveFacts() {
+		if f.Name == "" || f.What == "" || f.Where == "" || names[f.Name] {
+			t.Errorf("golive.yaml: incomplete or repeated fact %+v", f)
+		}
+		names[f.Name] = true
+	}
+	got := Clinic{Sample: []string{"phone", "typo"}}.SampleFacts()
+	if len(got) != 2 || got[0].Name != "phone" || got[1].Name != "typo" {
+		t.Errorf("SampleFacts: %+v", got)
+	}
+	if got := (Clinic{}).SampleFacts(); len(got) != 0 {
+		t.Errorf("no sample list, yet %+v", got)
+	}
+	// A field still holding its shipped sample counts, whatever the list says.
+	shipped := Clinic{Fields: map[string]any{"phone": "+971 4 000 0000", "address": map[string]any{"en": "Building name, Street, Area, Dubai, United Arab Emirates"}}}
+	if got := shipped.SampleFacts(); len(got) != 2 || got[0].Name != "phone" || got[1].Name != "address" {
+		t.Errorf("sample values left in, but not in the list: %+v", got)
+	}
+}

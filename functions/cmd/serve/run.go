@@ -136,8 +136,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	if o.build {
 		fmt.Fprintf(stdout, "Building the site into %s …\n", dir)
+		stopWaiting := serveWhileBuilding(ln, stdout) // building.go
 		start := time.Now()
-		if err := buildSite(ctx, dir, siteURL.String()+"/"); err != nil {
+		err := buildSite(ctx, dir, siteURL.String()+"/")
+		stopWaiting()
+		if err != nil {
 			return fmt.Errorf("building the site: %w", err)
 		}
 		fmt.Fprintf(stdout, "Built in %s.\n", time.Since(start).Round(time.Millisecond))

@@ -42,7 +42,7 @@ func appointmentForm(name, ref string) url.Values {
 	return url.Values{
 		"kind": {"appointment"}, "lang": {"en"}, "name": {name}, "phone": {"050 111 2233"},
 		"email": {""}, "contact": {"whatsapp"}, "consent": {"yes"}, "website": {""},
-		"date":    {time.Now().In(enquiry.DubaiLocation()).AddDate(0, 0, 7).Format("2006-01-02")},
+		"date":    {enquiry.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")},
 		"time":    {"any"},
 		"message": {"ref " + ref},
 	}

@@ -117,7 +117,7 @@ func TestCMS(t *testing.T) {
 	tb.shot("editor-clinic")
 	tb.replaceIn("Phone", "+971 4 123 4567")
 	tb.publish()
-	checkSaved(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567", "whatsapp:", "hours:", "openingHours:", "retention:")
+	checkSaved(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567", "whatsapp:", "opening:", "holidays:", "retention:", "sample:")
 
 	// A page keeps the settings the editor does not show (menus, team).
 	tb.cmsOpen(base + "#/collections/pages-en/entries/about")

@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
-
-// dubai is the clinic's time zone: the appointment date rule counts days there.
-var dubai = time.FixedZone("Asia/Dubai", 4*60*60)
 
 // visitor is one person's answers, unique per test so their email can be
 // told apart in the shared outbox (the enquiry id is a hash of the answers:
@@ -71,7 +69,7 @@ func suitabilityAnswers(t *testing.T, l, en language, v visitor) (steps []step, 
 // appointmentAnswers: a valid appointment request for a day a month ahead.
 func appointmentAnswers(t *testing.T, l, en language, v visitor) (steps []step, wantInEmail []string, date time.Time) {
 	T := func(key string) string { return l.T(t, key) }
-	date = time.Now().In(dubai).AddDate(0, 1, 0)
+	date = enquiry.OpenDay(time.Now().AddDate(0, 1, 0)) // a day the clinic is open (data/clinic.yaml)
 	steps = []step{
 		// Date inputs take the browser's format (en-US: month, day, year),
 		// typed into the segments in order.

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
@@ -111,6 +112,10 @@ type Config struct {
 	TrustProxy bool
 
 	LogLevel slog.Level
+
+	// Live is SITE_ENV=production: this instance serves the live site, so it
+	// started only because no clinic detail is a sample value (golive.go).
+	Live bool
 }
 
 // Outbox reports whether emails go to the local outbox instead of Resend.
@@ -206,6 +211,8 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 			l.fail("LOG_LEVEL", "%q is not one of debug, info, warn, error", v)
 		}
 	}
+
+	c.Live = l.liveSite(data.ClinicDetails(), c.SiteURL)
 
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)

@@ -280,7 +280,8 @@ func NewValidator(secret []byte, now func() time.Time) *Validator {
 	if now == nil {
 		now = time.Now
 	}
-	validators() // build the validators now, not on the first request
+	validators()   // build the validators now, not on the first request
+	openingHours() // and read the opening hours
 	return &Validator{secret: slices.Clone(secret), now: now}
 }
 
@@ -322,6 +323,9 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 			Today:   dubaiDay(received),
 		}
 		lv.collect(errs, lv.v.Struct(&a))
+		if errs[FieldDate] == "" && errs[FieldTime] == "" {
+			openingHours().checkOpen(errs, a.Date, a.Time, lang)
+		}
 		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message
 	case KindSuitability:
 		s := suitabilityForm{

@@ -144,18 +144,7 @@ func requestV1(ctx context.Context, e *netlifyEvent) (*http.Request, error) {
 		query = q.Encode()
 	}
 
-	// API Gateway's own view of the caller wins: on AWS a client could send
-	// any x-nf-* header. Netlify's events have no requestContext, and Netlify
-	// sets x-nf-client-connection-ip itself.
-	ip := e.RequestContext.Identity.SourceIP
-	if ip == "" {
-		ip = netlifyClientIP(h)
-	}
-	host := h.Get("Host")
-	if host == "" {
-		host = e.RequestContext.DomainName
-	}
-	return build(ctx, e.HTTPMethod, e.Path, query, h, host, ip, e.Body, e.IsBase64Encoded)
+	return build(ctx, e.HTTPMethod, e.Path, query, h, e.RequestContext.DomainName, e.RequestContext.Identity.SourceIP, e.Body, e.IsBase64Encoded)
 }
 
 func requestV2(ctx context.Context, e *events.APIGatewayV2HTTPRequest) (*http.Request, error) {
@@ -179,15 +168,7 @@ func requestV2(ctx context.Context, e *events.APIGatewayV2HTTPRequest) (*http.Re
 		}
 	}
 
-	ip := e.RequestContext.HTTP.SourceIP
-	if ip == "" {
-		ip = netlifyClientIP(h)
-	}
-	host := h.Get("Host")
-	if host == "" {
-		host = e.RequestContext.DomainName
-	}
-	return build(ctx, method, path, e.RawQueryString, h, host, ip, e.Body, e.IsBase64Encoded)
+	return build(ctx, method, path, e.RawQueryString, h, e.RequestContext.DomainName, e.RequestContext.HTTP.SourceIP, e.Body, e.IsBase64Encoded)
 }
 
 // netlifyClientIP is the visitor's address as Netlify's edge reports it.
@@ -200,7 +181,18 @@ func netlifyClientIP(h http.Header) string {
 	return ""
 }
 
-func build(ctx context.Context, method, path, query string, h http.Header, host, ip, body string, b64 bool) (*http.Request, error) {
+func build(ctx context.Context, method, path, query string, h http.Header, domainName, sourceIP, body string, b64 bool) (*http.Request, error) {
+	// API Gateway's own view of the caller wins: on AWS a client could send
+	// any x-nf-* header. Netlify's events have no requestContext, and Netlify
+	// sets x-nf-client-connection-ip itself.
+	ip := sourceIP
+	if ip == "" {
+		ip = netlifyClientIP(h)
+	}
+	host := h.Get("Host")
+	if host == "" {
+		host = domainName
+	}
 	var data []byte
 	if b64 {
 		var err error

@@ -175,10 +175,15 @@ type view struct {
 	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
 	Answers                                   []answer
 
+	CallBackBy                      string // acknowledgement: "18:00 on Thursday 26 November"
 	ClinicPhone, ClinicWhatsApp     string
 	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
 	SiteURL                         htmltemplate.URL
 	SiteHost                        string
+
+	// LRI and PDI isolate a number in the Arabic text part (U+2066, U+2069),
+	// so "+971 4 000 0000" does not show its groups in reverse order.
+	LRI, PDI string
 }
 
 // receptionView is the reception email's data: the answers as typed or
@@ -196,7 +201,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		Received:     formatReceived(e.Received),
 		Name:         enquiry.SingleLine(e.Name),
 		Email:        replyTo,
-		Phone:        e.Phone,
+		Phone:        enquiry.FormatPhone(e.Phone),
 		Contact:      e.Contact,
 		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
 		SiteURL:      htmltemplate.URL(c.siteURL),
@@ -222,7 +227,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	label := func(field, value string) string { return enquiry.Label(field, value, en) }
 
 	add(enquiry.FieldName, e.Name, false)
-	add(enquiry.FieldPhone, e.Phone, false)
+	add(enquiry.FieldPhone, enquiry.FormatPhone(e.Phone), false)
 	if replyTo != "" {
 		add(enquiry.FieldEmail, replyTo, false)
 	} else {
@@ -267,10 +272,12 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
 		Subject:           ackSubject(lang),
+		CallBackBy:        callBackBy(e.Received, lang),
 	}
 	if lang == enquiry.LangArabic {
 		v.Dir = "rtl"
 		v.Brand = "عيادات بلو تري"
+		v.LRI, v.PDI = "\u2066", "\u2069"
 		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
 	}
 	return v
@@ -286,7 +293,7 @@ func (p pair) render(v *view) (html, text string, err error) {
 	if err := p.text.Execute(&tb, v); err != nil {
 		return "", "", fmt.Errorf("mail: render text: %w", err)
 	}
-	return hb.String(), tidyText(tb.String()), nil
+	return hb.String(), tidyText(underline(tb.String())), nil
 }
 
 // mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
@@ -297,8 +304,11 @@ func mailtoURL(addr, subject string) htmltemplate.URL {
 	return htmltemplate.URL("mailto:" + url.PathEscape(addr) + "?subject=" + strings.ReplaceAll(url.PathEscape(subject), "&", "%26"))
 }
 
-// receptionSubject names the kind, the visitor and the key fact, e.g.
-// "Appointment request: Fatima Al Zahra, 12 Dec 2026 (morning)".
+// receptionSubject names the kind, the visitor and what reception acts on:
+// the date asked for, or how to contact them, e.g. "Appointment request:
+// Fatima Al Zahra, 12 Dec 2026 (morning)". It never carries health detail
+// (area, condition, pain): subjects show on lock screens and in shared
+// inboxes; those stay in the body.
 func receptionSubject(e *enquiry.Enquiry) string {
 	en := enquiry.LangEnglish
 	name := truncate(enquiry.SingleLine(e.Name), 60)
@@ -310,11 +320,13 @@ func receptionSubject(e *enquiry.Enquiry) string {
 	case enquiry.KindAppointment:
 		fact = formatDateShort(e.Date) + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
 	case enquiry.KindSuitability:
-		fact = strings.ToLower(enquiry.Label(enquiry.FieldArea, e.Area, en)) + ", " +
-			strings.ToLower(enquiry.Label(enquiry.FieldCondition, e.Condition, en)) + ", pain " + strconv.Itoa(e.Pain) + "/10"
+		fact = replyBy[e.Contact]
 	}
 	return SanitizeSubject(enquiry.Label(enquiry.FieldKind, e.Kind, en) + ": " + name + ", " + fact)
 }
+
+// replyBy is how a suitability subject says the way the visitor wants an answer.
+var replyBy = map[string]string{"phone": "reply by phone", "whatsapp": "reply by WhatsApp", "email": "reply by email"}
 
 // SanitizeSubject makes s safe for a Subject header: one line with no
 // control or bidi characters (enquiry.SingleLine), no MIME encoded word
@@ -403,10 +415,10 @@ func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
 		}
 	}
 	if phone != "" {
-		l.phone, l.tel = phone, htmltemplate.URL("tel:+"+digits(phone))
+		l.phone, l.tel = enquiry.FormatPhone(digits(phone)), htmltemplate.URL("tel:+"+digits(phone))
 	}
 	if whatsApp != "" {
-		l.whatsApp, l.wa = "+"+digits(whatsApp), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
+		l.whatsApp, l.wa = enquiry.FormatPhone(digits(whatsApp)), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
 	}
 	return l, nil
 }
@@ -472,6 +484,19 @@ func tidyText(s string) string {
 	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
 }
 
+// callBackBy says when reception will have answered an enquiry received at
+// t, from the clinic's opening hours: the end of the next working day.
+func callBackBy(t time.Time, lang string) string {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	by := enquiry.CallBackBy(t)
+	if lang == enquiry.LangArabic {
+		return "قبل الساعة \u2066" + by.Format("15:04") + "\u2069 يوم " + enquiry.FormatDay(by, lang)
+	}
+	return by.Format("15:04") + " on " + enquiry.FormatDay(by, lang)
+}
+
 // ackSubject is the acknowledgement's subject in lang.
 func ackSubject(lang string) string {
 	if lang == enquiry.LangArabic {
@@ -509,7 +534,7 @@ func parsePair(name string) (pair, error) {
 	if err != nil {
 		return pair{}, fmt.Errorf("mail: %s (html): %w", name, err)
 	}
-	t, err := texttemplate.New(name).Option("missingkey=error").Parse(string(src))
+	t, err := texttemplate.New(name).Option("missingkey=error").Parse(markdownToText(src))
 	if err == nil {
 		_, err = t.Parse(string(partialsText))
 	}

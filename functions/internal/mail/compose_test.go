@@ -151,7 +151,7 @@ func TestReceptionHeaders(t *testing.T) {
 	}
 
 	s, _ := cmp.Compose(suitability())
-	if want := "Suitability check: John Smith, knee, osteoarthritis, pain 7/10"; s[0].Subject != want {
+	if want := "Suitability check: John Smith, reply by phone"; s[0].Subject != want {
 		t.Errorf("subject %q, want %q", s[0].Subject, want)
 	}
 
@@ -303,7 +303,7 @@ func TestClinicLinks(t *testing.T) {
 		}
 	}
 	l, err := newClinicLinks("+971 4 000 0000", "971500000000")
-	if err != nil || l.tel != "tel:+97140000000" || l.wa != "https://wa.me/971500000000" || l.whatsApp != "+971500000000" {
+	if err != nil || l.tel != "tel:+97140000000" || l.wa != "https://wa.me/971500000000" || l.whatsApp != "+971 50 000 0000" || l.phone != "+971 4 000 0000" {
 		t.Errorf("%+v, %v", l, err)
 	}
 }

@@ -47,6 +47,12 @@ type Options struct {
 	// Environment is hugo --environment: "production" (default; fingerprinted
 	// assets with integrity, robots.txt allows crawling) or "development".
 	Environment string
+	// LiveSite builds the site as it goes live: the go-live check stops the
+	// build while data/clinic.yaml marks a clinic detail as a sample value.
+	// Otherwise (local serving, tests) the build sets HUGO_PARAMS_PREVIEW, as
+	// Netlify's previews do, and every page shows a "sample details" notice
+	// instead (layouts/_partials/golive/).
+	LiveSite bool
 	// Timeout bounds the build; zero means DefaultTimeout.
 	Timeout time.Duration
 	// Args are extra arguments for `hugo build`, e.g. "--cleanDestinationDir",
@@ -134,6 +140,9 @@ func Build(ctx context.Context, o Options) error {
 	cmd := exec.CommandContext(ctx, hugo, args...)
 	cmd.Dir = o.Root
 	cmd.Env = environ()
+	if !o.LiveSite {
+		cmd.Env = append(cmd.Env, "HUGO_PARAMS_PREVIEW=true")
+	}
 	cmd.Stdout = writers(out, o.Stdout)
 	cmd.Stderr = writers(out, o.Stderr)
 	cmd.WaitDelay = 5 * time.Second // don't wait forever for pipes after a kill

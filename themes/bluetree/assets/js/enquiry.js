@@ -135,9 +135,20 @@
         .map((name) => [name, msg.msgMissing, question(name)]);
     };
 
+    // A date the clinic is closed on: its input's data-closed maps a day of the week
+    // (0 = Sunday) or a date to the message the server would give.
+    const closed = () => $$(steps[current], "input[type=date][data-closed]")
+      .filter((n) => n.value)
+      .map((n) => {
+        const days = JSON.parse(n.dataset.closed);
+        return [n.name, days[n.value] || days[String(new Date(`${n.value}T12:00`).getDay())]];
+      })
+      .filter(([, text]) => text);
+
     const next = () => {
       clear();
       const errors = missing();
+      if (!errors.length) errors.push(...closed());
       if (errors.length) show(errors);
       else go(current + 1);
     };

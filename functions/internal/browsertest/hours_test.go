@@ -1,0 +1,98 @@
+package browsertest
+
+import (
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/bluetreeclinics/site/data"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// closedDay is the first day, a week or more ahead, that the clinic is closed
+// on by its day of the week (data/clinic.yaml "opening"), and the message the
+// server gives for it in lang.
+func closedDay(t *testing.T, lang string) (time.Time, string) {
+	t.Helper()
+	week, err := data.ClinicDetails().Opening.Week()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := enquiry.NewValidator([]byte("hours test"), nil)
+	for d := time.Now().AddDate(0, 0, 7); d.Before(time.Now().AddDate(0, 0, 15)); d = d.AddDate(0, 0, 1) {
+		if week[d.Weekday()].Open() {
+			continue
+		}
+		_, errs := v.Validate(url.Values{
+			"kind": {"appointment"}, "date": {d.Format("2006-01-02")}, "time": {"any"},
+			"name": {"A Person"}, "phone": {"050 123 4567"}, "contact": {"phone"}, "consent": {"yes"},
+		}, lang)
+		if errs[enquiry.FieldDate] == "" {
+			t.Fatalf("the server accepts %s, a day the clinic is closed", d.Format("Monday 2006-01-02"))
+		}
+		return d, errs[enquiry.FieldDate]
+	}
+	t.Skip("data/clinic.yaml: the clinic is open every day of the week")
+	return time.Time{}, ""
+}
+
+// TestClosedDayRefused: an appointment for a day the clinic is closed is
+// refused in the visitor's language, with the script (by Next, before
+// anything is sent) and without it (by the server, the page kept filled),
+// with the same words; and the form offers no time of day the clinic is
+// never open at.
+func TestClosedDayRefused(t *testing.T) {
+	need(t)
+	vp := viewports[0]
+	for _, l := range languages(t) {
+		for _, js := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/script=%v", l.code, js), func(t *testing.T) {
+				t.Parallel()
+				T := func(key string) string { return l.T(t, key) }
+				day, want := closedDay(t, l.code)
+				tb := newTab(t, vp, js)
+				tb.open(l.prefix+"/enquire/appointment/", 200)
+
+				offered := eval[[]string](tb, `[...document.querySelectorAll("input[name=time]")].map((i) => i.value)`)
+				if fmt.Sprint(offered) != fmt.Sprint(enquiry.OpenTimes()) {
+					t.Errorf("the form offers the times of day %q, want those the clinic is open at: %q", offered, enquiry.OpenTimes())
+				}
+
+				tb.fill([]step{
+					{do: typeText, label: T("field_date"), text: day.Format("01022006")},
+					{do: choose, label: T("field_time"), option: l.opt(t, "time", "any")},
+					{do: typeText, label: T("field_message"), text: "Kept after a closed day."},
+				})
+				if js {
+					tb.tabTo("the Next button", func(f focused) bool { return f.Tag == "button" && norm(f.Text) == norm(T("form_next")) })
+					tb.press(kb.Enter)
+				} else {
+					tb.fill([]step{
+						{do: typeText, label: T("field_name"), text: "Aisha Closed " + l.code},
+						{do: typeText, label: T("field_phone"), text: "050 123 4567"},
+						{do: choose, label: T("field_contact"), option: l.opt(t, "contact", "phone")},
+						{do: check, label: T("field_consent")},
+					})
+				}
+				before := tb.formState()
+				if !js {
+					tb.do(step{do: submit, label: T("submit_appointment")})
+					tb.waitPath("/api/enquiry", 15*time.Second)
+				}
+				tb.checkErrorSummary([]string{"date"})
+				if got := eval[string](tb, `document.getElementById("f-date-error").textContent.trim()`); norm(got) != norm(want) {
+					t.Errorf("the date's error reads %q, want %q", got, want)
+				}
+				for _, d := range before.diff(tb.formState()) {
+					t.Errorf("what was typed was lost: %s", d)
+				}
+				if n := tb.checkPosts(); js && n != 0 {
+					t.Errorf("%d POSTs for a closed day, want 0 (the script refuses it)", n)
+				}
+				tb.checkConsole("closed day")
+			})
+		}
+	}
+}

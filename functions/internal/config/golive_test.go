@@ -1,0 +1,54 @@
+package config
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/bluetreeclinics/site/data"
+)
+
+// In production the function refuses to start with sample clinic details,
+// naming each one and where to set it; previews and computers start.
+func TestLiveSiteRefusesSampleDetails(t *testing.T) {
+	site, _ := url.Parse("https://www.bluetreeclinics.ae")
+	err := checkLiveDetails(data.Clinic{Sample: []string{"phone", "whatsapp"}}, site)
+	if err == nil {
+		t.Fatal("sample phone and WhatsApp accepted")
+	}
+	for _, want := range []string{"The clinic's phone number: set it in data/clinic.yaml, phone", "WhatsApp", `"sample" list`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+	if err := checkLiveDetails(data.Clinic{}, site); err != nil {
+		t.Errorf("every detail filled, yet: %v", err)
+	}
+	example, _ := url.Parse("https://www.bluetreeclinics.example")
+	if err := checkLiveDetails(data.Clinic{}, example); err == nil || !strings.Contains(err.Error(), "SITE_URL") {
+		t.Errorf("an .example SITE_URL: %v", err)
+	}
+
+	// Load: SITE_ENV=production fails exactly when the shipped clinic.yaml
+	// still has sample details; unset or preview never does.
+	samples := len(data.ClinicDetails().SampleFacts()) > 0
+	base := map[string]string{"SITE_URL": "https://www.bluetreeclinics.ae"}
+	for _, v := range []string{"", "preview", "development"} {
+		base["SITE_ENV"] = v
+		if c, err := Load(env(base), Serve); err != nil || c.Live {
+			t.Errorf("SITE_ENV=%q: %v, live %v", v, err, c != nil && c.Live)
+		}
+	}
+	base["SITE_ENV"] = "production"
+	c, err := Load(env(base), Serve)
+	if samples && (err == nil || !strings.Contains(err.Error(), "SITE_ENV: is production, but")) {
+		t.Errorf("production with sample details started: %v", err)
+	}
+	if !samples && (err != nil || !c.Live) {
+		t.Errorf("production with every detail filled: %v", err)
+	}
+	base["SITE_ENV"] = "prod"
+	if _, err := Load(env(base), Serve); err == nil {
+		t.Error("SITE_ENV=prod accepted")
+	}
+}

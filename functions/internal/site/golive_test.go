@@ -1,0 +1,126 @@
+package site
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bluetreeclinics/site/data"
+	"golang.org/x/net/html"
+)
+
+// liveCopy copies the site into a temporary folder with clinic.yaml's
+// "sample" list replaced by sample and hugo.toml's baseURL by base; fill
+// replaces the sample values golive.yaml knows with the fixture's own.
+func liveCopy(t *testing.T, sample, base string, fill bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, p := range []string{"hugo.toml", "content", "data", "static", "themes"} {
+		copyTree(t, filepath.Join(root, p), filepath.Join(dir, p))
+	}
+	edit := func(file, pattern, repl string) {
+		p := filepath.Join(dir, file)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(pattern)
+		if !re.Match(b) {
+			t.Fatalf("%s has no line matching %s", file, pattern)
+		}
+		if err := os.WriteFile(p, re.ReplaceAll(b, []byte(repl)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
+	edit("hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
+	if fill {
+		for _, f := range data.GoLiveFacts() {
+			if f.SampleValue != "" {
+				edit("data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
+			}
+		}
+	}
+	return dir
+}
+
+// The go-live gate: building the live site stops while a clinic detail is a
+// sample value, naming it and where to set it; with every detail filled (the
+// fixture: an empty sample list and a real domain) the live build passes and
+// shows no notice.
+func TestGoLiveGate(t *testing.T) {
+	built(t) // warms Hugo's image cache for the copies
+	build := func(dir string) error {
+		return Build(context.Background(), Options{Root: root, Source: dir, Dest: filepath.Join(dir, "public"), LiveSite: true, Timeout: 90 * time.Second})
+	}
+
+	t.Run("placeholder phone", func(t *testing.T) {
+		err := build(liveCopy(t, "[phone]", "https://www.bluetreeclinics.ae/", true))
+		if err == nil {
+			t.Fatal("the live site was built with a sample phone number")
+		}
+		msg := err.Error()
+		for _, want := range []string{"go-live check", "The clinic's phone number: set it in data/clinic.yaml, phone", `delete its name from the "sample" list`} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("the gate's message does not say %q:\n%s", want, msg)
+			}
+		}
+		if strings.Contains(msg, "WhatsApp") || strings.Contains(msg, "baseURL") {
+			t.Errorf("the gate names details that are filled:\n%s", msg)
+		}
+	})
+	t.Run("example domain", func(t *testing.T) {
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.example/", true))
+		if err == nil || !strings.Contains(err.Error(), "hugo.toml, the line starting baseURL") {
+			t.Fatalf("an .example baseURL went live: %v", err)
+		}
+	})
+	t.Run("sample value left in, name taken off the list", func(t *testing.T) {
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", false))
+		if err == nil || !strings.Contains(err.Error(), "The clinic's WhatsApp number: set it in data/clinic.yaml, whatsapp") {
+			t.Fatalf("the shipped sample WhatsApp number went live: %v", err)
+		}
+	})
+	t.Run("every detail filled", func(t *testing.T) {
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
+		if err := build(dir); err != nil {
+			t.Fatalf("the gate stopped a site with every detail filled: %v", err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "public", "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), `<aside class="sample-notice"`) {
+			t.Error("the live home page shows the sample details notice")
+		}
+	})
+}
+
+// Every other build (this package's, like local serving and previews) shows
+// the notice at the top of every page while details are samples.
+func TestSampleNoticeOnEveryPage(t *testing.T) {
+	built(t)
+	if len(data.ClinicDetails().SampleFacts()) == 0 {
+		t.Skip("data/clinic.yaml holds no sample details")
+	}
+	for _, p := range pages(t) {
+		var notice *html.Node
+		for _, n := range all(p.doc, tag("aside")) {
+			if c, _ := attr(n, "class"); c == "sample-notice" {
+				notice = n
+			}
+		}
+		if notice == nil {
+			t.Errorf("%s: no sample details notice", p.path)
+			continue
+		}
+		id, _ := attr(notice, "aria-labelledby")
+		if l := byID(p.doc, id); l == nil || text(l) == "" {
+			t.Errorf("%s: the notice has no accessible name", p.path)
+		}
+	}
+}
