@@ -130,6 +130,20 @@ func send(t *testing.T, s *Spool, m *mail.Message) {
 	}
 }
 
+// drain runs the worker until the spool is empty, then checks that want
+// emails arrived and no file is left.
+func drain(t *testing.T, e *env, s *Spool, want int) {
+	t.Helper()
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	if n := len(e.fake.Emails()); n != want {
+		t.Errorf("%d emails, want %d", n, want)
+	}
+	if got := files(t, e.dir); len(got) != 0 {
+		t.Errorf("files left: %v", got)
+	}
+}
+
 func files(t *testing.T, dir string) []string {
 	t.Helper()
 	des, err := os.ReadDir(dir)
@@ -177,14 +191,7 @@ func TestSendKeepsWorkerSends(t *testing.T) {
 		t.Errorf("resubmission: depth %d files %v", s.Depth(), files(t, e.dir))
 	}
 
-	run(t, s)
-	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
-	if n := len(e.fake.Emails()); n != 1 {
-		t.Errorf("%d emails", n)
-	}
-	if got := files(t, e.dir); len(got) != 0 {
-		t.Errorf("files left: %v", got)
-	}
+	drain(t, e, s, 1)
 }
 
 // A hanging Resend does not slow Send: it never calls Resend.
@@ -248,14 +255,7 @@ func TestRestartResumes(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "from an earlier run") {
 		t.Error("restart not logged")
 	}
-	run(t, second)
-	waitFor(t, "the resumed email", 5*time.Second, func() bool { return second.Depth() == 0 })
-	if n := len(e.fake.Emails()); n != 1 {
-		t.Errorf("%d emails", n)
-	}
-	if got := files(t, e.dir); len(got) != 0 {
-		t.Errorf("files left: %v", got)
-	}
+	drain(t, e, second, 1)
 }
 
 // A crash after Resend accepted the email but before the file was deleted:
