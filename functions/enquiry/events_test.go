@@ -82,7 +82,7 @@ func jsonValues(t *testing.T, m map[string]any) url.Values {
 }
 
 // v2Event is an API Gateway HTTP API (payload 2.0) event.
-func v2Event(t *testing.T, method, path, contentType, body string, b64 bool, ip string) []byte {
+func v2Event(t testing.TB, method, path, contentType, body string, b64 bool, ip string) []byte {
 	t.Helper()
 	h := map[string]string{
 		"accept":            "text/html,application/xhtml+xml,*/*;q=0.8",

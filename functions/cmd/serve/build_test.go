@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
 // The README's command: run builds the real site and serves it.
@@ -24,6 +26,24 @@ func TestServeBuildsTheRealSite(t *testing.T) {
 	resp, _ := get(t, s.url+"/no-such-page/", nil)
 	if resp.StatusCode != 404 {
 		t.Errorf("missing page: %d", resp.StatusCode)
+	}
+
+	// The form page the API gives back (422, no JavaScript) carries the
+	// same policy as the site's own form page: the API's copy of the
+	// directives (api.pagePolicy) and the inline hashes agree with
+	// home.headers.
+	for _, lang := range []string{"en", "ar"} {
+		site, _ := get(t, s.url+formpage.PagePath(lang, "appointment"), nil)
+		form := appointmentForm("", "P1")
+		form.Set("lang", lang)
+		resp, _, err := post(client(), s.url, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != 422 || resp.Header.Get("Content-Security-Policy") != site.Header.Get("Content-Security-Policy") {
+			t.Errorf("%s: 422 page (%d) CSP\n%s\nsite's form page CSP\n%s", lang, resp.StatusCode,
+				resp.Header.Get("Content-Security-Policy"), site.Header.Get("Content-Security-Policy"))
+		}
 	}
 }
 

@@ -3,9 +3,9 @@
 // the static files with the same headers Netlify sends (from the generated
 // _headers), and mounts the enquiry API at /api/. Without RESEND_API_KEY
 // each email is written to a local outbox folder as an .eml file. With it,
-// emails go through Resend, and those Resend cannot take wait in an on-disk
-// spool (SPOOL_DIR) that a background worker sends later; SIGTERM stops it
-// gracefully. Production use: README.md, "Self-hosting".
+// each email is kept durably in an on-disk spool (SPOOL_DIR) before the
+// visitor is answered, and a background worker sends it through Resend;
+// SIGTERM stops it gracefully. Production use: README.md, "Self-hosting".
 //
 //	go run ./functions/cmd/serve            # http://localhost:8080
 //	go run ./functions/cmd/serve -watch     # rebuild when content changes

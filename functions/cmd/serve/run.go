@@ -29,12 +29,13 @@ import (
 )
 
 // Server timeouts. WriteTimeout leaves room for the enquiry handler's send
-// budget (config.ServeSendTimeout) and a slow client.
+// budget (config.ServeSendTimeout) and a slow client. An idle keep-alive
+// connection is closed after 30 s: it holds a file and a connection slot.
 const (
 	readHeaderTimeout = 5 * time.Second
 	readTimeout       = 20 * time.Second
 	writeTimeout      = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
+	idleTimeout       = 30 * time.Second
 	shutdownTimeout   = 20 * time.Second
 )
 
@@ -94,6 +95,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	defer ln.Close()
+	perClient := cfg.MaxConnectionsPerClient
+	if cfg.TrustProxy {
+		perClient = 0 // every connection comes from the proxy
+	}
+	ln = limitConns(ln, cfg.MaxConnections, perClient, logger)
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
 	siteURL := cfg.SiteURL
 	if siteURL == nil {
@@ -182,7 +188,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Outbox() {
 		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
 	} else {
-		fmt.Fprintf(stdout, "Emails are sent with Resend to %v; unsent ones wait in %s.\n", cfg.To, absOr(cfg.SpoolDir))
+		fmt.Fprintf(stdout, "Emails are kept in %s and sent with Resend to %v.\n", absOr(cfg.SpoolDir), cfg.To)
 	}
 	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
 	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
@@ -264,32 +270,43 @@ func absOr(p string) string {
 	return p
 }
 
+// spoolTuning is the spool's backoff and timing: its defaults, which tests
+// shorten. The operator's settings come from config.
+var spoolTuning spool.Options
+
 // newSender chooses the delivery.Sender. Without a Resend key it is the outbox
-// (writing the file is the delivery: nothing to spool). With a key it is
-// Resend wrapped in the on-disk spool: what Resend cannot take within the
-// request's budget waits in cfg.SpoolDir and is sent by background, which the
-// caller runs until shutdown. health is added to GET /api/health.
-func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender, health func() map[string]any, background func(context.Context), err error) {
+// (writing the file is the delivery: nothing to spool). With a key it is the
+// on-disk spool: a request only writes the email there, and background, which
+// the caller runs until shutdown, sends it through Resend. health is added to
+// GET /api/health.
+func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender, health func() (map[string]any, bool), background func(context.Context), err error) {
 	if cfg.Outbox() {
 		o, err := delivery.NewOutbox(cfg.OutboxDir, logger)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
 		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
-		return o, func() map[string]any { return map[string]any{"sender": "outbox"} }, nil, nil
+		return o, func() (map[string]any, bool) { return map[string]any{"sender": "outbox"}, true }, nil, nil
 	}
 	r := delivery.NewResend(delivery.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL,
 		Logger:  logger,
+		// One call per attempt: the spool's worker does the retrying, so
+		// Retry-After and the rate limit hold across all emails.
+		MaxAttempts: 1,
 	})
-	sp, err := spool.New(cfg.SpoolDir, r, logger, spool.Options{})
+	o := spoolTuning
+	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter
+	sp, err := spool.New(cfg.SpoolDir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
-	logger.Info("emails go to Resend; unsent ones wait in the spool", "base_url", r.BaseURL(), "spool", absOr(sp.Dir()))
-	health = func() map[string]any {
-		return map[string]any{"sender": "resend", "spool": sp.Health()}
+	logger.Info("emails are kept in the spool and sent with Resend in the background", "base_url", r.BaseURL(),
+		"spool", absOr(sp.Dir()), "rate_per_second", cfg.ResendRate)
+	health = func() (map[string]any, bool) {
+		h, ok := sp.Health()
+		return map[string]any{"sender": "resend", "spool": h}, ok
 	}
 	return sp, health, sp.Run, nil
 }

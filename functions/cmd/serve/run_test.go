@@ -36,7 +36,7 @@ type server struct {
 var openLine = regexp.MustCompile(`Open (http://\S+)/ `)
 
 // start runs the program on a free loopback port and waits until it serves.
-func start(t *testing.T, args []string, env map[string]string) *server {
+func start(t testing.TB, args []string, env map[string]string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &testlog.Buffer{}, stderr: &testlog.Buffer{}, cancel: cancel, done: make(chan error, 1)}
@@ -80,13 +80,15 @@ func client() *http.Client {
 	}
 }
 
-func get(t *testing.T, u string, header map[string]string) (*http.Response, []byte) {
+func get(t testing.TB, u string, header map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", u, nil)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := client().Do(req)
+	c := client()
+	defer c.CloseIdleConnections() // a connection per call would pile up against the per-client cap
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

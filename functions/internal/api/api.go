@@ -47,8 +47,9 @@ type Deps struct {
 	TrustProxy bool
 
 	Now func() time.Time
-	// Health adds to GET /api/health's reply (e.g. the spool depth).
-	Health func() map[string]any
+	// Health adds to GET /api/health's reply (e.g. the spool depth); when
+	// it reports false the reply is 503, for monitoring to see.
+	Health func() (details map[string]any, ok bool)
 	// SendTimeout bounds composing and sending one enquiry (required:
 	// config.Config.SendTimeout).
 	SendTimeout time.Duration
@@ -102,15 +103,21 @@ type server struct {
 }
 
 func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	body := map[string]any{}
+	body, ok := map[string]any{}, true
 	if s.Health != nil {
-		for k, v := range s.Health() {
+		var details map[string]any
+		details, ok = s.Health()
+		for k, v := range details {
 			body[k] = v
 		}
 	}
-	body["status"] = "ok"
-	infoFrom(r.Context()).outcome = "ok"
-	writeJSON(w, http.StatusOK, body)
+	status, outcome := http.StatusOK, "ok"
+	if !ok {
+		status, outcome = http.StatusServiceUnavailable, "failing"
+	}
+	body["status"] = outcome
+	infoFrom(r.Context()).outcome = outcome
+	writeJSON(w, status, body)
 }
 
 // allowedOrigins is the set of "scheme://host[:port]" that may post.

@@ -101,7 +101,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 		RatePerMinute: 1000,
 		Burst:         1000,
 		Now:           clk.now,
-		Health:        func() map[string]any { return map[string]any{"spool": 0} },
+		Health:        func() (map[string]any, bool) { return map[string]any{"spool": 0}, true },
 		SendTimeout:   8 * time.Second,
 	}
 	if mod != nil {

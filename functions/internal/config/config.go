@@ -50,9 +50,9 @@ const (
 	DefaultAddr          = "localhost:8080"
 	DefaultSpoolDir      = "spool"
 
-	// The time budget of composing and sending one enquiry. Self-hosted, a
-	// send that runs out of it is spooled and retried later. The serverless
-	// function has no spool: Netlify stops a synchronous function after 10 s
+	// The time budget of composing and sending one enquiry. Self-hosted,
+	// sending is only writing the spool (Resend is called by its worker).
+	// The serverless function has no spool: Netlify stops a synchronous function after 10 s
 	// (AWS Lambda after its configured timeout, 15 s in README), so sending,
 	// with Resend's retries, must end in time to answer 503 with the form
 	// page, which may need fetching, rather than be cut off with a bare 502.
@@ -104,6 +104,8 @@ type Config struct {
 	Addr      string // Serve: where to listen (the -addr flag's default)
 
 	SendTimeout time.Duration // see ServeSendTimeout
+
+	ServeLimits // Serve only: the spool's and the connections' limits
 
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For. Only safe behind a proxy that sets them.
@@ -201,6 +203,7 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		c.SendTimeout = LambdaSendTimeout
 	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
+	c.ServeLimits = l.serveLimits()
 
 	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
@@ -331,4 +334,52 @@ func splitList(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// ServeLimits are the self-hosted server's limits: how it treats Resend
+// and the spool, and how many connections clients may hold.
+type ServeLimits struct {
+	// ResendRate is the most calls per second the spool's worker makes to
+	// Resend (RESEND_RATE_PER_SECOND; Resend allows 5 per team by default).
+	ResendRate int
+	// SpoolMaxBytes is the spool's size limit (SPOOL_MAX_MB); past it,
+	// enquiries are refused with 503 and the form kept.
+	SpoolMaxBytes int64
+	// SpoolAlertAfter is how long an email may wait unsent, or the spool be
+	// unwritable, before /api/health answers 503 (SPOOL_ALERT_AFTER, a Go
+	// duration such as "15m").
+	SpoolAlertAfter time.Duration
+	// MaxConnections caps the open connections in all (MAX_CONNECTIONS),
+	// MaxConnectionsPerClient those of one address
+	// (MAX_CONNECTIONS_PER_CLIENT; not applied with TRUST_PROXY, where every
+	// connection comes from the proxy).
+	MaxConnections, MaxConnectionsPerClient int
+}
+
+// Defaults of ServeLimits.
+const (
+	DefaultResendRate              = 5
+	DefaultSpoolMaxMB              = 100
+	DefaultSpoolAlertAfter         = 15 * time.Minute
+	DefaultMaxConnections          = 1024
+	DefaultMaxConnectionsPerClient = 64
+)
+
+func (l *loader) serveLimits() ServeLimits {
+	s := ServeLimits{
+		ResendRate:              l.integer("RESEND_RATE_PER_SECOND", DefaultResendRate, 1, 1000),
+		SpoolMaxBytes:           int64(l.integer("SPOOL_MAX_MB", DefaultSpoolMaxMB, 1, 1<<20)) << 20,
+		SpoolAlertAfter:         DefaultSpoolAlertAfter,
+		MaxConnections:          l.integer("MAX_CONNECTIONS", DefaultMaxConnections, 16, 1<<20),
+		MaxConnectionsPerClient: l.integer("MAX_CONNECTIONS_PER_CLIENT", DefaultMaxConnectionsPerClient, 1, 1<<20),
+	}
+	if v := l.str("SPOOL_ALERT_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 7*24*time.Hour {
+			l.fail("SPOOL_ALERT_AFTER", "%q is not a duration from 1s to 168h, such as 15m", v)
+		} else {
+			s.SpoolAlertAfter = d
+		}
+	}
+	return s
 }

@@ -16,6 +16,18 @@ type Sender interface {
 	Send(ctx context.Context, m *mail.Message) error
 }
 
-// ErrPermanent marks a failure that retrying cannot fix (Resend answered 4xx
-// other than 429: a configuration problem). Test with errors.Is.
-var ErrPermanent = errors.New("delivery: permanent failure")
+// Failures worth telling apart; test with errors.Is. ErrRefused and ErrQuota
+// are also ErrPermanent: retrying within one request cannot help.
+var (
+	// ErrPermanent marks a failure that retrying soon cannot fix: Resend
+	// answered 4xx other than 429 (a configuration problem: API key, sender
+	// domain), or one of the two below.
+	ErrPermanent = errors.New("delivery: permanent failure")
+	// ErrRefused marks an email Resend refused for its content (an address
+	// it will not take), not for the configuration: sending it again can
+	// never succeed. Only the acknowledgement ends this way; reception's
+	// email is sent again without the refused reply-to (see Resend.Send).
+	ErrRefused = errors.New("delivery: refused for its content")
+	// ErrQuota marks Resend's daily or monthly sending quota being spent.
+	ErrQuota = errors.New("delivery: sending quota exceeded")
+)

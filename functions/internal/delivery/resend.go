@@ -127,11 +127,14 @@ func NewHTTPClient(timeout time.Duration, idleConns int) *http.Client {
 // It never holds message content or addresses. errors.Is(err, ErrPermanent)
 // tells whether retrying later can help.
 type SendError struct {
-	Status    int    // last HTTP status; 0 when no response came
-	Name      string // Resend's error name, e.g. "validation_error"
-	Attempts  int
-	Permanent bool
-	Err       error // the last transport or context error, if any
+	Status     int    // last HTTP status; 0 when no response came
+	Name       string // Resend's error name, e.g. "validation_error"
+	Attempts   int
+	Permanent  bool
+	Refused    bool          // refused for its content (ErrRefused)
+	Quota      bool          // sending quota spent (ErrQuota)
+	RetryAfter time.Duration // Resend's Retry-After, if it sent one
+	Err        error         // the last transport or context error, if any
 }
 
 func (e *SendError) Error() string {
@@ -159,6 +162,12 @@ func (e *SendError) Unwrap() []error {
 	if e.Permanent {
 		errs = append(errs, ErrPermanent)
 	}
+	if e.Refused {
+		errs = append(errs, ErrRefused)
+	}
+	if e.Quota {
+		errs = append(errs, ErrQuota)
+	}
 	if e.Err != nil {
 		errs = append(errs, e.Err)
 	}
@@ -168,6 +177,11 @@ func (e *SendError) Unwrap() []error {
 // Send delivers m, retrying transient failures while the next attempt fits
 // in ctx's deadline. The idempotency key makes retries (and a repeated
 // submission) one email at Resend.
+//
+// When Resend refuses reception's email for its content (the visitor's
+// address as reply-to), it is sent again at once without it
+// (mail.WithoutReplyTo): reception gets every enquiry. A refused
+// acknowledgement is given up (ErrRefused).
 func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 	if r.configErr != nil {
 		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
@@ -207,19 +221,32 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 				"attempt", attempt, "status", rec.status, "duration", took)
 			return nil
 		}
-		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt}
-		wait, retry := r.classify(rec, err, attempt)
+		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt, RetryAfter: rec.retryAfter}
+		wait, retry := r.classify(rec, attempt)
 		if rec.status == 0 {
 			last.Err = err
 		}
 		if !retry {
 			last.Permanent = true
-			msg := "resend rejected the email: configuration error"
-			if rec.status == http.StatusTooManyRequests {
-				msg = "resend rejected the email: sending quota exceeded"
+			switch {
+			case refusedContent(rec) && m.ReplyTo != "" && !m.IsAcknowledgement():
+				r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address",
+					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+				m = mail.WithoutReplyTo(m)
+				req, opts = toRequest(m), &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey}
+				continue
+			case refusedContent(rec) && m.IsAcknowledgement():
+				last.Refused = true
+				r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)",
+					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			case rec.status == http.StatusTooManyRequests:
+				last.Quota = true
+				r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", "idempotency_key", m.IdempotencyKey,
+					"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
+			default:
+				r.log.ErrorContext(ctx, "resend rejected the email: configuration error", "idempotency_key", m.IdempotencyKey,
+					"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
 			}
-			r.log.ErrorContext(ctx, msg, "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
 			return last
 		}
 		if ctx.Err() != nil {
@@ -253,8 +280,8 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 
 // classify decides whether a failed attempt is worth retrying and how long
 // to wait first.
-func (r *Resend) classify(rec *callResult, err error, attempt int) (time.Duration, bool) {
-	backoff := r.backoff(attempt)
+func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
+	backoff := max(r.backoff(attempt), rec.retryAfter)
 	switch {
 	case rec.status == 0: // timeout, connection refused or reset
 		return backoff, true
@@ -262,14 +289,6 @@ func (r *Resend) classify(rec *callResult, err error, attempt int) (time.Duratio
 		switch rec.name {
 		case "daily_quota_exceeded", "monthly_quota_exceeded":
 			return 0, false
-		}
-		var rl *resend.RateLimitError
-		if errors.As(err, &rl) {
-			if s, err := strconv.ParseFloat(strings.TrimSpace(rl.RetryAfter), 64); err == nil && s >= 0 {
-				if d := time.Duration(s * float64(time.Second)); d > backoff {
-					return d, true
-				}
-			}
 		}
 		return backoff, true
 	case rec.status == http.StatusConflict && rec.name == "concurrent_idempotent_requests":
@@ -281,6 +300,20 @@ func (r *Resend) classify(rec *callResult, err error, attempt int) (time.Duratio
 	default: // other 4xx: our request or configuration is wrong
 		return 0, false
 	}
+}
+
+// refusedContent reports whether Resend refused the email for what it
+// holds (an address it will not take) rather than for the configuration
+// (key, sender domain: 401, 403, invalid_from_address).
+func refusedContent(rec *callResult) bool {
+	if rec.status != http.StatusUnprocessableEntity && rec.status != http.StatusBadRequest {
+		return false
+	}
+	switch rec.name {
+	case "validation_error", "invalid_parameter", "":
+		return true
+	}
+	return false
 }
 
 // backoff is exponential with jitter: between half and all of
@@ -318,8 +351,9 @@ func toRequest(m *mail.Message) *resend.SendEmailRequest {
 // *resend.RateLimitError, whose RetryAfter we read) and never the error's
 // name (quota exceeded, idempotency conflicts); the transport sees both.
 type callResult struct {
-	status int
-	name   string
+	status     int
+	name       string
+	retryAfter time.Duration // the Retry-After header in seconds, if any
 }
 
 type callKey struct{}
@@ -333,6 +367,9 @@ func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	rec.status = resp.StatusCode
+	if s, err := strconv.ParseFloat(strings.TrimSpace(resp.Header.Get("Retry-After")), 64); err == nil && s > 0 && s < 86400 {
+		rec.retryAfter = time.Duration(s * float64(time.Second))
+	}
 	if resp.StatusCode >= 400 && resp.Body != nil {
 		body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()

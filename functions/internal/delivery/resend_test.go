@@ -101,33 +101,78 @@ func TestResendRetries(t *testing.T) {
 
 func TestResendPermanent(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		fail int
+		name    string
+		fail    int
+		calls   int    // 2: reception's email sent again without reply-to
+		is      error  // besides ErrPermanent
+		logLine string // level and message
 	}{
-		{"422", http.StatusUnprocessableEntity},
-		{"403", http.StatusForbidden},
-		{"daily quota", resendtest.DailyQuota},
-		{"monthly quota", resendtest.MonthlyQuota},
+		{"422", http.StatusUnprocessableEntity, 2, nil, "level=ERROR msg=\"resend rejected the email: configuration error\""},
+		{"403", http.StatusForbidden, 1, nil, "level=ERROR msg=\"resend rejected the email: configuration error\""},
+		{"daily quota", resendtest.DailyQuota, 1, delivery.ErrQuota, "level=WARN msg=\"resend refused the email: sending quota exceeded\""},
+		{"monthly quota", resendtest.MonthlyQuota, 1, delivery.ErrQuota, "level=WARN msg=\"resend refused the email: sending quota exceeded\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := resendtest.NewServer(t)
 			fake.Fail(tc.fail, 5)
 			var logs bytes.Buffer
 			err := newSender(fake, slog.New(slog.NewTextHandler(&logs, nil))).Send(ctxWithin(t, 5*time.Second), message("k"))
-			if !errors.Is(err, delivery.ErrPermanent) {
-				t.Fatalf("err = %v, want ErrPermanent", err)
+			if !errors.Is(err, delivery.ErrPermanent) || (tc.is != nil && !errors.Is(err, tc.is)) {
+				t.Fatalf("err = %v, want ErrPermanent and %v", err, tc.is)
+			}
+			if errors.Is(err, delivery.ErrRefused) {
+				t.Errorf("reception's email reported refused: %v", err)
 			}
 			var se *delivery.SendError
-			if !errors.As(err, &se) || se.Status == 0 || se.Name == "" || se.Attempts != 1 {
+			if !errors.As(err, &se) || se.Status == 0 || se.Name == "" {
 				t.Errorf("SendError %+v", se)
 			}
-			if fake.Calls() != 1 {
-				t.Errorf("%d calls: a permanent failure was retried", fake.Calls())
+			if fake.Calls() != tc.calls {
+				t.Errorf("%d calls, want %d", fake.Calls(), tc.calls)
 			}
-			if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "resend rejected the email") {
-				t.Errorf("not logged as an error:\n%s", logs.String())
+			if !strings.Contains(logs.String(), tc.logLine) {
+				t.Errorf("not logged as %s:\n%s", tc.logLine, logs.String())
 			}
 		})
+	}
+}
+
+// Resend refuses the visitor's address (a Cyrillic letter in the local
+// part): reception still gets the enquiry, without the reply-to and with a
+// line saying why; the acknowledgement to that address is refused for good.
+func TestResendRefusedContent(t *testing.T) {
+	fake := resendtest.NewServer(t)
+	var logs bytes.Buffer
+	s := newSender(fake, slog.New(slog.NewTextHandler(&logs, nil)))
+	visitor := "аnna@example.org" // Cyrillic а
+	m := message("enq_x")
+	m.ReplyTo = visitor
+	m.Text = "Email: " + visitor
+	if err := s.Send(ctxWithin(t, 5*time.Second), m); err != nil {
+		t.Fatalf("reception's email: %v", err)
+	}
+	emails := fake.Emails()
+	if len(emails) != 1 || len(emails[0].ReplyTo) != 0 || emails[0].IdempotencyKey != "enq_x-noreply" ||
+		!strings.Contains(emails[0].Text, "refused the visitor's email address") || !strings.Contains(emails[0].Text, visitor) ||
+		!strings.Contains(emails[0].HTML, "refused the visitor's email address") {
+		t.Fatalf("reception got %+v", emails)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "idempotency_key=enq_x") {
+		t.Errorf("fallback not logged with the key:\n%s", logs.String())
+	}
+	// Sent again (a crash before the spool file went): still one email.
+	if err := s.Send(ctxWithin(t, 5*time.Second), m); err != nil || len(fake.Emails()) != 1 {
+		t.Errorf("again: %v, %d emails", err, len(fake.Emails()))
+	}
+
+	ack := message("enq_x-ack")
+	ack.ReplyTo, ack.To = "", []string{visitor}
+	err := s.Send(ctxWithin(t, 5*time.Second), ack)
+	if !errors.Is(err, delivery.ErrRefused) || len(fake.Emails()) != 1 {
+		t.Errorf("acknowledgement: %v, %d emails", err, len(fake.Emails()))
+	}
+	if strings.Contains(logs.String(), "nna@") {
+		t.Error("the log holds the address")
 	}
 }
 

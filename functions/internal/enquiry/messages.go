@@ -70,9 +70,17 @@ var fieldMessages = map[string]text{
 		"Enter your email address, as you chose to be contacted by email",
 		"أدخل بريدك الإلكتروني، فقد اخترت التواصل عبر البريد الإلكتروني",
 	},
-	"email.email": {
+	"email.mailbox": {
 		"Enter an email address in the correct format, like name@example.com",
 		"أدخل عنوان بريد إلكتروني بصيغة صحيحة، مثل name@example.com",
+	},
+	"email.email_ascii": {
+		"Enter an email address with only English letters, digits and . _ - + before the @, like name@example.com",
+		"أدخل عنوان بريد إلكتروني لا يحتوي قبل الرمز @ إلا على أحرف إنجليزية وأرقام و . _ - +، مثل name@example.com",
+	},
+	"email.email_unquoted": {
+		"Enter an email address without quotation marks or spaces, like name@example.com",
+		"أدخل عنوان بريد إلكتروني دون علامات اقتباس أو مسافات، مثل name@example.com",
 	},
 
 	"phone.required": {

@@ -136,16 +136,6 @@ func normalisePhone(s string) (string, bool) {
 	return s, false
 }
 
-// normaliseEmail lower-cases the domain part only: the local part is the
-// mailbox owner's business.
-func normaliseEmail(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	if at < 0 {
-		return s
-	}
-	return s[:at+1] + strings.ToLower(s[at+1:])
-}
-
 // normaliseChoice is for values picked from a list: single line, and
 // lower-cased since every listed value is.
 func normaliseChoice(s string) string {

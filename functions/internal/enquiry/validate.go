@@ -2,6 +2,7 @@ package enquiry
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -33,7 +34,7 @@ const (
 type commonForm struct {
 	Kind       string `form:"kind" validate:"required,choice=kind"`
 	Name       string `form:"name" validate:"required,min=2,max=100"`
-	Email      string `form:"email" validate:"required_if=Contact email,omitempty,max=254,email"`
+	Email      string `form:"email" validate:"required_if=Contact email,omitempty,max=254,email_ascii,email_unquoted,mailbox"` // email.go
 	Phone      string `form:"phone" validate:"required,max=100,phone"`
 	Contact    string `form:"contact" validate:"required,choice=contact"`
 	Consent    string `form:"consent" validate:"required,eq=yes"`
@@ -151,6 +152,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 			return len(t) <= 1 || !slices.Contains(t, "none")
 		},
 	}
+	maps.Copy(rules, emailRules)
 	for tag, fn := range rules {
 		if err := v.RegisterValidation(tag, fn); err != nil {
 			return nil, err
@@ -178,7 +180,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 		"required": {"Enter {0}", "يُرجى تعبئة حقل {0}"},
 		"choice":   {"Choose one of the options for {0}", "اختر أحد الخيارات في حقل {0}"},
 	}
-	for _, tag := range []string{"phone", "isodate", "notpast", "withinyear", "pain", "tried_choice", "unique", "tried_none", "eq", "email", "required_if"} {
+	for _, tag := range []string{"phone", "isodate", "notpast", "withinyear", "pain", "tried_choice", "unique", "tried_none", "eq", "email_ascii", "email_unquoted", "mailbox", "required_if"} {
 		generic[tag] = text{"Check {0}", "يُرجى مراجعة حقل {0}"}
 	}
 	for tag, t := range generic {

@@ -142,7 +142,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	if c.cfg.Ack && replyTo != "" {
 		a := c.ackView(e, lang)
 		am := &Message{
-			IdempotencyKey: e.ID + "-ack",
+			IdempotencyKey: e.ID + ackSuffix,
 			From:           c.cfg.From,
 			To:             []string{replyTo},
 			Subject:        a.Subject,
@@ -329,9 +329,10 @@ func receptionSubject(e *enquiry.Enquiry) string {
 var replyBy = map[string]string{"phone": "reply by phone", "whatsapp": "reply by WhatsApp", "email": "reply by email"}
 
 // SanitizeSubject makes s safe for a Subject header: one line with no
-// control or bidi characters (enquiry.SingleLine), at most 150 runes.
+// control or bidi characters (enquiry.SingleLine), no MIME encoded word
+// (NeutraliseEncodedWords), at most 150 runes.
 func SanitizeSubject(s string) string {
-	return truncate(enquiry.SingleLine(s), maxSubjectRunes)
+	return truncate(NeutraliseEncodedWords(enquiry.SingleLine(s)), maxSubjectRunes)
 }
 
 // truncate cuts s to at most n runes, marking the cut with "…".

@@ -3,6 +3,8 @@
 // Package delivery sends them.
 package mail
 
+import "strings"
+
 // Message is one email, ready to send.
 type Message struct {
 	// IdempotencyKey is the enquiry id (plus a suffix for the acknowledgement),
@@ -17,3 +19,42 @@ type Message struct {
 	Text           string
 	Tags           map[string]string // name -> value, ASCII letters, digits, _ and - (see TagSafe)
 }
+
+// ackSuffix ends the acknowledgement's idempotency key: <enquiry id>-ack.
+const ackSuffix = "-ack"
+
+// IsAcknowledgement reports whether m is the visitor's acknowledgement
+// (Compose's second email): it may be dropped when the mail service refuses
+// it; reception's email may not.
+func (m *Message) IsAcknowledgement() bool { return strings.HasSuffix(m.IdempotencyKey, ackSuffix) }
+
+// refusedNotice heads reception's email when the mail service refused the
+// visitor's address as its reply-to.
+const refusedNotice = "Note: the mail service refused the visitor's email address as a reply-to address, so replying to this email will not reach them. Use the address or phone number below."
+
+// WithoutReplyTo is reception's email m without the reply-to address the
+// mail service refused, headed by a line saying so, so reception still
+// gets the enquiry. The address stays in the body as the visitor typed it.
+// The key changes (…-noreply): the mail service may remember the refused
+// body under the original key.
+func WithoutReplyTo(m *Message) *Message {
+	c := *m
+	c.IdempotencyKey = m.IdempotencyKey + "-noreply"
+	c.ReplyTo = ""
+	c.Text = refusedNotice + "\n\n" + m.Text
+	notice := `<p style="margin:0;padding:12px 24px;background:#fff4d6;color:#5c4200">` + refusedNotice + `</p>`
+	if i := strings.Index(m.HTML, "<body"); i >= 0 {
+		if j := strings.IndexByte(m.HTML[i:], '>'); j >= 0 {
+			c.HTML = m.HTML[:i+j+1] + notice + m.HTML[i+j+1:]
+			return &c
+		}
+	}
+	c.HTML = notice + m.HTML
+	return &c
+}
+
+// NeutraliseEncodedWords breaks every "=?" so that text bound for a header
+// holds no MIME encoded word (RFC 2047, "=?utf-8?b?…?="): a mail reader
+// would decode one into other text, a right-to-left override or "Bcc:"
+// included. "= ?" reads the same to a person and decodes to nothing.
+func NeutraliseEncodedWords(s string) string { return strings.ReplaceAll(s, "=?", "= ?") }

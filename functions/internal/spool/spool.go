@@ -1,13 +1,15 @@
-// Package spool keeps the emails the mail service could not take on disk
-// and sends them later, so a self-hosted server never loses an enquiry
-// while Resend is down, slow, rate limiting or misconfigured.
+// Package spool keeps every email of a self-hosted server on disk until the
+// mail service has taken it, so an enquiry acknowledged to the visitor is
+// never lost, and the visitor never waits for the mail service.
 //
-// A Spool is a delivery.Sender wrapping another one (Resend). Send tries the
-// wrapped sender within the caller's time budget; when that fails, the
-// message is written durably to the spool folder (a 0600 temporary file,
-// fsynced, renamed to <key>.json, the folder fsynced) and Send reports
-// success: the visitor's enquiry is safe. Run is the background worker that
-// retries spooled messages with backoff and deletes each file once sent.
+// A Spool is a delivery.Sender. Send only writes the message durably to the
+// spool folder (a 0600 temporary file, fsynced, renamed to <key>.json, the
+// folder fsynced) and returns: accepted means durably kept, as for a mail
+// server. Run is the one background worker that sends the files through the
+// wrapped sender (Resend, one call per attempt), retries with backoff, and
+// deletes each file once sent. It is a good citizen of the mail service: at
+// most Rate calls per second, all sending paused for as long as a
+// Retry-After asks, and for QuotaBackoff when the sending quota is spent.
 //
 // Every message carries its idempotency key (the enquiry id), which the mail
 // service uses to drop duplicates, so sending a file again after a crash
@@ -38,32 +40,42 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // Options tune a Spool; zero values take the defaults.
 type Options struct {
-	// Reserve is the time kept free before the caller's deadline for
-	// writing the spool file after the direct send gives up. Default 500ms.
-	Reserve time.Duration
-	// MinBackoff is the wait before the first background attempt and the
-	// base of the exponential backoff. Default 2s.
+	// MinBackoff is the base of the exponential backoff after a transient
+	// failure (5xx, timeout, connection error). Default 2s.
 	MinBackoff time.Duration
-	// MaxBackoff caps the backoff after transient failures. Default 5m.
+	// MaxBackoff caps that backoff. Default 5m.
 	MaxBackoff time.Duration
-	// PermanentBackoff is the wait after a permanent failure (the mail
-	// service rejected the message: bad API key, unverified domain, quota):
-	// the operator has to fix something, so retries are rare. Default 30m.
-	PermanentBackoff time.Duration
-	// AttemptTimeout bounds one background send, the wrapped sender's own
-	// retries included. Default 30s.
+	// ConfigBackoff is how long sending pauses after a configuration error
+	// (bad API key, unverified domain): the operator has to fix something.
+	// Default 10m.
+	ConfigBackoff time.Duration
+	// QuotaBackoff is how long sending pauses when the sending quota is
+	// spent. Default 15m.
+	QuotaBackoff time.Duration
+	// AttemptTimeout bounds one send. Default 30s.
 	AttemptTimeout time.Duration
-	// Interval is how often the worker looks for messages that are due.
-	// Default 1s.
+	// Interval is how often the worker looks for messages that are due and
+	// checks the folder. Default 1s.
 	Interval time.Duration
-	// Concurrency is how many background sends run at once. Default 4.
+	// Concurrency is how many sends run at once. Default 4.
 	Concurrency int
+	// Rate is the most calls per second made to the mail service (Resend
+	// allows 5 per team by default). Default 5.
+	Rate float64
+	// MaxBytes is the most the spool may hold; past it Send refuses
+	// (ErrFull) and the visitor is asked to try again. Default 100 MiB.
+	MaxBytes int64
+	// AlertAfter is how long emails may be unsent, or the folder unwritable,
+	// before Healthy reports false. Default 15m.
+	AlertAfter time.Duration
 }
 
 func (o *Options) defaults() {
@@ -72,38 +84,61 @@ func (o *Options) defaults() {
 			*d = v
 		}
 	}
-	def(&o.Reserve, 500*time.Millisecond)
 	def(&o.MinBackoff, 2*time.Second)
 	def(&o.MaxBackoff, 5*time.Minute)
-	def(&o.PermanentBackoff, 30*time.Minute)
+	def(&o.ConfigBackoff, 10*time.Minute)
+	def(&o.QuotaBackoff, 15*time.Minute)
 	def(&o.AttemptTimeout, 30*time.Second)
 	def(&o.Interval, time.Second)
+	def(&o.AlertAfter, 15*time.Minute)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
+	if o.Rate <= 0 {
+		o.Rate = 5
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = 100 << 20
+	}
 }
 
-// Spool is a delivery.Sender that keeps what the wrapped sender could not send.
+// ErrFull is returned by Send when the spool holds MaxBytes already.
+var ErrFull = errors.New("spool: full")
+
+// Spool is a delivery.Sender that keeps every message on disk until sent.
 // Safe for concurrent use.
 type Spool struct {
-	dir  string
-	next delivery.Sender
-	log  *slog.Logger
-	o    Options
+	dir   string
+	next  delivery.Sender
+	log   *slog.Logger
+	o     Options
+	limit *rate.Limiter
+	wake  chan struct{} // a new message: look now, not at the next tick
 
-	mu      sync.Mutex
-	entries map[string]*entry        // by file name without ".json"
-	busy    map[string]chan struct{} // names being sent; closed when done
+	mu        sync.Mutex
+	entries   map[string]*entry   // by file name without ".json"
+	busy      map[string]struct{} // names being sent
+	bytes     int64               // size of the files in entries
+	writeErr  error               // the last write or probe failure, nil once one works
+	failSince time.Time           // when writes started failing
+	pause     pause               // all sending waits until pause.until
+}
+
+// pause is a stop of all sending the mail service asked for or the
+// configuration forces.
+type pause struct {
+	until  time.Time
+	reason string // "rate_limited", "quota_exceeded", "configuration_error"
 }
 
 // entry is what the worker knows of one spooled file.
 type entry struct {
-	key       string    // idempotency key, for logs
-	spooled   time.Time // when it was written
-	attempts  int       // background attempts so far
-	due       time.Time // next background attempt
-	permanent bool      // the last attempt was rejected
-	sent      bool      // sent, but the file could not be deleted
+	key      string    // idempotency key, for logs
+	spooled  time.Time // when it was written
+	size     int64
+	attempts int       // attempts so far
+	due      time.Time // next attempt
+	sent     bool      // sent, but the file could not be deleted
 }
 
 // record is the file format: the message and when it was spooled.
@@ -121,7 +156,8 @@ const (
 
 // New opens (or creates, mode 0700) the spool folder dir and loads what is
 // already in it, so a restarted server resumes the messages a previous run
-// left. Call Run to start sending them.
+// left. A folder others may read is made private, or refused. Call Run to
+// start sending.
 func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spool, error) {
 	if dir == "" {
 		return nil, errors.New("spool: no folder")
@@ -133,27 +169,18 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 		log = slog.New(slog.DiscardHandler)
 	}
 	opts.defaults()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
-	}
-	if st, err := os.Stat(dir); err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
-	} else if !st.IsDir() {
-		return nil, fmt.Errorf("spool: %s is not a folder", dir)
-	} else if st.Mode().Perm()&0o077 != 0 {
-		// Spooled enquiries hold health details: only the server may read them.
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("spool: %s is readable by others and cannot be made private: %w", dir, err)
-		}
-		log.Warn("spool folder was readable by others; made private (0700)", "dir", dir)
-	}
 	s := &Spool{
 		dir:     dir,
 		next:    next,
 		log:     log,
 		o:       opts,
+		limit:   rate.NewLimiter(rate.Limit(opts.Rate), 1),
+		wake:    make(chan struct{}, 1),
 		entries: map[string]*entry{},
-		busy:    map[string]chan struct{}{},
+		busy:    map[string]struct{}{},
+	}
+	if err := s.ensureDir(); err != nil {
+		return nil, err
 	}
 	s.recoverTemps()
 	if err := s.scan(); err != nil {
@@ -166,70 +193,92 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	return s, nil
 }
 
+// ensureDir creates the folder (0700) if it is missing and makes it private
+// if others may read it: spooled enquiries hold health details.
+func (s *Spool) ensureDir() error {
+	st, err := os.Stat(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return fmt.Errorf("spool: %w", err)
+		}
+		st, err = os.Stat(s.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("spool: %s is not a folder", s.dir)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(s.dir, 0o700); err != nil {
+			return fmt.Errorf("spool: %s is open to others and cannot be made private: %w", s.dir, err)
+		}
+		s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
+	}
+	return nil
+}
+
 // Dir is the spool folder.
 func (s *Spool) Dir() string { return s.dir }
 
-// Send sends m through the wrapped sender within ctx, keeping Reserve of
-// ctx's deadline for the spool. If the send fails, m is written to the
-// spool and Send returns nil: the worker sends it later. Send returns an
-// error only when the spool file cannot be written: then nothing is kept
-// and the caller must tell the visitor (503, form kept).
-//
-// A permanent failure (delivery.ErrPermanent: the API key, the sender domain,
-// a quota) is spooled too, and logged at ERROR: the enquiry waits on disk
-// while the operator fixes the configuration, instead of being lost.
-//
-// A message whose key is already spooled is not sent or spooled again:
-// the same key is the same enquiry.
+// Send keeps m durably in the spool and wakes the worker; it never waits
+// for the mail service. It returns an error when m could not be kept (the
+// folder cannot be written, or the spool is full: ErrFull): then nothing is
+// kept and the caller must tell the visitor (503, form kept). A message
+// whose key is already spooled is kept once: the same key is the same
+// enquiry.
 func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
 	if m == nil {
 		return errors.New("spool: nil message")
 	}
 	name := fileName(m.IdempotencyKey)
-	if s.queued(name) {
+	s.mu.Lock()
+	_, queued := s.entries[name]
+	full := s.bytes >= s.o.MaxBytes
+	s.mu.Unlock()
+	if queued {
 		s.log.InfoContext(ctx, "email already in the spool", "idempotency_key", m.IdempotencyKey)
 		return nil
 	}
-	if err := s.lock(ctx, name); err != nil {
-		// Someone else holds this key for longer than our budget. Keep the
-		// message anyway; the same key cannot become two emails.
-		return s.spool(ctx, name, m, err)
+	if full {
+		s.log.ErrorContext(ctx, "spool full: enquiry refused", "idempotency_key", m.IdempotencyKey, "max_bytes", s.o.MaxBytes)
+		return ErrFull
 	}
-	defer s.unlock(name)
-	if s.queued(name) {
-		s.log.InfoContext(ctx, "email already in the spool", "idempotency_key", m.IdempotencyKey)
-		return nil
-	}
-
-	sctx, cancel := ctx, context.CancelFunc(func() {})
-	if dl, ok := ctx.Deadline(); ok {
-		sctx, cancel = context.WithDeadline(ctx, dl.Add(-s.o.Reserve))
-	}
-	err := s.next.Send(sctx, m)
-	cancel()
-	if err == nil {
-		return nil
-	}
-	return s.spool(ctx, name, m, err)
-}
-
-// spool writes m after the direct send failed with sendErr.
-func (s *Spool) spool(ctx context.Context, name string, m *mail.Message, sendErr error) error {
 	start := time.Now()
-	if err := s.write(name, m, start); err != nil {
-		s.log.ErrorContext(ctx, "email could not be sent nor spooled", "idempotency_key", m.IdempotencyKey,
-			"send_error", sendErr.Error(), "error", err.Error())
-		return fmt.Errorf("spool: %w (and the send failed: %v)", err, sendErr)
+	err := s.write(name, m, start)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The folder went away under us: make it again, once.
+		if derr := s.ensureDir(); derr == nil {
+			s.log.Warn("spool folder was missing; created it again", "dir", s.dir)
+			err = s.write(name, m, start)
+		}
 	}
-	depth := s.Depth()
-	if errors.Is(sendErr, delivery.ErrPermanent) {
-		s.log.ErrorContext(ctx, "email rejected by the mail service; kept in the spool until the configuration is fixed",
-			"idempotency_key", m.IdempotencyKey, "error", sendErr.Error(), "depth", depth)
-	} else {
-		s.log.WarnContext(ctx, "email not sent yet; spooled for retry", "idempotency_key", m.IdempotencyKey,
-			"error", sendErr.Error(), "depth", depth, "write", time.Since(start))
+	s.noteWrite(err)
+	if err != nil {
+		s.log.ErrorContext(ctx, "email could not be spooled", "idempotency_key", m.IdempotencyKey, "error", err.Error())
+		return fmt.Errorf("spool: %w", err)
+	}
+	s.log.InfoContext(ctx, "email spooled", "idempotency_key", m.IdempotencyKey,
+		"depth", s.Depth(), "write", time.Since(start))
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 	return nil
+}
+
+// noteWrite records whether the folder can be written.
+func (s *Spool) noteWrite(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err == nil {
+		s.writeErr, s.failSince = nil, time.Time{}
+		return
+	}
+	if s.writeErr == nil {
+		s.failSince = time.Now()
+	}
+	s.writeErr = err
 }
 
 // write stores m durably as <dir>/<name>.json and registers it.
@@ -271,7 +320,8 @@ func (s *Spool) write(name string, m *mail.Message, now time.Time) error {
 	}
 	s.mu.Lock()
 	if _, seen := s.entries[name]; !seen {
-		s.entries[name] = &entry{key: m.IdempotencyKey, spooled: now, due: now.Add(s.o.MinBackoff)}
+		s.entries[name] = &entry{key: m.IdempotencyKey, spooled: now, size: int64(len(b)), due: now}
+		s.bytes += int64(len(b))
 	}
 	s.mu.Unlock()
 	return nil
@@ -289,6 +339,10 @@ func (s *Spool) Depth() int {
 func (s *Spool) OldestAge() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.oldestAge()
+}
+
+func (s *Spool) oldestAge() time.Duration {
 	var oldest time.Time
 	for _, e := range s.entries {
 		if oldest.IsZero() || e.spooled.Before(oldest) {
@@ -301,173 +355,252 @@ func (s *Spool) OldestAge() time.Duration {
 	return time.Since(oldest)
 }
 
-// Rejected is the number of waiting emails whose last attempt was rejected
-// as permanent (a configuration problem for the operator to fix).
-func (s *Spool) Rejected() int {
+// Health is the spool's part of GET /api/health, and whether all is well:
+// false while the configuration is rejected, or when for longer than
+// AlertAfter the folder could not be written or an email has waited.
+func (s *Spool) Health() (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, e := range s.entries {
-		if e.permanent {
-			n++
-		}
+	oldest := s.oldestAge()
+	h := map[string]any{
+		"depth":          len(s.entries),
+		"oldest_seconds": int(oldest.Seconds()),
+		"bytes":          s.bytes,
+		"max_bytes":      s.o.MaxBytes,
+		"writable":       s.writeErr == nil,
 	}
-	return n
+	ok := oldest <= s.o.AlertAfter && s.bytes < s.o.MaxBytes
+	if s.writeErr != nil {
+		h["unwritable_seconds"] = int(time.Since(s.failSince).Seconds())
+		ok = ok && time.Since(s.failSince) <= s.o.AlertAfter
+	}
+	if wait := time.Until(s.pause.until); wait > 0 {
+		h["paused"] = s.pause.reason
+		h["paused_seconds"] = int(wait.Seconds()) + 1
+		ok = ok && s.pause.reason != "configuration_error"
+	}
+	return h, ok
 }
 
-// Health is the spool's part of GET /api/health.
-func (s *Spool) Health() map[string]any {
-	return map[string]any{
-		"depth":          s.Depth(),
-		"oldest_seconds": int(s.OldestAge().Seconds()),
-		"rejected":       s.Rejected(),
-	}
-}
-
-// Run sends the spooled emails in the background until ctx ends: each due
-// file is sent (at most Concurrency at once, never the same file twice at
-// once), deleted once sent, or rescheduled with exponential backoff and
-// jitter. Sends in progress are cancelled when ctx ends; their files stay
-// and are sent again by the next run, which the idempotency key makes safe.
-// Run returns when every send it started has returned.
+// Run is the worker: it sends the spooled emails until ctx ends, oldest
+// first, at most Concurrency at once and Rate calls a second, deleting each
+// file once sent and rescheduling the others. It also keeps the folder in
+// being (recreated if deleted) and notices when it cannot be written.
+// Sends in progress are cancelled when ctx ends; their files stay and are
+// sent again by the next run, which the idempotency key makes safe. Run
+// returns when every send it started has returned.
 func (s *Spool) Run(ctx context.Context) {
 	t := time.NewTicker(s.o.Interval)
 	defer t.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	sem := make(chan struct{}, s.o.Concurrency)
 	for {
-		s.pass(ctx)
+		s.check()
+		for _, name := range s.due() {
+			if ctx.Err() != nil || s.paused() {
+				break
+			}
+			if err := s.limit.Wait(ctx); err != nil {
+				break
+			}
+			if s.paused() { // a 429 came back while we waited
+				break
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			if !s.take(name) {
+				<-sem
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				defer s.release(name)
+				s.deliver(ctx, name)
+			}()
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.wake:
 		}
 	}
 }
 
-// pass sends what is due now, oldest first. After a transient failure the
-// pass stops: the mail service is likely down, and the other messages wait
-// for their own next attempt instead of all hitting it at once.
-func (s *Spool) pass(ctx context.Context) {
+// check keeps the folder in being and private, probes that it can be
+// written, and brings the entries in line with it.
+func (s *Spool) check() {
+	if _, err := os.Stat(s.dir); errors.Is(err, fs.ErrNotExist) {
+		s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
+	}
+	err := s.ensureDir()
+	if err == nil {
+		var f *os.File
+		if f, err = os.CreateTemp(s.dir, tempPrefix+"probe-*"); err == nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+	s.mu.Lock()
+	was := s.writeErr
+	s.mu.Unlock()
+	s.noteWrite(err)
+	if err != nil && was == nil {
+		s.log.Error("spool folder cannot be written: enquiries are refused until it can", "dir", s.dir, "error", err.Error())
+	} else if err == nil && was != nil {
+		s.log.Info("spool folder can be written again", "dir", s.dir)
+	}
 	if err := s.scan(); err != nil {
 		s.log.Error("spool: reading the folder", "error", err.Error())
 	}
+}
+
+// due lists the names due now, oldest first.
+func (s *Spool) due() []string {
 	now := time.Now()
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var due []string
 	for name, e := range s.entries {
-		if !e.due.After(now) {
+		if _, held := s.busy[name]; !held && !e.due.After(now) {
 			due = append(due, name)
 		}
 	}
 	slices.SortFunc(due, func(a, b string) int {
 		return cmp.Or(s.entries[a].due.Compare(s.entries[b].due), strings.Compare(a, b))
 	})
-	s.mu.Unlock()
-
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, s.o.Concurrency)
-	stop := make(chan struct{})
-	var stopOnce sync.Once
-loop:
-	for _, name := range due {
-		select {
-		case <-ctx.Done():
-			break loop
-		case <-stop:
-			break loop
-		case sem <- struct{}{}:
-		}
-		select {
-		case <-stop: // a send that ended while we waited for a slot
-			<-sem
-			break loop
-		default:
-		}
-		if !s.tryLock(name) {
-			<-sem
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			defer s.unlock(name)
-			if !s.deliver(ctx, name) {
-				stopOnce.Do(func() { close(stop) })
-			}
-		}()
-	}
-	wg.Wait()
+	return due
 }
 
-// deliver sends one spooled file; the caller holds its lock. It reports
-// false after a transient failure (the mail service is likely unavailable).
-func (s *Spool) deliver(ctx context.Context, name string) bool {
+func (s *Spool) paused() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return time.Now().Before(s.pause.until)
+}
+
+// pauseFor stops all sending for d (never shortening a longer pause).
+func (s *Spool) pauseFor(d time.Duration, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until := time.Now().Add(d); until.After(s.pause.until) {
+		s.pause = pause{until: until, reason: reason}
+	}
+}
+
+func (s *Spool) take(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, held := s.busy[name]; held {
+		return false
+	}
+	s.busy[name] = struct{}{}
+	return true
+}
+
+func (s *Spool) release(name string) {
+	s.mu.Lock()
+	delete(s.busy, name)
+	s.mu.Unlock()
+}
+
+// deliver sends one spooled file; the caller has taken it.
+func (s *Spool) deliver(ctx context.Context, name string) {
 	s.mu.Lock()
 	e, ok := s.entries[name]
 	s.mu.Unlock()
 	if !ok {
-		return true
+		return
 	}
-	path := s.path(name)
 	if e.sent { // sent earlier; only the delete failed
-		return s.remove(name, e)
+		s.remove(name, e)
+		return
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(s.path(name))
 	if errors.Is(err, fs.ErrNotExist) {
+		s.log.Error("spool: a spooled email's file disappeared before it was sent", "idempotency_key", e.key)
 		s.forget(name)
-		return true
+		return
 	}
 	if err != nil {
 		s.log.Error("spool: reading a spooled email", "idempotency_key", e.key, "error", err.Error())
-		s.reschedule(e, false)
-		return true
+		s.retryLater(e)
+		return
 	}
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil || rec.Message == nil {
 		s.quarantine(name, e)
-		return true
+		return
 	}
 
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, s.o.AttemptTimeout)
 	err = s.next.Send(actx, rec.Message)
 	cancel()
-	if err == nil {
+	s.mu.Lock()
+	e.attempts++
+	s.mu.Unlock()
+	var se *delivery.SendError
+	errors.As(err, &se)
+	switch {
+	case err == nil:
 		s.mu.Lock()
 		e.sent = true
-		e.attempts++
 		s.mu.Unlock()
 		s.log.Info("spooled email sent", "idempotency_key", e.key, "attempts", e.attempts,
 			"waited_seconds", int(time.Since(e.spooled).Seconds()), "duration", time.Since(start))
-		return s.remove(name, e)
-	}
-	if ctx.Err() != nil {
+		s.remove(name, e)
+	case ctx.Err() != nil:
 		// Shutting down: not the message's fault. It stays for the next run.
 		s.log.Info("spooled email left for the next run (shutting down)", "idempotency_key", e.key)
-		return true
+	case errors.Is(err, delivery.ErrRefused):
+		// Only the acknowledgement ends here (reception's email is sent
+		// without the refused address instead): reception has the enquiry.
+		s.log.Error("acknowledgement refused by the mail service for its content (the visitor's address); dropped",
+			"idempotency_key", e.key, "error", err.Error())
+		s.remove(name, e)
+	case errors.Is(err, delivery.ErrQuota):
+		s.pauseFor(s.o.QuotaBackoff, "quota_exceeded")
+		s.log.Warn("mail service sending quota exceeded: sending paused; enquiries are kept in the spool",
+			"idempotency_key", e.key, "depth", s.Depth(), "paused_for", s.o.QuotaBackoff)
+		s.retryLater(e)
+	case errors.Is(err, delivery.ErrPermanent):
+		s.pauseFor(s.o.ConfigBackoff, "configuration_error")
+		s.log.Error("mail service rejected the configuration (API key, sender domain): sending paused; enquiries are kept in the spool",
+			"idempotency_key", e.key, "depth", s.Depth(), "error", err.Error(), "paused_for", s.o.ConfigBackoff)
+		s.retryLater(e)
+	case se != nil && se.RetryAfter > 0:
+		// Retry-After holds for every call, not only this email's.
+		s.pauseFor(se.RetryAfter, "rate_limited")
+		s.log.Warn("mail service asked to wait: sending paused", "idempotency_key", e.key,
+			"status", se.Status, "retry_after", se.RetryAfter)
+		s.retryLater(e)
+	default:
+		wait := s.backoffEntry(e)
+		s.log.Warn("spooled email not sent yet", "idempotency_key", e.key, "attempts", e.attempts,
+			"error", err.Error(), "next_attempt_in", wait.Round(time.Millisecond))
 	}
-	permanent := errors.Is(err, delivery.ErrPermanent)
-	wait := s.reschedule(e, permanent)
-	if permanent {
-		s.log.Error("spooled email rejected by the mail service; will retry after the configuration is fixed",
-			"idempotency_key", e.key, "attempts", e.attempts, "error", err.Error(), "next_attempt_in", wait.Round(time.Second))
-		return true
-	}
-	s.log.Warn("spooled email still not sent", "idempotency_key", e.key, "attempts", e.attempts,
-		"error", err.Error(), "next_attempt_in", wait.Round(time.Millisecond))
-	return false
 }
 
-// reschedule counts a failed attempt and sets the next one.
-func (s *Spool) reschedule(e *entry, permanent bool) time.Duration {
+// retryLater makes e due at once: the pause, not e, holds it back.
+func (s *Spool) retryLater(e *entry) {
+	s.mu.Lock()
+	e.due = time.Now()
+	s.mu.Unlock()
+}
+
+// backoffEntry sets e's next attempt after a transient failure.
+func (s *Spool) backoffEntry(e *entry) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e.attempts++
-	e.permanent = permanent
-	wait := s.o.PermanentBackoff
-	if !permanent {
-		wait = backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
-	}
+	wait := backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
 	e.due = time.Now().Add(wait)
 	return wait
 }
@@ -486,24 +619,26 @@ func backoff(min, max time.Duration, attempt int) time.Duration {
 
 // remove deletes a sent email's file; if that fails, the entry stays marked
 // sent and only the delete is retried.
-func (s *Spool) remove(name string, e *entry) bool {
+func (s *Spool) remove(name string, e *entry) {
 	if err := os.Remove(s.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("spool: a sent email's file could not be deleted", "idempotency_key", e.key, "error", err.Error())
 		s.mu.Lock()
 		e.due = time.Now().Add(s.o.MinBackoff)
 		s.mu.Unlock()
-		return true
+		return
 	}
 	if err := syncDir(s.dir); err != nil {
 		s.log.Warn("spool: syncing the folder after a delete", "error", err.Error())
 	}
 	s.forget(name)
-	return true
 }
 
 func (s *Spool) forget(name string) {
 	s.mu.Lock()
-	delete(s.entries, name)
+	if e, ok := s.entries[name]; ok {
+		s.bytes -= e.size
+		delete(s.entries, name)
+	}
 	s.mu.Unlock()
 }
 
@@ -513,7 +648,7 @@ func (s *Spool) quarantine(name string, e *entry) {
 	bad := s.path(name) + badSuffix
 	if err := os.Rename(s.path(name), bad); err != nil {
 		s.log.Error("spool: an unreadable file could not be moved aside", "file", filepath.Base(s.path(name)), "error", err.Error())
-		s.reschedule(e, true)
+		s.backoffEntry(e)
 		return
 	}
 	s.log.Error("spool: unreadable file moved aside; it may hold an enquiry, check it by hand", "file", filepath.Base(bad))
@@ -521,14 +656,15 @@ func (s *Spool) quarantine(name string, e *entry) {
 }
 
 // scan brings the entries in line with the folder: files added (by an
-// earlier run) are due now; entries whose file went away are dropped.
+// earlier run) are due now; an entry whose file went away before it was
+// sent is an enquiry lost outside the server, logged at ERROR.
 func (s *Spool) scan() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	des, err := os.ReadDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	present := make(map[string]bool, len(des))
 	now := time.Now()
 	for _, de := range des {
@@ -541,16 +677,22 @@ func (s *Spool) scan() error {
 		if _, ok := s.entries[name]; ok {
 			continue
 		}
-		spooled := now
+		e := &entry{key: name, spooled: now, due: now}
 		if info, err := de.Info(); err == nil {
-			spooled = info.ModTime()
+			e.spooled, e.size = info.ModTime(), info.Size()
 		}
-		s.entries[name] = &entry{key: name, spooled: spooled, due: now}
+		s.entries[name] = e
+		s.bytes += e.size
 	}
-	for name := range s.entries {
-		if _, held := s.busy[name]; !present[name] && !held {
-			delete(s.entries, name)
+	for name, e := range s.entries {
+		if _, held := s.busy[name]; present[name] || held {
+			continue
 		}
+		if !e.sent {
+			s.log.Error("spool: a spooled email's file disappeared before it was sent", "idempotency_key", e.key)
+		}
+		s.bytes -= e.size
+		delete(s.entries, name)
 	}
 	return nil
 }
@@ -586,53 +728,6 @@ func (s *Spool) recoverTemps() {
 }
 
 func (s *Spool) path(name string) string { return filepath.Join(s.dir, name+suffix) }
-
-// queued reports whether name is in the spool.
-func (s *Spool) queued(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.entries[name]
-	return ok
-}
-
-// lock takes name for sending, waiting for another holder while ctx lasts.
-func (s *Spool) lock(ctx context.Context, name string) error {
-	for {
-		s.mu.Lock()
-		ch, held := s.busy[name]
-		if !held {
-			s.busy[name] = make(chan struct{})
-			s.mu.Unlock()
-			return nil
-		}
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-func (s *Spool) tryLock(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, held := s.busy[name]; held {
-		return false
-	}
-	s.busy[name] = make(chan struct{})
-	return true
-}
-
-func (s *Spool) unlock(name string) {
-	s.mu.Lock()
-	ch := s.busy[name]
-	delete(s.busy, name)
-	s.mu.Unlock()
-	if ch != nil {
-		close(ch)
-	}
-}
 
 // fileName is the spool file name (without ".json") for an idempotency
 // key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it

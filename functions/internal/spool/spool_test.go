@@ -3,9 +3,13 @@ package spool
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -53,7 +57,7 @@ func newEnv(t *testing.T) *env {
 		fake: fake,
 		resend: delivery.NewResend(delivery.ResendOptions{
 			APIKey: fake.APIKey, BaseURL: fake.URL(), Logger: log,
-			MaxAttempts: 2, BaseDelay: 5 * time.Millisecond,
+			MaxAttempts: 1, // as cmd/serve: the worker retries
 		}),
 		dir:  filepath.Join(t.TempDir(), "spool"),
 		logs: logs,
@@ -75,7 +79,8 @@ func newEnv(t *testing.T) *env {
 // fastOptions make the worker retry within milliseconds.
 var fastOptions = Options{
 	MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-	PermanentBackoff: time.Hour, Interval: 10 * time.Millisecond, AttemptTimeout: 2 * time.Second,
+	ConfigBackoff: time.Hour, QuotaBackoff: time.Hour, Interval: 10 * time.Millisecond,
+	AttemptTimeout: 2 * time.Second, Rate: 1000,
 }
 
 func (e *env) spool(t *testing.T, opts Options) *Spool {
@@ -125,6 +130,20 @@ func send(t *testing.T, s *Spool, m *mail.Message) {
 	}
 }
 
+// drain runs the worker until the spool is empty, then checks that want
+// emails arrived and no file is left.
+func drain(t *testing.T, e *env, s *Spool, want int) {
+	t.Helper()
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	if n := len(e.fake.Emails()); n != want {
+		t.Errorf("%d emails, want %d", n, want)
+	}
+	if got := files(t, e.dir); len(got) != 0 {
+		t.Errorf("files left: %v", got)
+	}
+}
+
 func files(t *testing.T, dir string) []string {
 	t.Helper()
 	des, err := os.ReadDir(dir)
@@ -138,34 +157,20 @@ func files(t *testing.T, dir string) []string {
 	return names
 }
 
-func TestSendPassesThrough(t *testing.T) {
+// Send keeps the message durably and calls nothing; the worker sends it
+// and deletes the file.
+func TestSendKeepsWorkerSends(t *testing.T) {
 	e := newEnv(t)
 	s := e.spool(t, fastOptions)
-	send(t, s, message("enq_a"))
-	if n := len(e.fake.Emails()); n != 1 {
-		t.Errorf("%d emails", n)
-	}
-	if s.Depth() != 0 || len(files(t, e.dir)) != 0 {
-		t.Errorf("depth %d, files %v", s.Depth(), files(t, e.dir))
-	}
-	if st, err := os.Stat(e.dir); err != nil || st.Mode().Perm() != 0o700 {
-		t.Errorf("dir: %v %v", st.Mode(), err)
-	}
-}
-
-func TestFailureSpoolsDurably(t *testing.T) {
-	e := newEnv(t)
-	e.fake.Down()
-	s := e.spool(t, fastOptions)
-	m := message("enq_b")
+	m := message("enq_a")
 	send(t, s, m)
-	if s.Depth() != 1 {
-		t.Fatalf("depth %d", s.Depth())
+	if s.Depth() != 1 || e.fake.Calls() != 0 {
+		t.Fatalf("after Send: depth %d, %d calls to Resend", s.Depth(), e.fake.Calls())
 	}
-	if got := files(t, e.dir); len(got) != 1 || got[0] != "enq_b.json" {
+	if got := files(t, e.dir); len(got) != 1 || got[0] != "enq_a.json" {
 		t.Fatalf("files %v", got)
 	}
-	st, err := os.Stat(filepath.Join(e.dir, "enq_b.json"))
+	st, err := os.Stat(filepath.Join(e.dir, "enq_a.json"))
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("file mode %v %v", st.Mode(), err)
 	}
@@ -173,41 +178,36 @@ func TestFailureSpoolsDurably(t *testing.T) {
 		t.Errorf("dir mode %v", st.Mode())
 	}
 	var rec record
-	b, _ := os.ReadFile(filepath.Join(e.dir, "enq_b.json"))
+	b, _ := os.ReadFile(filepath.Join(e.dir, "enq_a.json"))
 	if err := json.Unmarshal(b, &rec); err != nil || rec.Message == nil || rec.Message.Text != m.Text || rec.SpooledAt.IsZero() {
 		t.Errorf("record %+v %v", rec, err)
 	}
-	if !strings.Contains(e.logs.String(), "spooled for retry") || !strings.Contains(e.logs.String(), "enq_b") {
+	if !strings.Contains(e.logs.String(), "email spooled") || !strings.Contains(e.logs.String(), "enq_a") {
 		t.Errorf("no spool log line:\n%s", e.logs)
 	}
-	if s.OldestAge() <= 0 || s.OldestAge() > time.Minute {
-		t.Errorf("oldest age %v", s.OldestAge())
+	// The same key again is not a second file.
+	send(t, s, message("enq_a"))
+	if s.Depth() != 1 || len(files(t, e.dir)) != 1 {
+		t.Errorf("resubmission: depth %d files %v", s.Depth(), files(t, e.dir))
 	}
 
-	// The same key again is not a second file, and not sent.
-	calls := e.fake.Calls()
-	send(t, s, message("enq_b"))
-	if s.Depth() != 1 || len(files(t, e.dir)) != 1 || e.fake.Calls() != calls {
-		t.Errorf("resubmission: depth %d files %v calls %d→%d", s.Depth(), files(t, e.dir), calls, e.fake.Calls())
-	}
+	drain(t, e, s, 1)
 }
 
-// The direct send keeps Reserve of the caller's budget for the spool: a
-// Resend that hangs still leaves time to spool before the deadline.
-func TestSpoolsWithinTheCallersBudget(t *testing.T) {
+// A hanging Resend does not slow Send: it never calls Resend.
+func TestSendNeverWaitsForResend(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Fail(resendtest.Hang, 100)
-	s := e.spool(t, Options{Reserve: 200 * time.Millisecond})
-	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
-	defer cancel()
+	s := e.spool(t, fastOptions)
+	run(t, s)
+	send(t, s, message("enq_hang0"))
+	waitFor(t, "the worker's call", 5*time.Second, func() bool { return e.fake.Calls() >= 1 })
 	start := time.Now()
-	if err := s.Send(ctx, message("enq_hang")); err != nil {
-		t.Fatal(err)
+	send(t, s, message("enq_hang1"))
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Errorf("Send took %v with Resend hanging", took)
 	}
-	if took := time.Since(start); took > 550*time.Millisecond {
-		t.Errorf("Send took %v of a 600ms budget with a 200ms reserve", took)
-	}
-	if s.Depth() != 1 {
+	if s.Depth() != 2 {
 		t.Errorf("depth %d", s.Depth())
 	}
 }
@@ -219,7 +219,7 @@ func TestWorkerRetriesAndDeletesOnceSent(t *testing.T) {
 	send(t, s, message("enq_c"))
 	send(t, s, message("enq_c-ack"))
 	run(t, s)
-	waitFor(t, "retries while down", 5*time.Second, func() bool { return strings.Count(e.logs.String(), "still not sent") >= 2 })
+	waitFor(t, "retries while down", 5*time.Second, func() bool { return strings.Count(e.logs.String(), "not sent yet") >= 4 })
 	if s.Depth() != 2 {
 		t.Fatalf("depth %d while down", s.Depth())
 	}
@@ -255,14 +255,7 @@ func TestRestartResumes(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "from an earlier run") {
 		t.Error("restart not logged")
 	}
-	run(t, second)
-	waitFor(t, "the resumed email", 5*time.Second, func() bool { return second.Depth() == 0 })
-	if n := len(e.fake.Emails()); n != 1 {
-		t.Errorf("%d emails", n)
-	}
-	if got := files(t, e.dir); len(got) != 0 {
-		t.Errorf("files left: %v", got)
-	}
+	drain(t, e, second, 1)
 }
 
 // A crash after Resend accepted the email but before the file was deleted:
@@ -290,78 +283,198 @@ func TestResendAfterCrashIsDeduplicated(t *testing.T) {
 }
 
 func TestConcurrentSendsOfOneKey(t *testing.T) {
-	for _, down := range []bool{true, false} {
-		name := map[bool]string{true: "resend down", false: "resend up"}[down]
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t)
-			if down {
-				e.fake.Down()
-			}
-			s := e.spool(t, fastOptions)
-			var wg sync.WaitGroup
-			errs := make(chan error, 20)
-			for range 20 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-					defer cancel()
-					errs <- s.Send(ctx, message("enq_f"))
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Errorf("Send: %v", err)
-				}
-			}
-			if down {
-				if got := files(t, e.dir); len(got) != 1 || s.Depth() != 1 {
-					t.Fatalf("files %v depth %d", got, s.Depth())
-				}
-				e.fake.Up()
-				run(t, s)
-				waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
-			}
-			if n := len(e.fake.Emails()); n != 1 {
-				t.Errorf("%d emails, want 1", n)
-			}
-		})
+	e := newEnv(t)
+	s := e.spool(t, fastOptions)
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Send(context.Background(), message("enq_f"))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Send: %v", err)
+		}
+	}
+	if got := files(t, e.dir); len(got) != 1 || s.Depth() != 1 {
+		t.Fatalf("files %v depth %d", got, s.Depth())
+	}
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	if n := len(e.fake.Emails()); n != 1 {
+		t.Errorf("%d emails, want 1", n)
 	}
 }
 
-// A rejected email (bad API key) is kept, logged at ERROR, and retried only
-// after the long permanent backoff.
-func TestPermanentFailureIsKept(t *testing.T) {
+// A configuration error (bad API key) keeps the email, is logged at ERROR,
+// pauses sending and turns the health to failing.
+func TestConfigurationErrorIsKept(t *testing.T) {
 	e := newEnv(t)
-	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
+	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log, MaxAttempts: 1})
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_g"))
-	if s.Depth() != 1 || !strings.Contains(e.logs.String(), "level=ERROR") {
-		t.Fatalf("depth %d; logs:\n%s", s.Depth(), e.logs)
-	}
-	s.mu.Lock()
-	s.entries["enq_g"].due = time.Now() // due now, as after a restart
-	s.mu.Unlock()
+	send(t, s, message("enq_g2"))
 	run(t, s)
-	waitFor(t, "the rejected retry", 5*time.Second, func() bool { return s.Rejected() == 1 })
+	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
+	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
 	calls := e.fake.Calls()
 	time.Sleep(100 * time.Millisecond) // ten worker intervals
-	if e.fake.Calls() != calls || s.Depth() != 1 {
-		t.Errorf("calls %d→%d, depth %d: permanent failures must back off long", calls, e.fake.Calls(), s.Depth())
+	if e.fake.Calls() != calls || s.Depth() != 2 {
+		t.Errorf("calls %d→%d, depth %d: a configuration error must pause all sending", calls, e.fake.Calls(), s.Depth())
 	}
-	if h := s.Health(); h["depth"] != 1 || h["rejected"] != 1 {
-		t.Errorf("health %v", h)
+	if !strings.Contains(e.logs.String(), "level=ERROR") || !strings.Contains(e.logs.String(), "configuration") {
+		t.Errorf("no ERROR about the configuration:\n%s", e.logs)
+	}
+	h, ok := s.Health()
+	if ok || h["paused"] != "configuration_error" || h["depth"] != 2 {
+		t.Errorf("health %v ok=%v", h, ok)
 	}
 }
 
-// When the spool cannot be written, Send says so: the visitor must be told.
-func TestSpoolWriteFailureIsAnError(t *testing.T) {
+// A 429 with retry-after: 30 to every call: at most one call per email
+// within those 30 s (here: the 2 s the test watches), all kept.
+func TestRetryAfterPausesAllSending(t *testing.T) {
+	e := newEnv(t)
+	e.fake.SetRetryAfter(30)
+	e.fake.Fail(http.StatusTooManyRequests, 1000)
+	o := fastOptions
+	o.Rate = 5
+	s := e.spool(t, o)
+	for i := range 5 {
+		send(t, s, message(fmt.Sprintf("enq_rl%d", i)))
+	}
+	run(t, s)
+	time.Sleep(2 * time.Second)
+	if c := e.fake.Calls(); c < 1 || c > 5 {
+		t.Errorf("%d calls for 5 emails within 2 s of retry-after: 30", c)
+	}
+	h, ok := s.Health()
+	if !ok || h["paused"] != "rate_limited" || h["paused_seconds"].(int) < 25 || s.Depth() != 5 {
+		t.Errorf("health %v ok=%v depth %d", h, ok, s.Depth())
+	}
+	t.Logf("5 emails, 429 with retry-after: 30 to every call: %d calls in 2 s", e.fake.Calls())
+}
+
+// The worker makes at most Rate calls a second.
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t)
+	o := fastOptions
+	o.Rate = 5
+	s := e.spool(t, o)
+	for i := range 20 {
+		send(t, s, message(fmt.Sprintf("enq_r%02d", i)))
+	}
+	start := time.Now()
+	run(t, s)
+	waitFor(t, "the spool to drain", 10*time.Second, func() bool { return s.Depth() == 0 })
+	took := time.Since(start)
+	if took < 3500*time.Millisecond {
+		t.Errorf("20 emails at 5 per second took %v", took)
+	}
+	if n := len(e.fake.Emails()); n != 20 {
+		t.Errorf("%d emails", n)
+	}
+}
+
+// A spent daily quota pauses sending, keeps the emails, and says so in the
+// log and the health (still 200 until AlertAfter).
+func TestQuotaWaits(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Fail(resendtest.DailyQuota, 10)
+	s := e.spool(t, fastOptions)
+	send(t, s, message("enq_q1"))
+	send(t, s, message("enq_q2"))
+	run(t, s)
+	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
+	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
+	calls := e.fake.Calls()
+	time.Sleep(100 * time.Millisecond)
+	if e.fake.Calls() != calls || s.Depth() != 2 {
+		t.Errorf("calls %d→%d, depth %d", calls, e.fake.Calls(), s.Depth())
+	}
+	h, ok := s.Health()
+	if !ok || h["paused"] != "quota_exceeded" {
+		t.Errorf("health %v ok=%v", h, ok)
+	}
+	if !strings.Contains(e.logs.String(), "quota exceeded") {
+		t.Errorf("quota not logged:\n%s", e.logs)
+	}
+}
+
+// Emails waiting longer than AlertAfter turn the health to failing.
+func TestHealthAlertsAfterThreshold(t *testing.T) {
+	e := newEnv(t)
+	e.fake.Down()
+	o := fastOptions
+	o.AlertAfter = 200 * time.Millisecond
+	s := e.spool(t, o)
+	send(t, s, message("enq_al"))
+	if _, ok := s.Health(); !ok {
+		t.Error("failing at once")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if h, ok := s.Health(); ok || h["writable"] != true {
+		t.Errorf("health %v ok=%v after the threshold", h, ok)
+	}
+}
+
+// Past MaxBytes, Send refuses (the visitor is told to try again).
+func TestSpoolFull(t *testing.T) {
+	e := newEnv(t)
+	o := fastOptions
+	o.MaxBytes = 100
+	s := e.spool(t, o)
+	send(t, s, message("enq_full1"))
+	if err := s.Send(context.Background(), message("enq_full2")); !errors.Is(err, ErrFull) {
+		t.Errorf("Send past the limit: %v", err)
+	}
+	if h, ok := s.Health(); ok {
+		t.Errorf("health %v ok while full", h)
+	}
+}
+
+// The folder deleted while running is made again (0700), and the enquiry
+// kept; a spooled file that vanished is logged at ERROR by its key.
+func TestFolderDeletedIsRecreated(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Down()
 	s := e.spool(t, fastOptions)
+	send(t, s, message("enq_lost"))
 	os.RemoveAll(e.dir)
+	send(t, s, message("enq_after"))
+	if st, err := os.Stat(e.dir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("folder: %v %v", st, err)
+	}
+	if got := files(t, e.dir); len(got) != 1 || got[0] != "enq_after.json" {
+		t.Errorf("files %v", got)
+	}
+	run(t, s)
+	waitFor(t, "the lost file to be noticed", 5*time.Second, func() bool {
+		return strings.Contains(e.logs.String(), "disappeared before it was sent")
+	})
+	if !regexp.MustCompile(`level=ERROR msg="spool: a spooled email's file disappeared before it was sent" idempotency_key=enq_lost`).MatchString(e.logs.String()) {
+		t.Errorf("lost file not logged at ERROR with its key:\n%s", e.logs)
+	}
+	if s.Depth() != 1 {
+		t.Errorf("depth %d", s.Depth())
+	}
+}
+
+// When the spool cannot be written (here a file stands where the folder
+// was, so it cannot be made again), Send says so: the visitor must be
+// told; the health says so too.
+func TestSpoolWriteFailureIsAnError(t *testing.T) {
+	e := newEnv(t)
+	o := fastOptions
+	o.AlertAfter = 100 * time.Millisecond
+	s := e.spool(t, o)
+	os.RemoveAll(e.dir)
+	os.WriteFile(e.dir, nil, 0o600)
 	err := s.Send(context.Background(), message("enq_h"))
 	if err == nil {
 		t.Fatal("Send succeeded without a spool")
@@ -369,6 +482,15 @@ func TestSpoolWriteFailureIsAnError(t *testing.T) {
 	if s.Depth() != 0 {
 		t.Errorf("depth %d", s.Depth())
 	}
+	run(t, s)
+	waitFor(t, "the health to fail", 5*time.Second, func() bool { _, ok := s.Health(); return !ok })
+	if h, _ := s.Health(); h["writable"] != false {
+		t.Errorf("health %v", h)
+	}
+	// Fixed by the operator: writable again.
+	os.Remove(e.dir)
+	waitFor(t, "the health to recover", 5*time.Second, func() bool { _, ok := s.Health(); return ok })
+	send(t, s, message("enq_h"))
 }
 
 func TestStartTidiesTheFolder(t *testing.T) {
@@ -416,13 +538,11 @@ func TestFileName(t *testing.T) {
 // Stopping the worker cancels a send in flight and leaves its file.
 func TestRunStopsPromptly(t *testing.T) {
 	e := newEnv(t)
-	e.fake.Down()
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_k"))
-	e.fake.Up()
 	e.fake.Fail(resendtest.Hang, 1000)
 	stop := run(t, s)
-	waitFor(t, "an attempt", 5*time.Second, func() bool { return e.fake.Calls() >= 3 })
+	waitFor(t, "an attempt", 5*time.Second, func() bool { return e.fake.Calls() >= 1 })
 	start := time.Now()
 	stop()
 	if took := time.Since(start); took > time.Second {
@@ -440,5 +560,32 @@ func TestBackoff(t *testing.T) {
 		if d < want/2 || d > want {
 			t.Errorf("attempt %d: %v, want in [%v, %v]", attempt, d, want/2, want)
 		}
+	}
+}
+
+// Resend refuses the visitor's address: reception's email arrives without
+// the reply-to (and says why), the acknowledgement is dropped and logged
+// with its key; nothing stays to be retried for ever.
+func TestRefusedContentDoesNotStrand(t *testing.T) {
+	e := newEnv(t)
+	s := e.spool(t, fastOptions)
+	visitor := "\u0430nna@example.com" // Cyrillic а: Resend answers 422
+	m := message("enq_cy")
+	m.ReplyTo = visitor
+	ack := message("enq_cy-ack")
+	ack.ReplyTo, ack.To = "", []string{visitor}
+	send(t, s, m)
+	send(t, s, ack)
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	emails := e.fake.Emails()
+	if len(emails) != 1 || len(emails[0].ReplyTo) != 0 || !strings.Contains(emails[0].Text, "refused the visitor's email address") {
+		t.Fatalf("emails %+v", emails)
+	}
+	if !regexp.MustCompile(`level=ERROR msg="acknowledgement refused by the mail service[^"]*" idempotency_key=enq_cy-ack`).MatchString(e.logs.String()) {
+		t.Errorf("dropped acknowledgement not logged with its key:\n%s", e.logs)
+	}
+	if _, ok := s.Health(); !ok {
+		t.Error("health failing after a refused acknowledgement")
 	}
 }

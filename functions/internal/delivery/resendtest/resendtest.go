@@ -18,8 +18,9 @@
 //     validation_error);
 //   - from: one address; to: a string or an array of 1 to 50 addresses;
 //     subject non-empty; html or text present; reply_to (string or array)
-//     valid addresses; no CR or LF in from, to, reply_to or subject (else
-//     422 validation_error);
+//     valid addresses; no CR or LF in from, to, reply_to or subject; no
+//     address with a non-ASCII character or a quoted local part (else 422
+//     validation_error, as the real API refuses them);
 //   - tags: name and value of 1 to 256 ASCII letters, digits, _ or - (else
 //     422 validation_error);
 //   - Idempotency-Key: 1 to 256 characters (else 400 invalid_idempotency_key).
@@ -36,6 +37,7 @@
 // any 5xx ({"name":"internal_server_error"} etc.), any 4xx, Hang (no answer
 // until the client gives up) and CloseConnection (the connection is dropped
 // without an answer). Down() drops every call's connection until Up().
+// Hold() keeps every call waiting until Release(), then answers it.
 //
 // All methods are safe for concurrent use.
 package resendtest
@@ -107,6 +109,7 @@ type Server struct {
 	down       bool
 	latency    time.Duration
 	retryAfter int
+	held       chan struct{} // while not nil, calls wait for it to close (Hold)
 	idem       map[string]idemEntry
 }
 
@@ -162,6 +165,26 @@ func (s *Server) Down() { s.mu.Lock(); s.down = true; s.mu.Unlock() }
 // Up undoes Down.
 func (s *Server) Up() { s.mu.Lock(); s.down = false; s.mu.Unlock() }
 
+// Hold makes Resend hang: every call waits, unanswered, until Release (or
+// the client gives up), then is answered as usual.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = make(chan struct{})
+	}
+}
+
+// Release answers the calls Hold kept waiting, and the next ones at once.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held != nil {
+		close(s.held)
+		s.held = nil
+	}
+}
+
 // SetRetryAfter sets the retry-after seconds of 429 answers (default 1).
 func (s *Server) SetRetryAfter(seconds int) { s.mu.Lock(); s.retryAfter = seconds; s.mu.Unlock() }
 
@@ -190,7 +213,7 @@ func (s *Server) Reset() {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
-	down, latency, retryAfter := s.down, s.latency, s.retryAfter
+	down, latency, retryAfter, held := s.down, s.latency, s.retryAfter, s.held
 	fail := 0
 	if len(s.fails) > 0 {
 		fail = s.fails[0].status
@@ -203,6 +226,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
+		case <-r.Context().Done():
+			return
+		case <-s.closing:
+			return
+		}
+	}
+	if held != nil {
+		select {
+		case <-held:
 		case <-r.Context().Done():
 			return
 		case <-s.closing:
@@ -436,8 +468,15 @@ func checkAddress(a string) string {
 	if strings.ContainsAny(a, "\r\n") {
 		return "Line breaks are not allowed."
 	}
-	if _, err := mail.ParseAddress(a); err != nil {
+	p, err := mail.ParseAddress(a)
+	if err != nil {
 		return "The email address needs to follow the `email@example.com` or `Name <email@example.com>` format."
+	}
+	// Resend refuses what most mail systems cannot deliver: a local part
+	// that is not plain ASCII (a Cyrillic letter that looks Latin) or is
+	// quoted, and a domain not in its ASCII (punycode) form.
+	if strings.ContainsFunc(p.Address, func(r rune) bool { return r > 0x7e }) || strings.HasPrefix(p.Address, `"`) {
+		return "Invalid email address: only ASCII characters are allowed and the local part may not be quoted."
 	}
 	return ""
 }
