@@ -111,13 +111,7 @@ func output(name string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Join(strings.Fields(string(b))[:3], " ")
-}
+func loadAvg() string { return output("cut", "-d", " ", "-f1-3", "/proc/loadavg") }
 
 func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
 
