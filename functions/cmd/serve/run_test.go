@@ -383,9 +383,8 @@ func TestWatchRebuildsAfterChanges(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no rebuild after a change")
 	}
-	if !strings.Contains(out.String(), "Rebuilt") {
-		t.Errorf("output: %s", out.String())
-	}
+	// The build returns before watch prints its outcome.
+	waitUntil(t, "the rebuild to be reported", 5*time.Second, func() bool { return strings.Contains(out.String(), "Rebuilt") })
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
