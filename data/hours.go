@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -60,12 +61,7 @@ func (o Opening) Week() ([7]Span, error) {
 	var w [7]Span
 	seen := map[string]bool{}
 	for _, d := range o.Days {
-		i := -1
-		for n, name := range Weekdays {
-			if name == d.Day {
-				i = n
-			}
-		}
+		i := slices.Index(Weekdays[:], d.Day)
 		if i < 0 {
 			return w, fmt.Errorf("opening: %q is not a day of the week (write monday … sunday)", d.Day)
 		}

@@ -57,7 +57,7 @@ func (h hours) closedOn(day time.Time) (text, bool) {
 	if !h.week[day.Weekday()].Open() {
 		wd := day.Weekday()
 		return text{
-			"The clinic is closed on " + weekdaysEn[wd] + "s. Please choose another day.",
+			"The clinic is closed on " + wd.String() + "s. Please choose another day.",
 			"العيادة مغلقة يوم " + weekdaysAr[wd] + ". يُرجى اختيار يوم آخر.",
 		}, false
 	}
@@ -75,7 +75,7 @@ func (h hours) closedAt(day time.Time, tod string) (text, bool) {
 	wd := day.Weekday()
 	from, until := clockTime(open.From), clockTime(open.Until)
 	return text{
-		"On " + weekdaysEn[wd] + "s the clinic is open from " + from + " to " + until + ". Please choose another time of day.",
+		"On " + wd.String() + "s the clinic is open from " + from + " to " + until + ". Please choose another time of day.",
 		"يوم " + weekdaysAr[wd] + " تفتح العيادة من " + from + " إلى " + until + ". يُرجى اختيار وقت آخر من اليوم.",
 	}, false
 }
@@ -138,7 +138,6 @@ func dateAr(d time.Time) string {
 func clockTime(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 var (
-	weekdaysEn = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 	weekdaysAr = [7]string{"الأحد", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت"}
 	monthsAr   = [12]string{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
 )

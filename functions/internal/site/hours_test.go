@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
@@ -27,7 +28,7 @@ func TestJSONLDHoursMatchData(t *testing.T) {
 	var want []string
 	for i, s := range week {
 		if s.Open() {
-			want = append(want, fmt.Sprintf("https://schema.org/%s %s-%s", strings.ToUpper(data.Weekdays[i][:1])+data.Weekdays[i][1:], clock(s.From), clock(s.Until)))
+			want = append(want, fmt.Sprintf("https://schema.org/%s %s-%s", time.Weekday(i).String(), clock(s.From), clock(s.Until)))
 		}
 	}
 	for _, h := range o.Holidays {
@@ -164,7 +165,7 @@ func TestFooterHoursMatchData(t *testing.T) {
 		}
 		got := text(footers[len(footers)-1])
 		for i, s := range week {
-			day := strings.ToUpper(data.Weekdays[i][:1]) + data.Weekdays[i][1:]
+			day := time.Weekday(i).String()
 			if s.Open() && !strings.Contains(got, clock(s.From)+" to "+clock(s.Until)) {
 				t.Errorf("%s: the footer does not show %s's hours %s to %s:\n%s", p.path, day, clock(s.From), clock(s.Until), got)
 			}
