@@ -1,6 +1,6 @@
 // Package data holds the facts the site and the enquiry function share: the
-// clinic's details (clinic.yaml) and the enquiry forms' choices with their
-// labels (form_options.yaml). Hugo reads the YAML files for the pages; this
+// clinic's details (clinic.yaml), the enquiry forms' choices with their
+// labels (form_options.yaml) and the pages' security policy (csp.yaml). Hugo reads the YAML files for the pages; this
 // package embeds the same files for the function, so the two never disagree.
 // (hugo.toml mounts data/ without this Go file.)
 package data
@@ -89,7 +89,17 @@ var (
 	formOptionsYAML []byte
 	//go:embed golive.yaml
 	goLiveYAML []byte
+	//go:embed csp.yaml
+	cspYAML []byte
 )
+
+// PagePolicy returns the directives of the public pages' Content-Security-
+// Policy (csp.yaml), before the hashes of a page's inline script and style.
+func PagePolicy() []string {
+	var p struct{ Policy []string }
+	mustParse("csp.yaml", cspYAML, &p)
+	return p.Policy
+}
 
 // GoLiveFacts returns the details the live site must not be published without.
 func GoLiveFacts() []Fact {

@@ -29,9 +29,8 @@ func TestServeBuildsTheRealSite(t *testing.T) {
 	}
 
 	// The form page the API gives back (422, no JavaScript) carries the
-	// same policy as the site's own form page: the API's copy of the
-	// directives (api.pagePolicy) and the inline hashes agree with
-	// home.headers.
+	// same policy as the site's own form page: both read data/csp.yaml and
+	// hash the same inline script and style.
 	for _, lang := range []string{"en", "ar"} {
 		site, _ := get(t, s.url+formpage.PagePath(lang, "appointment"), nil)
 		form := appointmentForm("", "P1")

@@ -6,31 +6,29 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"github.com/bluetreeclinics/site/data"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
 // pagePolicy is the Content-Security-Policy of an HTML page the handler
 // writes (the form page refilled, or the fallback page): the site's own
-// policy (themes/bluetree/layouts/home.headers, whose directives these
-// are; cmd/serve's TestServeBuildsTheRealSite checks they stay equal),
-// with the page's inline <style> and <script> allowed by their hashes, as
-// the site's are, and nothing else inline.
+// policy (data/csp.yaml, which the site's _headers sends too), with the
+// page's inline <style> and <script> allowed by their hashes, as the site's
+// are, and nothing else inline.
 func pagePolicy(page []byte) string {
 	scripts, styles := inlineHashes(page)
-	return strings.Join([]string{
-		"default-src 'self'",
-		strings.Join(append([]string{"script-src 'self'"}, scripts...), " "),
-		strings.Join(append([]string{"style-src 'self'"}, styles...), " "),
-		"img-src 'self'",
-		"font-src 'self'",
-		"connect-src 'self'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-		"base-uri 'self'",
-		"object-src 'none'",
-		"manifest-src 'self'",
-	}, "; ")
+	var out []string
+	for _, d := range data.PagePolicy() {
+		switch {
+		case strings.HasPrefix(d, "script-src "):
+			d = strings.Join(append([]string{d}, scripts...), " ")
+		case strings.HasPrefix(d, "style-src "):
+			d = strings.Join(append([]string{d}, styles...), " ")
+		}
+		out = append(out, d)
+	}
+	return strings.Join(out, "; ")
 }
 
 // inlineHashes returns the CSP hash sources ('sha256-…') of page's inline
