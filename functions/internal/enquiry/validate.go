@@ -323,7 +323,7 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 			Today:   dubaiDay(received),
 		}
 		lv.collect(errs, lv.v.Struct(&a))
-		if errs[FieldDate] == "" && errs[FieldTime] == "" {
+		if errs[FieldDate] == "" {
 			openingHours().checkOpen(errs, a.Date, a.Time, lang)
 		}
 		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message
