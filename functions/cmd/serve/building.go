@@ -77,12 +77,14 @@ func (s *startup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if api.HeaderLang(r.Header.Get("Accept-Language")) == enquiry.LangArabic {
 		first, second = second, first
 	}
-	phase := s.phase.Load()
+	now := map[int32]string{phaseHugo: "Prepare", phaseCompiling: "Hugo", phaseSite: "Now"}[s.phase.Load()]
 	buildingPage.Execute(w, map[string]any{
-		"First": first, "Second": second, "Both": []map[string]string{first, second},
+		"Both":    []map[string]string{first, second},
+		"First":   first,
+		"Second":  second,
 		"Refresh": int(refreshEvery / time.Second),
 		"Elapsed": clock(elapsed),
-		"Hugo":    phase == phaseCompiling,
+		"Now":     now,
 	})
 }
 
@@ -94,6 +96,7 @@ var buildingWords = map[string]map[string]string{
 		"Title":   "The site is being built",
 		"Reload":  "This page reloads itself every few seconds and shows the site as soon as it is ready.",
 		"Elapsed": "Time so far:",
+		"Prepare": "Now: getting Hugo, the program that builds the site, ready.",
 		"Now":     "Now: building the pages.",
 		"Hugo":    "Now: compiling Hugo, the program that builds the site. This happens once on each computer and takes a few minutes; later starts take seconds.",
 	},
@@ -102,6 +105,7 @@ var buildingWords = map[string]map[string]string{
 		"Title":   "يجري الآن إنشاء الموقع",
 		"Reload":  "تُحدَّث هذه الصفحة تلقائياً كل بضع ثوانٍ، وتعرض الموقع حالما يصبح جاهزاً.",
 		"Elapsed": "الوقت المنقضي:",
+		"Prepare": "الآن: تحضير برنامج Hugo الذي يبني الموقع.",
 		"Now":     "الآن: إنشاء الصفحات.",
 		"Hugo":    "الآن: تجهيز برنامج Hugo الذي يبني الموقع. يحدث ذلك مرة واحدة على كل جهاز ويستغرق بضع دقائق، وبعدها يبدأ الموقع خلال ثوانٍ.",
 	},
@@ -115,7 +119,7 @@ var buildingPage = template.Must(template.New("building").Parse(`<!doctype html>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
 {{range $w := .Both}}<section lang="{{$w.Lang}}" dir="{{$w.Dir}}">
 <h1>{{$w.Title}}</h1>
-<p>{{if $.Hugo}}{{$w.Hugo}}{{else}}{{$w.Now}}{{end}}</p>
+<p>{{index $w $.Now}}</p>
 <p>{{$w.Elapsed}} <bdi>{{$.Elapsed}}</bdi></p>
 <p>{{$w.Reload}}</p>
 </section>
