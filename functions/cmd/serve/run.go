@@ -184,6 +184,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/", compress(static))
+	boot.ready(mux) // before "Open …" is printed: whoever reads it gets the site
 
 	if o.watch {
 		root, err := site.Root()
@@ -222,7 +223,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}()
 	}
 
-	boot.ready(mux)
 	select {
 	case err := <-errc:
 		serving = false

@@ -17,7 +17,8 @@ const hugoTool = "github.com/gohugoio/hugo"
 // compiling, when not nil, is called each time Go starts compiling one of
 // Hugo's packages, with the number started so far. On a computer where Hugo
 // was compiled before (Go's build cache has it), it is never called; the
-// first time it is called a few hundred times over about 3 minutes.
+// first time, once per package compiled: Hugo has about 500 besides the
+// standard library (README.md, "First start", has the times measured).
 //
 // It asks `go list -x -export` for Hugo's compiled package: that compiles
 // what is missing from the cache and prints each command as it starts, and

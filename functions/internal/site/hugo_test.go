@@ -23,9 +23,9 @@ func TestPrepareHugoWarmCompilesNothing(t *testing.T) {
 func TestIsCompile(t *testing.T) {
 	for line, want := range map[string]bool{
 		`/usr/local/go/pkg/tool/linux_amd64/compile -o $WORK/b004/_pkg_.a -trimpath "$WORK/b004=>" -p internal/goarch -lang=go1.26 -std`: true,
-		`mkdir -p $WORK/b004/`: false,
+		`mkdir -p $WORK/b004/`:                                  false,
 		`cat >/tmp/go-build/b004/importcfg << 'EOF' # internal`: false,
-		`/usr/local/go/pkg/tool/linux_amd64/compile -V=full`: false,
+		`/usr/local/go/pkg/tool/linux_amd64/compile -V=full`:    false,
 	} {
 		if isCompile(line) != want {
 			t.Errorf("isCompile(%q) = %v", line, !want)
