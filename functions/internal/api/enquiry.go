@@ -36,8 +36,8 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		values, decodeErr = decode(w, r, mediaType)
 	}
 	rp := reply{
-		json:   mediaType == typeJSON || prefersJSON(r.Header.Get("Accept")),
-		lang:   enquiry.Lang(values, headerLang(r.Header.Get("Accept-Language"))),
+		json:   mediaType == typeJSON || prefersJSON(headerList(r, "Accept")),
+		lang:   enquiry.Lang(values, headerLang(headerList(r, "Accept-Language"))),
 		kind:   values.Get(enquiry.FieldKind),
 		values: values,
 	}
@@ -196,6 +196,12 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 		}
 	}
 	return v, nil
+}
+
+// headerList is a list header's values as one string, however many lines
+// it came in (the Lambda adapter splits API Gateway v2's at the commas).
+func headerList(r *http.Request, name string) string {
+	return strings.Join(r.Header.Values(name), ",")
 }
 
 // prefersJSON reports whether an Accept header ranks application/json above
