@@ -33,13 +33,6 @@ const (
 	Lambda
 )
 
-func (m Mode) String() string {
-	if m == Lambda {
-		return "lambda"
-	}
-	return "serve"
-}
-
 // Defaults used when a variable is not set.
 const (
 	DefaultOutboxFrom    = "Blue Tree Clinics website <enquiries@localhost>"
@@ -68,8 +61,6 @@ const (
 
 // Config is the validated configuration.
 type Config struct {
-	Mode Mode
-
 	// ResendAPIKey is empty in outbox mode (Serve only).
 	ResendAPIKey string
 	// ResendBaseURL overrides Resend's API URL (a proxy or a test server);
@@ -112,10 +103,6 @@ type Config struct {
 	TrustProxy bool
 
 	LogLevel slog.Level
-
-	// Live is SITE_ENV=production: this instance serves the live site, so it
-	// started only because no clinic detail is a sample value (golive.go).
-	Live bool
 }
 
 // Outbox reports whether emails go to the local outbox instead of Resend.
@@ -125,7 +112,7 @@ func (c *Config) Outbox() bool { return c.ResendAPIKey == "" }
 // together, each naming its variable.
 func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	l := loader{getenv: getenv}
-	c := &Config{Mode: mode}
+	c := &Config{}
 
 	c.ResendAPIKey = l.str("RESEND_API_KEY")
 	if c.ResendAPIKey != "" && strings.ContainsFunc(c.ResendAPIKey, unicode.IsSpace) {
@@ -212,7 +199,7 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		}
 	}
 
-	c.Live = l.liveSite(data.ClinicDetails(), c.SiteURL)
+	l.liveSite(data.ClinicDetails(), c.SiteURL)
 
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
