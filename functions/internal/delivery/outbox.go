@@ -59,7 +59,7 @@ func (o *Outbox) Path(key string) string { return filepath.Join(o.dir, key+".eml
 // an existing one is never replaced.
 func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
 	if !mail.ValidKey(m.IdempotencyKey) {
-		return fmt.Errorf("%w: outbox: idempotency key must be 1 to 200 ASCII letters, digits, _ or -", ErrPermanent)
+		return fmt.Errorf("%w: outbox: %w", ErrPermanent, mail.ErrBadKey)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

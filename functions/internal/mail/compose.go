@@ -381,6 +381,9 @@ var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 // an Idempotency-Key. Enquiry ids ("enq_…", "enq_…-ack") are.
 func ValidKey(s string) bool { return keyPattern.MatchString(s) }
 
+// ErrBadKey is what a sender answers a Message whose key is not ValidKey.
+var ErrBadKey = errors.New("idempotency key must be 1 to 200 ASCII letters, digits, _ or -")
+
 // TagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
 func TagSafe(s string) string {
 	b := []byte(s)

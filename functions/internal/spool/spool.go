@@ -25,8 +25,6 @@ package spool
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -231,7 +229,10 @@ func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
 	if m == nil {
 		return errors.New("spool: nil message")
 	}
-	name := fileName(m.IdempotencyKey)
+	if !mail.ValidKey(m.IdempotencyKey) {
+		return fmt.Errorf("spool: %w", mail.ErrBadKey)
+	}
+	name := m.IdempotencyKey
 	s.mu.Lock()
 	_, queued := s.entries[name]
 	full := s.bytes >= s.o.MaxBytes
@@ -712,8 +713,8 @@ func (s *Spool) recoverTemps() {
 		p := filepath.Join(s.dir, de.Name())
 		b, err := os.ReadFile(p)
 		var rec record
-		if err == nil && json.Unmarshal(b, &rec) == nil && rec.Message != nil {
-			final := s.path(fileName(rec.Message.IdempotencyKey))
+		if err == nil && json.Unmarshal(b, &rec) == nil && rec.Message != nil && mail.ValidKey(rec.Message.IdempotencyKey) {
+			final := s.path(rec.Message.IdempotencyKey)
 			if _, err := os.Lstat(final); errors.Is(err, fs.ErrNotExist) {
 				if os.Rename(p, final) == nil {
 					s.log.Warn("spool: recovered an email a previous run had not finished spooling",
@@ -728,26 +729,6 @@ func (s *Spool) recoverTemps() {
 }
 
 func (s *Spool) path(name string) string { return filepath.Join(s.dir, name+suffix) }
-
-// fileName is the spool file name (without ".json") for an idempotency
-// key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it
-// when it holds anything a file name should not, or a random name when
-// there is no key.
-func fileName(key string) string {
-	if key == "" {
-		// No key, no duplicate check: never let two such messages share a file.
-		var b [16]byte
-		for i := range b {
-			b[i] = byte(rand.N(256))
-		}
-		return "nokey_" + hex.EncodeToString(b[:])
-	}
-	if mail.ValidKey(key) {
-		return key
-	}
-	sum := sha256.Sum256([]byte(key))
-	return "h_" + hex.EncodeToString(sum[:20])
-}
 
 // syncDir makes a rename or delete in dir durable.
 func syncDir(dir string) error {
