@@ -1,7 +1,7 @@
 package main
 
 // End-to-end tests of the deployable binary: they build `bootstrap` exactly as
-// README's "Deploy" section says, then run it
+// docs/deploy.md says, then run it
 //   - under the AWS Lambda Runtime Interface Emulator (the Go module
 //     github.com/aws/aws-lambda-runtime-interface-emulator, built from the
 //     module cache), invoked with API Gateway and Netlify events, against a
@@ -93,7 +93,7 @@ func moduleRoot(t testing.TB) string {
 	return root
 }
 
-// buildBootstrap builds the function as README's Deploy section says (for
+// buildBootstrap builds the function as docs/deploy.md says (for
 // this machine's architecture, so it can run here).
 func buildBootstrap(t testing.TB) string {
 	t.Helper()

@@ -55,7 +55,7 @@ func parseFlags(args []string, defAddr string, stderr io.Writer) (*options, erro
 	fs.BoolVar(&o.build, "build", true, "build the site with the pinned Hugo before serving")
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when content/, themes/, data/, static/, i18n/ or hugo.toml change")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./functions/cmd/serve [flags]\n\nServes the site and the enquiry API. Settings come from the environment (see README.md, section Run it locally).\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./functions/cmd/serve [flags]\n\nServes the site and the enquiry API. Settings come from the environment (see .env.example and docs/operations.md).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -2,7 +2,7 @@
 // once, at start. Every bad value is an error that names its variable, so a
 // misconfigured deploy fails at start instead of on a visitor's enquiry.
 //
-// The variables are listed in README.md, "Run it locally".
+// The variables are listed in .env.example and docs/operations.md.
 package config
 
 import (
