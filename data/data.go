@@ -1,7 +1,9 @@
 // Package data holds the facts the site and the enquiry function share: the
 // clinic's details (clinic.yaml), the enquiry forms' choices with their
-// labels (form_options.yaml) and the pages' security policy (csp.yaml). Hugo reads the YAML files for the pages; this
-// package embeds the same files for the function, so the two never disagree.
+// labels (form_options.yaml) and longest answers (form_lengths.yaml), and the
+// pages' security policy (csp.yaml). Hugo reads the YAML files for the pages;
+// this package embeds the same files for the function, so the two never
+// disagree.
 // (hugo.toml mounts data/ without this Go file.)
 package data
 
@@ -87,6 +89,8 @@ var (
 	clinicYAML []byte
 	//go:embed form_options.yaml
 	formOptionsYAML []byte
+	//go:embed form_lengths.yaml
+	formLengthsYAML []byte
 	//go:embed golive.yaml
 	goLiveYAML []byte
 	//go:embed csp.yaml
@@ -156,6 +160,14 @@ func (c Clinic) field(path string) string {
 func Choices() map[string][]Option {
 	var m map[string][]Option
 	mustParse("form_options.yaml", formOptionsYAML, &m)
+	return m
+}
+
+// MaxLengths returns the longest answer, in characters, of each typed-in
+// field (form_lengths.yaml).
+func MaxLengths() map[string]int {
+	var m map[string]int
+	mustParse("form_lengths.yaml", formLengthsYAML, &m)
 	return m
 }
 

@@ -1,6 +1,34 @@
 package data
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"testing"
+)
+
+// The contract doc states each length limit of form_lengths.yaml in its
+// field's row, as "N characters".
+func TestContractDocStatesLengths(t *testing.T) {
+	doc, err := os.ReadFile("../docs/enquiry-contract.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lengths := MaxLengths()
+	if len(lengths) == 0 {
+		t.Fatal("form_lengths.yaml: no limits")
+	}
+	for field, n := range lengths {
+		row := regexp.MustCompile("(?m)^\\| `" + field + "` \\|.*$").Find(doc)
+		if row == nil {
+			t.Errorf("docs/enquiry-contract.md: no row for %s", field)
+			continue
+		}
+		if !regexp.MustCompile(fmt.Sprintf(`[^0-9]%d characters`, n)).Match(row) {
+			t.Errorf("docs/enquiry-contract.md: the %s row does not say %d characters (form_lengths.yaml): %s", field, n, row)
+		}
+	}
+}
 
 func TestFilesParse(t *testing.T) {
 	c := ClinicDetails()

@@ -58,8 +58,9 @@ func Text(lang, key string) string {
 
 // fieldMessages are our own wording for a failed rule on one field, keyed
 // "field.tag". They win over the validator's translations, which are used
-// (with the field's label) for any rule not listed here, such as min and max.
-// None of them may quote what the visitor typed.
+// (with the field's label) for any rule not listed here, such as min and maxlen.
+// None of them may quote what the visitor typed; {1} is a length rule's
+// limit, in characters.
 var fieldMessages = map[string]text{
 	"kind.required": msgKind,
 	"kind.choice":   msgKind,
@@ -87,8 +88,8 @@ var fieldMessages = map[string]text{
 		"Enter your phone number, for example 050 123 4567",
 		"أدخل رقم هاتفك، مثل \u2066050 123 4567\u2069", // LRI…PDI: the number reads left to right inside Arabic text
 	},
-	"phone.max":   msgPhone,
-	"phone.phone": msgPhone,
+	"phone.maxlen": msgPhone,
+	"phone.phone":  msgPhone,
 
 	"contact.required": msgContact,
 	"contact.choice":   msgContact,
@@ -133,7 +134,7 @@ var fieldMessages = map[string]text{
 	},
 
 	// The Arabic label "ملاحظة" is indefinite; the sentence needs "الملاحظة".
-	"note.max": {"Note must be 500 characters or fewer", "يجب ألا يزيد طول الملاحظة على 500 حرف"},
+	"note.maxlen": {"Note must be {1} or fewer", "يجب ألا يزيد طول الملاحظة على {1}"},
 
 	"thinners.required": msgThinners,
 	"thinners.choice":   msgThinners,
