@@ -457,7 +457,7 @@ func TestClientKey(t *testing.T) {
 		{"192.0.2.1:5000", map[string]string{"X-Forwarded-For": "6.6.6.6, 198.51.100.7"}, true, "198.51.100.7"},
 		{"192.0.2.1:5000", map[string]string{"X-Nf-Client-Connection-Ip": "198.51.100.8", "X-Forwarded-For": "1.1.1.1"}, true, "198.51.100.8"},
 		{"192.0.2.1:5000", map[string]string{"X-Forwarded-For": "garbage"}, true, "192.0.2.1"},
-		{"[2001:db8:1:2:3:4:5:6]:443", nil, false, "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:3:4:5:6]:443", nil, false, "2001:db8:1:2::"},
 		{"[::ffff:192.0.2.3]:443", nil, false, "192.0.2.3"},
 	}
 	for _, tt := range tests {
