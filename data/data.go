@@ -41,6 +41,7 @@ type Option struct {
 
 // Clinic is data/clinic.yaml: the clinic's contact details and opening hours.
 type Clinic struct {
+	Name     Text    `yaml:"name"`
 	Phone    string  `yaml:"phone"`
 	WhatsApp string  `yaml:"whatsapp"`
 	Email    string  `yaml:"email"`

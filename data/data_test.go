@@ -7,6 +7,21 @@ import (
 	"testing"
 )
 
+// The clinic's name in clinic.yaml is the site's title in hugo.toml.
+func TestNameIsSiteTitle(t *testing.T) {
+	toml, err := os.ReadFile("../hugo.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ClinicDetails().Name
+	for lang, want := range map[string]string{"en": name.En, "ar": name.Ar} {
+		m := regexp.MustCompile(`(?ms)^\[languages\.` + lang + `\]$.*?^\s*title = "([^"]*)"`).FindSubmatch(toml)
+		if m == nil || string(m[1]) != want || want == "" {
+			t.Errorf("hugo.toml [languages.%s] title %q, clinic.yaml name %q: they must be the same", lang, m, want)
+		}
+	}
+}
+
 // The contract doc states each length limit of form_lengths.yaml in its
 // field's row, as "N characters".
 func TestContractDocStatesLengths(t *testing.T) {

@@ -35,7 +35,6 @@ const (
 
 // Defaults used when a variable is not set.
 const (
-	DefaultOutboxFrom    = "Blue Tree Clinics website <enquiries@localhost>"
 	DefaultOutboxTo      = "reception@localhost"
 	DefaultOutboxDir     = "outbox"
 	DefaultRatePerMinute = 10
@@ -58,6 +57,9 @@ const (
 
 	minSecretLength = 16
 )
+
+// DefaultOutboxFrom is the sender of the emails in the local outbox.
+var DefaultOutboxFrom = data.ClinicDetails().Name.En + " website <enquiries@localhost>"
 
 // Config is the validated configuration.
 type Config struct {

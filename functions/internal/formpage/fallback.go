@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"html/template"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
@@ -23,18 +24,20 @@ var fieldOrder = []string{
 	enquiry.FieldConsent, enquiry.FieldKind, enquiry.FieldLang,
 }
 
+var clinicName = data.ClinicDetails().Name
+
 var fallbackWords = map[string]struct{ Title, Back, BackHint, Home string }{
 	"en": {
 		Title:    "Error: your enquiry was not sent",
 		Back:     "Back to the form",
 		BackHint: "Your browser's Back button returns to the form with what you typed.",
-		Home:     "Blue Tree Clinics home page",
+		Home:     clinicName.En + " home page",
 	},
 	"ar": {
 		Title:    "خطأ: لم يتم إرسال استفسارك",
 		Back:     "العودة إلى النموذج",
 		BackHint: "يعيدك زر الرجوع في المتصفح إلى النموذج مع ما كتبته.",
-		Home:     "الصفحة الرئيسية لعيادات بلو تري",
+		Home:     "الصفحة الرئيسية ل" + clinicName.Ar,
 	},
 }
 

@@ -50,6 +50,7 @@ type Composer struct {
 	siteURL  string
 	siteHost string
 	clinic   clinicLinks // shown in the acknowledgement
+	name     data.Text   // the clinic's (data/clinic.yaml)
 
 	reception pair
 	ack       map[string]pair // by language
@@ -91,6 +92,7 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		siteHost: u.Host,
 	}
 	clinic := data.ClinicDetails()
+	cmp.name = clinic.Name
 	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
 		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
@@ -193,7 +195,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	v := &view{
 		Lang:         en,
 		Dir:          "ltr",
-		Brand:        "Blue Tree Clinics · website enquiry",
+		Brand:        c.name.En + " · website enquiry",
 		ID:           e.ID,
 		Kind:         e.Kind,
 		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
@@ -261,7 +263,7 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	v := &view{
 		Lang:              lang,
 		Dir:               "ltr",
-		Brand:             "Blue Tree Clinics",
+		Brand:             c.name.En,
 		ID:                e.ID,
 		Kind:              e.Kind,
 		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
@@ -271,7 +273,7 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		ClinicWhatsAppURL: c.clinic.wa,
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
-		Subject:           ackSubject(lang),
+		Subject:           c.ackSubject(lang),
 		CallBackBy:        callBackBy(e.Received, lang),
 	}
 	if lang == enquiry.LangArabic {
@@ -501,11 +503,11 @@ func callBackBy(t time.Time, lang string) string {
 }
 
 // ackSubject is the acknowledgement's subject in lang.
-func ackSubject(lang string) string {
+func (c *Composer) ackSubject(lang string) string {
 	if lang == enquiry.LangArabic {
-		return "استلمنا طلبك – عيادات بلو تري"
+		return "استلمنا طلبك – " + c.name.Ar
 	}
-	return "We have received your enquiry – Blue Tree Clinics"
+	return "We have received your enquiry – " + c.name.En
 }
 
 // Template actions are swapped for plain-word tokens while goldmark renders
