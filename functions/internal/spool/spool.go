@@ -30,7 +30,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -288,35 +287,10 @@ func (s *Spool) write(name string, m *mail.Message, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	err = delivery.WriteDurably(s.dir, tempPrefix+"*", b, func(tmp string) error {
+		return os.Rename(tmp, s.path(name))
+	})
 	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmpName, s.path(name)); err != nil {
-		return err
-	}
-	ok = true
-	if err := syncDir(s.dir); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -601,21 +575,9 @@ func (s *Spool) retryLater(e *entry) {
 func (s *Spool) backoffEntry(e *entry) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	wait := backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
+	wait := delivery.Backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
 	e.due = time.Now().Add(wait)
 	return wait
-}
-
-// backoff is min·2^(attempt-1), capped at max, with jitter: between half
-// and all of it, so many spooled emails do not retry in lockstep.
-func backoff(min, max time.Duration, attempt int) time.Duration {
-	d := max
-	if attempt-1 < 32 {
-		if b := min << (attempt - 1); b > 0 && b < max {
-			d = b
-		}
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // remove deletes a sent email's file; if that fails, the entry stays marked
@@ -628,7 +590,7 @@ func (s *Spool) remove(name string, e *entry) {
 		s.mu.Unlock()
 		return
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := delivery.SyncDir(s.dir); err != nil {
 		s.log.Warn("spool: syncing the folder after a delete", "error", err.Error())
 	}
 	s.forget(name)
@@ -725,17 +687,7 @@ func (s *Spool) recoverTemps() {
 		}
 		os.Remove(p)
 	}
-	syncDir(s.dir)
+	delivery.SyncDir(s.dir)
 }
 
 func (s *Spool) path(name string) string { return filepath.Join(s.dir, name+suffix) }
-
-// syncDir makes a rename or delete in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

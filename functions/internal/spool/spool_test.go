@@ -554,7 +554,7 @@ func TestRunStopsPromptly(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	for attempt := 1; attempt < 80; attempt++ {
-		d := backoff(time.Second, 5*time.Minute, attempt)
+		d := delivery.Backoff(time.Second, 5*time.Minute, attempt)
 		want := min(time.Second<<min(attempt-1, 30), 5*time.Minute)
 		if d < want/2 || d > want {
 			t.Errorf("attempt %d: %v, want in [%v, %v]", attempt, d, want/2, want)
