@@ -1,7 +1,7 @@
 // Package data holds the facts the site and the enquiry function share: the
 // clinic's details (clinic.yaml), the enquiry forms' choices with their
 // labels (form_options.yaml) and longest answers (form_lengths.yaml), and the
-// pages' security policy (csp.yaml). Hugo reads the YAML files for the pages;
+// security policy and headers (csp.yaml). Hugo reads the YAML files for the pages;
 // this package embeds the same files for the function, so the two never
 // disagree.
 // (hugo.toml mounts data/ without this Go file.)
@@ -104,6 +104,19 @@ func PagePolicy() []string {
 	var p struct{ Policy []string }
 	mustParse("csp.yaml", cspYAML, &p)
 	return p.Policy
+}
+
+// SecurityHeaders returns the security headers besides the CSP that every
+// page and every reply of the function carries (csp.yaml), as name, value.
+func SecurityHeaders() [][2]string {
+	var p struct{ Headers []string }
+	mustParse("csp.yaml", cspYAML, &p)
+	out := make([][2]string, 0, len(p.Headers))
+	for _, h := range p.Headers {
+		name, value, _ := strings.Cut(h, ": ")
+		out = append(out, [2]string{name, value})
+	}
+	return out
 }
 
 // GoLiveFacts returns the details the live site must not be published without.

@@ -7,6 +7,18 @@ import (
 	"testing"
 )
 
+func TestSecurityHeaders(t *testing.T) {
+	h := SecurityHeaders()
+	if len(h) < 5 {
+		t.Fatalf("csp.yaml: headers %q", h)
+	}
+	for _, kv := range h {
+		if !regexp.MustCompile(`^[A-Z][A-Za-z-]+$`).MatchString(kv[0]) || kv[1] == "" {
+			t.Errorf("csp.yaml: header %q is not \"Name: value\"", kv)
+		}
+	}
+}
+
 // The clinic's name in clinic.yaml is the site's title in hugo.toml.
 func TestNameIsSiteTitle(t *testing.T) {
 	toml, err := os.ReadFile("../hugo.toml")
