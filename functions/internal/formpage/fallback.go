@@ -26,6 +26,9 @@ var fieldOrder = []string{
 
 var clinicName = data.ClinicDetails().Name
 
+// summaryHeading heads the list of problems when the form page has none.
+var summaryHeading = data.Text{En: "There is a problem", Ar: "هناك مشكلة"}
+
 var fallbackWords = map[string]struct{ Title, Back, BackHint, Home string }{
 	"en": {
 		Title:    "Error: your enquiry was not sent",
@@ -54,7 +57,7 @@ func Fallback(lang, kind string, errs enquiry.Errors) []byte {
 		Lang, Dir, Title, Heading, Back, BackHref, BackHint string
 		Problems                                            []Problem
 	}{
-		Lang: lang, Dir: "ltr", Title: w.Title, Heading: enquiry.Text(lang, "summary_heading"),
+		Lang: lang, Dir: "ltr", Title: w.Title, Heading: summaryHeading.In(lang),
 		Back: w.Back, BackHint: w.BackHint, Problems: Ordered(errs, fieldOrder),
 	}
 	if lang == "ar" {
