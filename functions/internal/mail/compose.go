@@ -203,7 +203,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		Received:     formatReceived(e.Received),
 		Name:         enquiry.SingleLine(e.Name),
 		Email:        replyTo,
-		Phone:        enquiry.FormatPhone(e.Phone),
+		Phone:        formatPhone(e.Phone),
 		Contact:      e.Contact,
 		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
 		SiteURL:      htmltemplate.URL(c.siteURL),
@@ -229,7 +229,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	label := func(field, value string) string { return enquiry.Label(field, value, en) }
 
 	add(enquiry.FieldName, e.Name, false)
-	add(enquiry.FieldPhone, enquiry.FormatPhone(e.Phone), false)
+	add(enquiry.FieldPhone, formatPhone(e.Phone), false)
 	if replyTo != "" {
 		add(enquiry.FieldEmail, replyTo, false)
 	} else {
@@ -420,10 +420,10 @@ func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
 		}
 	}
 	if phone != "" {
-		l.phone, l.tel = enquiry.FormatPhone(digits(phone)), htmltemplate.URL("tel:+"+digits(phone))
+		l.phone, l.tel = formatPhone(digits(phone)), htmltemplate.URL("tel:+"+digits(phone))
 	}
 	if whatsApp != "" {
-		l.whatsApp, l.wa = enquiry.FormatPhone(digits(whatsApp)), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
+		l.whatsApp, l.wa = formatPhone(digits(whatsApp)), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
 	}
 	return l, nil
 }
