@@ -367,7 +367,8 @@ var physical = regexp.MustCompile(`(?i)\b(?:margin|padding|border|scroll-margin|
 var cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
 
 // TestCSSLogicalProperties scans the theme's CSS and the built stylesheet (inline
-// in every page) for physical left/right properties.
+// in every page; the forms' rules are in the theme's form.css) for physical
+// left/right properties.
 func TestCSSLogicalProperties(t *testing.T) {
 	sources := map[string]string{"the inline stylesheet": siteCSS(t)}
 	filepath.WalkDir(filepath.Join(root, "themes", "bluetree", "assets", "css"), func(p string, d fs.DirEntry, err error) error {
