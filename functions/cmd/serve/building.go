@@ -148,9 +148,7 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	stop := s.report(stdout)
 	defer stop()
 	var once sync.Once
-	hctx, cancel := context.WithTimeout(ctx, hugoCompileTimeout)
-	defer cancel()
-	if _, err := site.PrepareHugo(hctx, root, func(n int) {
+	if _, err := site.PrepareHugo(ctx, root, func(n int) {
 		once.Do(func() {
 			s.phase.Store(phaseCompiling)
 			fmt.Fprintln(stdout, firstBuildNote)
