@@ -134,8 +134,8 @@ func clock(d time.Duration) string {
 }
 
 // firstBuildNote is printed when Hugo turns out not to be compiled yet.
-const firstBuildNote = "Compiling Hugo first: this computer has not compiled it before. It takes a few minutes " +
-	"(README.md, \"First start\"); later starts take seconds."
+const firstBuildNote = "Compiling Hugo first: this computer has not compiled it before. It takes minutes, " +
+	"half an hour on a busy 2-core machine (README.md, \"First start\"); later starts take seconds."
 
 // buildFirst is the first build: the pinned Hugo (compiled if Go's cache
 // lacks it) and then the site into dir, telling the console what happens
@@ -148,9 +148,7 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	stop := s.report(stdout)
 	defer stop()
 	var once sync.Once
-	hctx, cancel := context.WithTimeout(ctx, hugoCompileTimeout)
-	defer cancel()
-	if _, err := site.PrepareHugo(hctx, root, func(n int) {
+	if _, err := site.PrepareHugo(ctx, root, func(n int) {
 		once.Do(func() {
 			s.phase.Store(phaseCompiling)
 			fmt.Fprintln(stdout, firstBuildNote)

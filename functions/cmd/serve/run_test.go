@@ -42,7 +42,7 @@ func start(t testing.TB, args []string, env map[string]string) *server {
 	s := &server{stdout: &testlog.Buffer{}, stderr: &testlog.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- run(ctx, args, getenvFrom(env), s.stdout, s.stderr) }()
 	// A wait, not a time limit: building includes compiling Hugo on a cold cache.
-	deadline := time.Now().Add(hugoCompileTimeout + buildTimeout)
+	deadline := time.Now().Add(25 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := openLine.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.url = m[1]
