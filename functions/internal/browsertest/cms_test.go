@@ -113,6 +113,11 @@ func TestCMS(t *testing.T) {
 		tb.waitText(titleOf(f), 30*time.Second)
 	}
 	tb.waitJS(`document.querySelectorAll("a[href*='/collections/process/entries/']").length === 7`, "six steps and the folder's settings, each listed once", 10*time.Second)
+	// The pages: each collection lists its pages once, both languages in one entry.
+	for coll, n := range map[string]int{"pages": 4, "therapy": 1, "enquire": 5, "stories-page": 1} {
+		tb.cmsOpen(base + "#/collections/" + coll)
+		tb.waitJS(fmt.Sprintf(`document.querySelectorAll("a[href*='/collections/%s/entries/']").length === %d`, coll, n), fmt.Sprintf("%d entries in %s", n, coll), 30*time.Second)
+	}
 	tb.cmsOpen(base + "#/collections/process/entries/3-blood-sample")
 	tb.waitText("A drop of blood", 30*time.Second)
 	arTitle := titleOf(filepath.Join(src, "content", "process", "3-blood-sample.ar.md"))
