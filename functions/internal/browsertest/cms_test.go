@@ -84,11 +84,12 @@ func TestCMS(t *testing.T) {
 	})
 
 	tb := newTab(t, viewports[1], true)
-	tb.ctx = withTimeout(t, tb.ctx, 4*time.Minute)
+	tb.ctx = withTimeout(t, tb.ctx, 8*time.Minute)
 	base := web + "/admin/"
 	tb.cmsOpen(base)
 	tb.clickText("button", "Login", 60*time.Second)
 	tb.waitText("Steps of a visit", 30*time.Second)
+	tb.waitText("What does it cost?", 30*time.Second) // the first collection's entries
 	tb.shot("editor-collections")
 
 	// The steps of a visit: every step in content/process/ is listed once (its
