@@ -83,8 +83,7 @@ func TestCMS(t *testing.T) {
 		return nil
 	})
 
-	tb := newTab(t, viewports[1], true)
-	tb.ctx = withTimeout(t, tb.ctx, 8*time.Minute)
+	tb := newTabWithin(t, viewports[1], true, 8*time.Minute)
 	base := web + "/admin/"
 	tb.cmsOpen(base)
 	tb.clickText("button", "Login", 60*time.Second)
@@ -382,12 +381,6 @@ func waitHTTP(t *testing.T, url, name string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func withTimeout(t *testing.T, ctx context.Context, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // checkFrontMatter checks that the file the editor wrote has these front
