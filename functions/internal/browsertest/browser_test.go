@@ -91,6 +91,13 @@ type postEntry struct {
 // browser with JavaScript disabled. The tab closes when the test ends.
 func newTab(t *testing.T, vp viewport, js bool) *tab {
 	t.Helper()
+	return newTabWithin(t, vp, js, 3*time.Minute)
+}
+
+// newTabWithin is newTab for a test that needs the tab longer than 3 minutes
+// (the content editor's, which builds the site twice meanwhile).
+func newTabWithin(t *testing.T, vp viewport, js bool, budget time.Duration) *tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(env.browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
@@ -159,7 +166,7 @@ func newTab(t *testing.T, vp viewport, js bool) *tab {
 			tb.mu.Unlock()
 		}
 	}()
-	tctx, tcancel := context.WithTimeout(ctx, 3*time.Minute)
+	tctx, tcancel := context.WithTimeout(ctx, budget)
 	t.Cleanup(tcancel)
 	tb.ctx = tctx
 	return tb

@@ -26,9 +26,10 @@ import (
 // TestCMS drives the content editor (/admin/, Decap CMS) in Chromium against
 // its local backend (decap-server) on a temporary copy of the site's sources,
 // the way marketing uses it on their computer (docs/editing-content.md):
-// it lists the six steps of a visit, creates an FAQ entry in English and in
-// Arabic and a patient story without consent, checks the files the editor
-// wrote, builds the copy with the pinned
+// it lists the six steps of a visit, creates an FAQ entry in English and
+// Arabic side by side in one entry (content/faq/NAME.en.md and NAME.ar.md, as
+// Hugo pairs translations) and a patient story without consent, checks the
+// files the editor wrote, builds the copy with the pinned
 // Hugo (the FAQ entry is on the therapy page in both languages, the story is
 // nowhere; the editor's front matter builds exactly like the archetype's), then
 // writes "guaranteed" into the answer through the editor and checks that the
@@ -82,32 +83,45 @@ func TestCMS(t *testing.T) {
 		return nil
 	})
 
-	tb := newTab(t, viewports[1], true)
-	tb.ctx = withTimeout(t, tb.ctx, 4*time.Minute)
+	tb := newTabWithin(t, viewports[1], true, 8*time.Minute)
 	base := web + "/admin/"
 	tb.cmsOpen(base)
 	tb.clickText("button", "Login", 60*time.Second)
-	tb.waitText("FAQ (English)", 30*time.Second)
+	tb.waitText("Steps of a visit", 30*time.Second)
+	tb.waitText("What does it cost?", 30*time.Second) // the first collection's entries
 	tb.shot("editor-collections")
 
-	// The steps of a visit: every file in content/en/process/ is listed, and a
-	// step's picture shows by its name in the editor.
-	steps, _ := filepath.Glob(filepath.Join(src, "content", "en", "process", "[0-9]*.md"))
+	// The steps of a visit: every step in content/process/ is listed once (its
+	// two files are one entry), and a step opens with its English and Arabic
+	// side by side, its picture shown by name.
+	steps, _ := filepath.Glob(filepath.Join(src, "content", "process", "[0-9]*.en.md"))
 	if len(steps) != 6 {
-		t.Errorf("content/en/process/ has %d steps, want the clinic's six", len(steps))
+		t.Errorf("content/process/ has %d English steps, want the clinic's six", len(steps))
 	}
-	tb.cmsOpen(base + "#/collections/process-en")
+	tb.cmsOpen(base + "#/collections/process")
 	titleLine := regexp.MustCompile(`(?m)^title: "(.+)"$`)
-	for _, f := range steps {
+	titleOf := func(f string) string {
+		t.Helper()
 		b, _ := os.ReadFile(f)
 		title := titleLine.FindSubmatch(b)
 		if title == nil {
 			t.Fatalf("%s has no title", f)
 		}
-		tb.waitText(string(title[1]), 30*time.Second)
+		return string(title[1])
 	}
-	tb.cmsOpen(base + "#/collections/process-en/entries/3-blood-sample")
+	for _, f := range steps {
+		tb.waitText(titleOf(f), 30*time.Second)
+	}
+	tb.waitJS(`document.querySelectorAll("a[href*='/collections/process/entries/']").length === 7`, "six steps and the folder's settings, each listed once", 10*time.Second)
+	// The pages: each collection lists its pages once, both languages in one entry.
+	for coll, n := range map[string]int{"pages": 4, "therapy": 1, "enquire": 5, "stories-page": 1} {
+		tb.cmsOpen(base + "#/collections/" + coll)
+		tb.waitJS(fmt.Sprintf(`document.querySelectorAll("a[href*='/collections/%s/entries/']").length === %d`, coll, n), fmt.Sprintf("%d entries in %s", n, coll), 30*time.Second)
+	}
+	tb.cmsOpen(base + "#/collections/process/entries/3-blood-sample")
 	tb.waitText("A drop of blood", 30*time.Second)
+	arTitle := titleOf(filepath.Join(src, "content", "process", "3-blood-sample.ar.md"))
+	tb.waitJS(fmt.Sprintf(`[...document.querySelectorAll("input")].some((i) => i.value === %q)`, arTitle), "the step's Arabic title beside the English", 10*time.Second)
 	tb.shot("editor-step")
 
 	// The clinic's details open in the editor (data/clinic.yaml).
@@ -119,32 +133,31 @@ func TestCMS(t *testing.T) {
 	tb.publish()
 	checkSaved(t, filepath.Join(src, "data", "clinic.yaml"), "+971 4 123 4567", "whatsapp:", "opening:", "holidays:", "retention:", "sample:")
 
-	// A page keeps the settings the editor does not show (menus, team).
-	tb.cmsOpen(base + "#/collections/pages-en/entries/about")
+	// A page keeps the settings the editor does not show (menus, team), in
+	// both languages: saving the entry writes both files.
+	tb.cmsOpen(base + "#/collections/pages/entries/about")
 	tb.typeInto("Description", " Call or WhatsApp the clinic to talk to the team.")
 	tb.publish()
-	checkSaved(t, filepath.Join(src, "content", "en", "about.md"), "to talk to the team.",
+	checkSaved(t, filepath.Join(src, "content", "about.en.md"), "to talk to the team.",
 		"menus:", "weight: 30", "talk: true", "## A team, not a single treatment", "{{< team >}}")
+	checkSaved(t, filepath.Join(src, "content", "about.ar.md"), "ترعى عيادات بلو تري المرضى",
+		"menus:", "weight: 30", "talk: true", "## فريق متكامل، لا علاج واحد", "{{< team >}}")
 
-	// A question in English and its Arabic translation.
-	tb.cmsOpen(base + "#/collections/faq-en/new")
-	tb.typeInto("File name", "travel-after-an-injection")
+	// A question in English and Arabic, side by side in one entry: English on
+	// the left, Arabic on the right; the order is set once, in English.
+	tb.cmsOpen(base + "#/collections/faq/new")
+	tb.waitText("Writing in AR", 30*time.Second)
 	tb.typeInto("Question", "Can I travel after an injection?")
 	tb.typeInto("Order", "95")
 	tb.typeInto("Answer", "Most people can travel a day or two later. Ask your clinician what suits your plan.")
+	tb.typeIntoPane(1, "Question", "هل يمكنني السفر بعد الحقنة؟")
+	tb.typeIntoPane(1, "Answer", "يستطيع معظم الناس السفر بعد يوم أو يومين. اسأل طبيبك عمّا يناسب خطتك.")
 	tb.shot("editor-new-question")
 	tb.publish()
 
-	tb.cmsOpen(base + "#/collections/faq-ar/new")
-	tb.typeInto("File name", "travel-after-an-injection")
-	tb.typeInto("Question", "هل يمكنني السفر بعد الحقنة؟")
-	tb.typeInto("Order", "95")
-	tb.typeInto("Answer", "يستطيع معظم الناس السفر بعد يوم أو يومين. اسأل طبيبك عمّا يناسب خطتك.")
-	tb.publish()
-
-	// A patient story, consent and approval left off (the defaults).
-	tb.cmsOpen(base + "#/collections/testimonials-en/new")
-	tb.typeInto("File name", "r-m")
+	// A patient story, consent and approval left off (the defaults), its Arabic
+	// not written yet.
+	tb.cmsOpen(base + "#/collections/testimonials/new")
 	tb.typeInto("Internal name", "R. M.: knee")
 	tb.typeInto("Initials", "R. M.")
 	tb.typeInto("Condition", "Knee osteoarthritis")
@@ -153,12 +166,22 @@ func TestCMS(t *testing.T) {
 	tb.shot("editor-new-story")
 	tb.publish()
 
-	faqEN := filepath.Join(src, "content", "en", "faq", "travel-after-an-injection.md")
-	faqAR := filepath.Join(src, "content", "ar", "faq", "travel-after-an-injection.md")
-	story := filepath.Join(src, "content", "en", "testimonials", "r-m.md")
-	checkFrontMatter(t, faqEN, map[string]string{"title": "Can I travel after an injection?", "weight": "95", "translationKey": "travel-after-an-injection"}, "Most people can travel")
+	// The file name comes from the English title; the two files share it.
+	faqEN := filepath.Join(src, "content", "faq", "can-i-travel-after-an-injection.en.md")
+	faqAR := filepath.Join(src, "content", "faq", "can-i-travel-after-an-injection.ar.md")
+	story := filepath.Join(src, "content", "testimonials", "r-m-knee.en.md")
+	checkFrontMatter(t, faqEN, map[string]string{"title": "Can I travel after an injection?", "weight": "95"}, "Most people can travel")
 	checkFrontMatter(t, faqAR, map[string]string{"title": "هل يمكنني السفر بعد الحقنة؟", "weight": "95"}, "يستطيع معظم الناس")
 	checkFrontMatter(t, story, map[string]string{"consent": "false", "approved": "false", "draft": "true", "initials": "R. M."}, "well looked after")
+	// Whatever the editor wrote for the story's untranslated Arabic side, it keeps
+	// the story back as the English does.
+	if b, err := os.ReadFile(strings.Replace(story, ".en.md", ".ar.md", 1)); err == nil {
+		for _, want := range []string{"draft: true", "consent: false", "approved: false"} {
+			if !bytes.Contains(b, []byte(want)) {
+				t.Errorf("the story's Arabic file lacks %q:\n%s", want, b)
+			}
+		}
+	}
 
 	// The build: the question on the therapy page in both languages, the story nowhere.
 	os.RemoveAll(pub)
@@ -196,7 +219,6 @@ func TestCMS(t *testing.T) {
 	handPub := filepath.Join(t.TempDir(), "public")
 	cmsWritten, _ := os.ReadFile(faqEN)
 	hand := "---\n# One question in the \"Questions people ask\" list.\n" +
-		"translationKey: \"travel-after-an-injection\"\n" +
 		"# The question, as a visitor would ask it.\n" +
 		"title: \"Can I travel after an injection?\"\n" +
 		"# Order in the list: smaller numbers first.\n" +
@@ -214,7 +236,7 @@ func TestCMS(t *testing.T) {
 	}
 
 	// A forbidden claim saved through the editor stops the build, naming the file.
-	tb.cmsOpen(base + "#/collections/faq-en/entries/travel-after-an-injection")
+	tb.cmsOpen(base + "#/collections/faq/entries/can-i-travel-after-an-injection")
 	tb.typeInto("Answer", " Results are guaranteed.")
 	tb.shot("editor-guaranteed")
 	tb.publish()
@@ -224,7 +246,7 @@ func TestCMS(t *testing.T) {
 	if err == nil {
 		t.Fatal("the build succeeded with \"guaranteed\" in the answer; the content guard should have stopped it")
 	}
-	for _, want := range []string{"content guard", filepath.Join("content", "en", "faq", "travel-after-an-injection.md"), `"guaranteed"`} {
+	for _, want := range []string{"content guard", filepath.Join("content", "faq", "can-i-travel-after-an-injection.en.md"), `"guaranteed"`} {
 		if !strings.Contains(err.Error()+out, want) {
 			t.Errorf("the build's error does not mention %s:\n%v", want, err)
 		}
@@ -361,12 +383,6 @@ func waitHTTP(t *testing.T, url, name string) {
 	}
 }
 
-func withTimeout(t *testing.T, ctx context.Context, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // checkFrontMatter checks that the file the editor wrote has these front
 // matter values (as YAML scalars, quoted or not) and the text in its body.
 func checkFrontMatter(t *testing.T, file string, want map[string]string, body string) {
@@ -494,17 +510,26 @@ func (tb *tab) clickText(tag, text string, within time.Duration) {
 }
 
 // typeInto types text into the field whose label starts with label (appending
-// to what is there), as a person would: focus, then type.
-func (tb *tab) typeInto(label, text string) { tb.t.Helper(); tb.enter(label, text, false) }
+// to what is there), as a person would: focus, then type. In an entry with
+// both languages side by side, it is the English (left) side's field.
+func (tb *tab) typeInto(label, text string) { tb.t.Helper(); tb.enter(0, label, text, false) }
+
+// typeIntoPane is typeInto in one side of an entry: 0 the English (left), 1
+// the Arabic (right).
+func (tb *tab) typeIntoPane(pane int, label, text string) {
+	tb.t.Helper()
+	tb.enter(pane, label, text, false)
+}
 
 // replaceIn types text into the field labelled label in place of its value.
-func (tb *tab) replaceIn(label, text string) { tb.t.Helper(); tb.enter(label, text, true) }
+func (tb *tab) replaceIn(label, text string) { tb.t.Helper(); tb.enter(0, label, text, true) }
 
-func (tb *tab) enter(label, text string, replace bool) {
+func (tb *tab) enter(pane int, label, text string, replace bool) {
 	tb.t.Helper()
 	tb.waitJS(fmt.Sprintf(`(() => {
   const replace = %t;`+`
-  const l = [...document.querySelectorAll("label")].find((e) => e.textContent.trim().startsWith(%q));
+  // Side by side, each side lists the same labels: the nth one is the nth side's.
+  const l = [...document.querySelectorAll("label")].filter((e) => e.textContent.trim().startsWith(%q) && e.offsetParent !== null)[%d];
   if (!l) return false;
   const box = l.closest("[class*=ControlContainer]") || l.parentElement.parentElement;
   const input = (l.htmlFor && document.getElementById(l.htmlFor)) || box.querySelector("input, textarea, [contenteditable=true]");
@@ -514,7 +539,7 @@ func (tb *tab) enter(label, text string, replace bool) {
   try { input.type === "number" || replace ? input.select() : input.setSelectionRange(input.value.length, input.value.length); } catch (e) {}
   if (input.isContentEditable) { const sel = getSelection(); sel.selectAllChildren(input); sel.collapseToEnd(); }
   return document.activeElement === input || input.contains(document.activeElement);
-})()`, replace, label), fmt.Sprintf("the field %q", label), 20*time.Second)
+})()`, replace, label, pane), fmt.Sprintf("the field %q (side %d)", label, pane), 20*time.Second)
 	// Input.insertText, as an input method does: the same for Arabic text and
 	// for the rich-text editor's contenteditable.
 	if _, err := chromedp.Call(tb.ctx, input.InsertText, input.InsertTextParams{Text: text}); err != nil {

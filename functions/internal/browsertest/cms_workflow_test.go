@@ -54,8 +54,7 @@ func TestCMSEditorialWorkflow(t *testing.T) {
 	tb.clickText("button", "Login", 60*time.Second)
 	tb.waitText("Workflow", 30*time.Second)
 
-	tb.cmsOpen(base + "#/collections/faq-en/new")
-	tb.typeInto("File name", "travel-after-an-injection")
+	tb.cmsOpen(base + "#/collections/faq/new")
 	tb.typeInto("Question", "Can I travel after an injection?")
 	tb.typeInto("Answer", "Most people can travel a day or two later. Ask your clinician what suits your plan.")
 	tb.clickText("button, span", "Save", 10*time.Second)
@@ -66,10 +65,10 @@ func TestCMSEditorialWorkflow(t *testing.T) {
 	tb.waitText("Status: In review", 20*time.Second)
 
 	// The draft is a branch of its own; the live branch has not changed.
-	if branches := run("branch", "--list", "cms/*"); !strings.Contains(branches, "cms/faq-en/travel-after-an-injection") {
+	if branches := run("branch", "--list", "cms/*"); !strings.Contains(branches, "cms/faq/can-i-travel-after-an-injection") {
 		t.Errorf("no draft branch for the new question; branches:\n%s", branches)
 	}
-	if _, err := os.Stat(filepath.Join(src, "content", "en", "faq", "travel-after-an-injection.md")); err == nil {
+	if _, err := os.Stat(filepath.Join(src, "content", "faq", "can-i-travel-after-an-injection.en.md")); err == nil {
 		t.Error("saving a draft wrote the question into the live branch's working copy")
 	}
 	if log := run("log", "--oneline", "main"); strings.Count(log, "\n") != 1 {

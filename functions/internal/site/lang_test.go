@@ -91,23 +91,40 @@ func frontMatter(t *testing.T, file string) map[string]any {
 	return fm
 }
 
-// contentFiles lists the Markdown files of one language, relative to content/LANG.
+// contentFiles lists the Markdown files of one language (NAME.LANG.md, as Hugo
+// and the content editor pair translations) by NAME, relative to content/. A
+// file that names no language of the site fails the test: Hugo would quietly
+// take it for English.
 func contentFiles(t *testing.T, code string) []string {
 	t.Helper()
-	dir := filepath.Join(root, "content", code)
+	dir := filepath.Join(root, "content")
+	known := regexp.MustCompile(`\.(` + langs[0].code + `|` + langs[1].code + `)\.md$`)
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".md") {
+			return err
 		}
-		return err
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if !known.MatchString(rel) {
+			if code == langs[0].code { // once, not once per language
+				t.Errorf("content/%s names no language: call it NAME.en.md or NAME.ar.md (docs/arabic.md)", rel)
+			}
+		} else if name, ok := strings.CutSuffix(rel, "."+code+".md"); ok {
+			out = append(out, name)
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// contentPath is the file of name (as contentFiles lists it) in one language.
+func contentPath(name, code string) string {
+	return filepath.Join(root, "content", filepath.FromSlash(name)+"."+code+".md")
 }
 
 // TestEditions: both editions have the same number of pages, and Arabic pages
@@ -155,28 +172,28 @@ func TestTranslationsComplete(t *testing.T) {
 				continue
 			}
 			for _, f := range files[l.code] {
-				fm := frontMatter(t, filepath.Join(root, "content", l.code, f))
+				fm := frontMatter(t, contentPath(f, l.code))
 				only, _ := fm[l.only].(bool)
 				reason, _ := fm[l.only+"Reason"].(string)
 				translated := slices.Contains(files[other.code], f)
 				switch {
 				case only && strings.TrimSpace(reason) == "":
-					t.Errorf("content/%s/%s: %s: true needs %sReason: why this page has no translation", l.code, f, l.only, l.only)
+					t.Errorf("content/%s.%s.md: %s: true needs %sReason: why this page has no translation", f, l.code, l.only, l.only)
 				case only && translated:
-					t.Errorf("content/%s/%s is marked %s but content/%s/%s exists", l.code, f, l.only, other.code, f)
+					t.Errorf("content/%s.%s.md is marked %s but content/%s.%s.md exists", f, l.code, l.only, f, other.code)
 				case !only && !translated:
-					t.Errorf("content/%s/%s has no translation content/%s/%s (translate it, or mark it %s: true with %sReason)", l.code, f, other.code, f, l.only, l.only)
+					t.Errorf("content/%s.%s.md has no translation content/%s.%s.md (translate it, or mark it %s: true with %sReason)", f, l.code, f, other.code, l.only, l.only)
 				}
 			}
 		}
 	}
 	// Testimonials: a translation never publishes what the original keeps back.
 	for _, f := range files["en"] {
-		if !strings.HasPrefix(f, "testimonials/") || f == "testimonials/_index.md" || !slices.Contains(files["ar"], f) {
+		if !strings.HasPrefix(f, "testimonials/") || f == "testimonials/_index" || !slices.Contains(files["ar"], f) {
 			continue
 		}
-		en := frontMatter(t, filepath.Join(root, "content", "en", f))
-		ar := frontMatter(t, filepath.Join(root, "content", "ar", f))
+		en := frontMatter(t, contentPath(f, "en"))
+		ar := frontMatter(t, contentPath(f, "ar"))
 		for _, k := range []string{"draft", "consent", "approved"} {
 			if fmt.Sprint(en[k]) != fmt.Sprint(ar[k]) {
 				t.Errorf("testimonial %s: %s is %v in English but %v in Arabic", f, k, en[k], ar[k])

@@ -1099,18 +1099,21 @@ func TestGuard(t *testing.T) {
 		want    []string
 		ok      bool // the build must succeed
 	}{
-		{fixture: "claim", want: []string{"planted-claim.md", `"guaranteed"`, `"100%"`}},
-		{fixture: "testimonial", want: []string{"planted-unconsented.md", "consent and approval"}},
-		{fixture: "noalt", want: []string{"planted-no-alt.md", "no alt text"}},
-		// Arabic: a planted claim in content/ar/, then the same claims written with
+		{fixture: "claim", want: []string{"planted-claim.en.md", `"guaranteed"`, `"100%"`}},
+		{fixture: "testimonial", want: []string{"planted-unconsented.en.md", "consent and approval"}},
+		{fixture: "noalt", want: []string{"planted-no-alt.en.md", "no alt text"}},
+		// Arabic: a planted claim in an .ar.md file, then the same claims written with
 		// joined clitics, vowel marks, a tatweel and Arabic-Indic digits.
-		{fixture: "arabic", want: []string{"planted-arabic.md", `"مضمون"`}},
-		{fixture: "arabic-clitics", want: []string{"planted-clitics.md", `"مضمونة"`, `"أفضل"`, `"الوحيدة"`, `"100%"`, `"دون ألم"`}},
+		{fixture: "arabic", want: []string{"planted-arabic.ar.md", `"مضمون"`}},
+		{fixture: "arabic-clitics", want: []string{"planted-clitics.ar.md", `"مضمونة"`, `"أفضل"`, `"الوحيدة"`, `"100%"`, `"دون ألم"`}},
 		// FAQ entries (checked by guard-walk) with claims in front matter fields, in
 		// capitals, across a line break and extra spaces, #1, a long s; Arabic in
 		// front matter with a tatweel and extra spaces, Arabic-Indic digits.
-		{fixture: "fields", want: []string{"planted-fields.md", `"world-class"`, `"painless"`, `"no side effects"`, `"#1"`, `"best"`,
-			"planted-fields-ar.md", `"نتائج فورية"`, `"آمن 100%"`, `"100٪"`, `"مثبت علمياً"`}},
+		{fixture: "fields", want: []string{"planted-fields.en.md", `"world-class"`, `"painless"`, `"no side effects"`, `"#1"`, `"best"`,
+			"planted-fields.ar.md", `"نتائج فورية"`, `"آمن 100%"`, `"100٪"`, `"مثبت علمياً"`}},
+		// An entry saved in the content editor before its Arabic side was written:
+		// the Arabic file holds the shared settings only.
+		{fixture: "untranslated", want: []string{"planted-untranslated.ar.md", "the title is empty", "the AR side"}},
 		// Words that only look like forbidden ones must not stop the build.
 		{fixture: "arabic-innocent", ok: true},
 	}
