@@ -345,9 +345,9 @@ type ServeLimits struct {
 	// SpoolMaxBytes is the spool's size limit (SPOOL_MAX_MB); past it,
 	// enquiries are refused with 503 and the form kept.
 	SpoolMaxBytes int64
-	// SpoolAlertAfter is how long an email may wait unsent, or the spool be
-	// unwritable, before /api/health answers 503 (SPOOL_ALERT_AFTER, a Go
-	// duration such as "15m").
+	// SpoolAlertAfter is how long an email may wait unsent before
+	// /api/health answers 503 (SPOOL_ALERT_AFTER, a Go duration such as
+	// "15m"); an unwritable spool fails the health at once.
 	SpoolAlertAfter time.Duration
 	// MaxConnections caps the open connections in all (MAX_CONNECTIONS),
 	// MaxConnectionsPerClient those of one address

@@ -73,8 +73,8 @@ type Options struct {
 	// MaxBytes is the most the spool may hold; past it Send refuses
 	// (ErrFull) and the visitor is asked to try again. Default 100 MiB.
 	MaxBytes int64
-	// AlertAfter is how long emails may be unsent, or the folder unwritable,
-	// before Healthy reports false. Default 15m.
+	// AlertAfter is how long emails may be unsent before Health reports
+	// false. Default 15m. (An unwritable folder fails the health at once.)
 	AlertAfter time.Duration
 }
 
@@ -356,8 +356,9 @@ func (s *Spool) oldestAge() time.Duration {
 }
 
 // Health is the spool's part of GET /api/health, and whether all is well:
-// false while the configuration is rejected, or when for longer than
-// AlertAfter the folder could not be written or an email has waited.
+// false at once while the folder cannot be written or the spool is full
+// (enquiries are being refused), while the configuration is rejected, and
+// when an email has waited longer than AlertAfter.
 func (s *Spool) Health() (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -372,7 +373,7 @@ func (s *Spool) Health() (map[string]any, bool) {
 	ok := oldest <= s.o.AlertAfter && s.bytes < s.o.MaxBytes
 	if s.writeErr != nil {
 		h["unwritable_seconds"] = int(time.Since(s.failSince).Seconds())
-		ok = ok && time.Since(s.failSince) <= s.o.AlertAfter
+		ok = false // every enquiry gets 503 now: monitoring must know now
 	}
 	if wait := time.Until(s.pause.until); wait > 0 {
 		h["paused"] = s.pause.reason

@@ -467,11 +467,12 @@ func TestFolderDeletedIsRecreated(t *testing.T) {
 
 // When the spool cannot be written (here a file stands where the folder
 // was, so it cannot be made again), Send says so: the visitor must be
-// told; the health says so too.
+// told; the health fails at once too (not after AlertAfter), since every
+// enquiry is refused meanwhile.
 func TestSpoolWriteFailureIsAnError(t *testing.T) {
 	e := newEnv(t)
 	o := fastOptions
-	o.AlertAfter = 100 * time.Millisecond
+	o.AlertAfter = time.Hour
 	s := e.spool(t, o)
 	os.RemoveAll(e.dir)
 	os.WriteFile(e.dir, nil, 0o600)
@@ -482,8 +483,10 @@ func TestSpoolWriteFailureIsAnError(t *testing.T) {
 	if s.Depth() != 0 {
 		t.Errorf("depth %d", s.Depth())
 	}
+	if h, ok := s.Health(); ok || h["writable"] != false {
+		t.Errorf("health %v ok=%v right after a refused enquiry", h, ok)
+	}
 	run(t, s)
-	waitFor(t, "the health to fail", 5*time.Second, func() bool { _, ok := s.Health(); return !ok })
 	if h, _ := s.Health(); h["writable"] != false {
 		t.Errorf("health %v", h)
 	}
