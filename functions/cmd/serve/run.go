@@ -99,7 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.TrustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
-	ln = limitConns(ln, cfg.MaxConnections, perClient, logger)
+	conns := limitConns(ln, cfg.MaxConnections, perClient, logger)
+	ln = conns
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
 	siteURL := cfg.SiteURL
 	if siteURL == nil {
@@ -169,6 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux.Handle("/", compress(static))
 
 	srv := newHTTPServer(ctx, mux, logger)
+	srv.ConnState = conns.connState // idle connections give way to new visitors
 
 	if o.watch {
 		root, err := site.Root()
