@@ -113,6 +113,9 @@ type Config struct {
 
 	LogLevel slog.Level
 
+	// Events: Resend's delivery events and the alerts they raise.
+	Events Events
+
 	// Live is SITE_ENV=production: this instance serves the live site, so it
 	// started only because no clinic detail is a sample value (golive.go).
 	Live bool
@@ -204,6 +207,7 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
 	c.ServeLimits = l.serveLimits()
+	c.Events = l.events(c.To)
 
 	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
