@@ -307,7 +307,9 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 	})
 	o := spoolTuning
 	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter
-	sp, err := spool.New(cfg.SpoolDir, r, logger, o)
+	var sp *spool.Spool
+	o.Alert = func(p mail.DeliveryProblem) { spoolAlert(sp, cfg, logger, p) }
+	sp, err = spool.New(cfg.SpoolDir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
@@ -318,6 +320,19 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		return map[string]any{"sender": "resend", "spool": h}, ok
 	}
 	return sp, health, sp.Run, nil
+}
+
+// spoolAlert sends the alert for reception's email the spool set aside,
+// through the spool itself: to ENQUIRY_ALERT_TO, else to reception (whose
+// mailbox is fine: only that one email was refused).
+func spoolAlert(sp *spool.Spool, cfg *config.Config, logger *slog.Logger, p mail.DeliveryProblem) {
+	to := cfg.Events.AlertTo
+	if len(to) == 0 {
+		to = cfg.To
+	}
+	if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
+		logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
+	}
 }
 
 // compress gzips the site's files at the best level: a page is sent far more
