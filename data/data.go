@@ -101,6 +101,14 @@ func PagePolicy() []string {
 	return p.Policy
 }
 
+// HSTS returns the Strict-Transport-Security value (csp.yaml) the pages
+// and the API replies send.
+func HSTS() string {
+	var p struct{ HSTS string }
+	mustParse("csp.yaml", cspYAML, &p)
+	return p.HSTS
+}
+
 // GoLiveFacts returns the details the live site must not be published without.
 func GoLiveFacts() []Fact {
 	var f []Fact

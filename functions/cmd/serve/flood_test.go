@@ -97,3 +97,41 @@ func TestIdleFloodDoesNotLockOthersOut(t *testing.T) {
 		addresses, perClient, len(conns), total, resp.StatusCode, healthTook.Round(time.Millisecond),
 		code, time.Since(t0).Round(time.Millisecond))
 }
+
+// A 5 MB post gets its 413, not a connection reset: the server reads and
+// drops the rest of the body before closing. The client writes the whole
+// body before reading, as simple clients (and the probe) do; with the
+// rest left unread, the server's close reset the connection under it.
+func TestHugePostGets413(t *testing.T) {
+	s := start(t, fixtureArgs(), map[string]string{"OUTBOX_DIR": t.TempDir(), "ENQUIRY_RATE_PER_MINUTE": "0"})
+	host := strings.TrimPrefix(s.url, "http://")
+	const size = 5 << 20
+	for _, chunked := range []bool{false, true} {
+		c, err := net.Dial("tcp", host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		head := "POST /api/enquiry HTTP/1.1\r\nHost: " + host + "\r\nOrigin: " + s.url +
+			"\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+		body := "name=" + strings.Repeat("x", size)
+		if chunked {
+			head += "Transfer-Encoding: chunked\r\n\r\n"
+			body = fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(body), body)
+		} else {
+			head += fmt.Sprintf("Content-Length: %d\r\n\r\n", len(body))
+		}
+		if _, err := io.WriteString(c, head+body); err != nil {
+			t.Fatalf("chunked=%v: sending the body: %v (want a 413 after it)", chunked, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("chunked=%v: %v (want a 413)", chunked, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked=%v: %d, want 413", chunked, resp.StatusCode)
+		}
+	}
+}

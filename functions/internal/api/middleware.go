@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/bluetreeclinics/site/data"
 )
 
 // chain wraps h in middleware, the first listed outermost.
@@ -86,6 +88,9 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// hsts is the pages' Strict-Transport-Security (data/csp.yaml).
+var hsts = data.HSTS()
+
 // securityHeaders sets the headers every API reply carries. no-store: the
 // replies may hold what a visitor typed. The Referrer-Policy keeps the
 // origin on same-origin posts (with "no-referrer" browsers send
@@ -93,6 +98,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Strict-Transport-Security", hsts)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-store")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -16,7 +16,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -107,7 +106,7 @@ var problems = map[string]string{
 func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := infoFrom(r.Context())
 	info.kind = "resend_event"
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxEventBytes))
+	body, err := readBody(w, r, MaxEventBytes)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
