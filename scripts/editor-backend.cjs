@@ -34,6 +34,8 @@ const loopback = ['localhost', '127.0.0.1', '[::1]'];
 const hosts = new Set(loopback.map((h) => `${h}:${port}`));
 const origins = new Set(loopback.map((h) => `http://${h}:${sitePort}`));
 const editorURL = `http://${siteAddr.startsWith(':') ? 'localhost' + siteAddr : siteAddr}/admin/`;
+// Node resolves localhost to ::1 first, while serve listens on 127.0.0.1.
+const probeURL = editorURL.replace('//localhost:', '//127.0.0.1:');
 
 // editable reports whether p is a file or folder the editor may touch.
 function editable(p) {
@@ -125,7 +127,7 @@ function announce() {
   if (process.env.EDITOR_ANNOUNCE === '0') return;
   const started = Date.now();
   const tryOnce = () => {
-    const req = http.get(editorURL, (res) => {
+    const req = http.get(probeURL, (res) => {
       res.resume();
       if (res.statusCode === 200) {
         console.log(`\nThe content editor is ready: open ${editorURL}\n`);
