@@ -8,21 +8,20 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/net/netutil"
-
 	"github.com/bluetreeclinics/site/functions/internal/api"
 )
 
 // limitConns caps the connections the server holds open: total in all (so
-// the process never runs out of files, whatever the clients do), and
-// perClient from one address (so one client holding idle connections
-// cannot take the slots of the others). perClient 0 means no per-client
-// cap: behind a proxy every connection comes from the proxy.
-func limitConns(ln net.Listener, total, perClient int, log *slog.Logger) net.Listener {
+// the process never runs out of files, whatever the clients do; idle ones
+// give way to new ones, idleconns.go), and perClient from one address (so
+// one client cannot take the slots of the others). perClient 0 means no
+// per-client cap: behind a proxy every connection comes from the proxy.
+// The server's ConnState must be the returned connLimit's connState.
+func limitConns(ln net.Listener, total, perClient int, log *slog.Logger) *connLimit {
 	if perClient > 0 {
 		ln = &clientLimit{Listener: ln, max: perClient, log: log, open: map[netip.Addr]int{}}
 	}
-	return netutil.LimitListener(ln, total)
+	return newConnLimit(ln, total, log)
 }
 
 // clientLimit closes at once a new connection from an address that holds

@@ -99,7 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.TrustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
-	ln = limitConns(ln, cfg.MaxConnections, perClient, logger)
+	conns := limitConns(ln, cfg.MaxConnections, perClient, logger)
+	ln = conns
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
 	siteURL := cfg.SiteURL
 	if siteURL == nil {
@@ -110,6 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// request with the "being built" page (building.go).
 	boot := newStartup()
 	srv := newHTTPServer(ctx, boot, logger)
+	srv.ConnState = conns.connState // idle connections give way to new visitors
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	serving := true
@@ -180,6 +182,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		TrustProxy:    cfg.TrustProxy,
 		Health:        health,
 		SendTimeout:   cfg.SendTimeout,
+		Events: api.Events{
+			WebhookSecret:   cfg.Events.WebhookSecret,
+			From:            cfg.From,
+			Reception:       cfg.To,
+			AlertTo:         cfg.Events.AlertTo,
+			DelayAlertAfter: cfg.Events.DelayAlertAfter,
+		},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
@@ -314,7 +323,9 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 	})
 	o := spoolTuning
 	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter
-	sp, err := spool.New(cfg.SpoolDir, r, logger, o)
+	var sp *spool.Spool
+	o.Alert = func(p mail.DeliveryProblem) { spoolAlert(sp, cfg, logger, p) }
+	sp, err = spool.New(cfg.SpoolDir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
@@ -325,6 +336,19 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		return map[string]any{"sender": "resend", "spool": h}, ok
 	}
 	return sp, health, sp.Run, nil
+}
+
+// spoolAlert sends the alert for reception's email the spool set aside,
+// through the spool itself: to ENQUIRY_ALERT_TO, else to reception (whose
+// mailbox is fine: only that one email was refused).
+func spoolAlert(sp *spool.Spool, cfg *config.Config, logger *slog.Logger, p mail.DeliveryProblem) {
+	to := cfg.Events.AlertTo
+	if len(to) == 0 {
+		to = cfg.To
+	}
+	if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
+		logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
+	}
 }
 
 // compress gzips the site's files at the best level: a page is sent far more

@@ -53,6 +53,9 @@ type Deps struct {
 	// SendTimeout bounds composing and sending one enquiry (required:
 	// config.Config.SendTimeout).
 	SendTimeout time.Duration
+	// Events turns on POST /api/resend-events when its WebhookSecret is
+	// set (resendevents.go).
+	Events Events
 }
 
 // Limits of the endpoint.
@@ -88,6 +91,10 @@ func New(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /api/enquiry", http.HandlerFunc(s.handleEnquiry))
 	mux.Handle("GET /api/health", http.HandlerFunc(s.handleHealth))
+	if d.Events.WebhookSecret != "" {
+		s.events = newEventsHandler(s, d.Events)
+		mux.Handle("POST /api/resend-events", s.events)
+	}
 
 	return chain(mux,
 		requestLog(d.Logger),
@@ -100,6 +107,7 @@ type server struct {
 	Deps
 	origins map[string]bool
 	limiter *limiter
+	events  *eventsHandler // nil without a webhook secret
 }
 
 func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +117,11 @@ func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		details, ok = s.Health()
 		for k, v := range details {
 			body[k] = v
+		}
+	}
+	if s.events != nil {
+		if a := s.events.last.Load(); a != nil {
+			body["last_alert"] = a
 		}
 	}
 	status, outcome := http.StatusOK, "ok"

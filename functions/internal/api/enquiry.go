@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -166,7 +165,7 @@ func requestType(header string) (string, *Error) {
 
 // decode reads the body (at most MaxBodyBytes) into values.
 func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Values, *Error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := readBody(w, r, MaxBodyBytes)
 	if err != nil {
 		if _, ok := errorAs[*http.MaxBytesError](err); ok {
 			return nil, &Error{Reason: ReasonTooLarge}
@@ -174,6 +173,11 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 		return nil, &Error{Reason: ReasonMalformed}
 	}
 	if mediaType == typeJSON {
+		if !utf8.Valid(body) {
+			// encoding/json would turn the bad bytes into U+FFFD silently;
+			// the form path refuses them, and so does this one.
+			return nil, &Error{Reason: ReasonMalformed}
+		}
 		v, err := enquiry.DecodeJSON(bytes.NewReader(body))
 		switch {
 		case errors.Is(err, enquiry.ErrTooLarge):

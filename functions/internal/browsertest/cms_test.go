@@ -255,8 +255,8 @@ func TestCMS(t *testing.T) {
 }
 
 // startEditor builds the copy of the sources at src and serves it the way
-// `npm run editor` does: decap-server (mode "fs" writes the files, "git" keeps
-// drafts on branches) and the built site with functions/cmd/serve. It returns
+// `npm run editor` does: decap-server behind its guard (scripts/editor-backend.cjs;
+// mode "fs" writes the files, "git" keeps drafts on branches) and the built site with functions/cmd/serve. It returns
 // the site's address, the built folder and the backend's port.
 func startEditor(t *testing.T, src, mode string) (web, pub string, backendPort int) {
 	t.Helper()
@@ -276,10 +276,7 @@ func startEditor(t *testing.T, src, mode string) (web, pub string, backendPort i
 	if out, err := cmsBuild(src, pub, web); err != nil {
 		t.Fatalf("building the copy: %v\n%s", err, out)
 	}
-	startProcess(t, "decap-server", src, []string{
-		fmt.Sprintf("PORT=%d", backendPort), "BIND_HOST=127.0.0.1", "MODE=" + mode, "GIT_REPO_DIRECTORY=" + src, "LOG_LEVEL=warn",
-	}, node, backend)
-	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1", backendPort), "decap-server")
+	startBackend(t, node, backend, src, mode, backendPort, webPort)
 	startProcess(t, "serve", env.tmp, []string{
 		"OUTBOX_DIR=" + filepath.Join(t.TempDir(), "outbox"), "ENQUIRY_RATE_PER_MINUTE=0", "LOG_LEVEL=warn",
 	}, filepath.Join(env.tmp, "serve"), "-build=false", "-dir", pub, "-addr", fmt.Sprintf("127.0.0.1:%d", webPort))
@@ -287,8 +284,19 @@ func startEditor(t *testing.T, src, mode string) (web, pub string, backendPort i
 	return web, pub, backendPort
 }
 
-// cmsTools finds node and decap-server; it skips (developer machine) or
-// fails (CI) without them.
+// startBackend runs the editor's backend as `npm run editor` does, for the
+// site on webPort, and waits until it answers.
+func startBackend(t *testing.T, node, backend, src, mode string, port, webPort int) {
+	t.Helper()
+	startProcess(t, "editor backend", src, []string{
+		fmt.Sprintf("HUGO_CMS_LOCAL_PORT=%d", port), fmt.Sprintf("ADDR=127.0.0.1:%d", webPort),
+		"MODE=" + mode, "GIT_REPO_DIRECTORY=" + src, "LOG_LEVEL=warn", "EDITOR_ANNOUNCE=0",
+	}, node, backend)
+	waitHTTP(t, fmt.Sprintf("http://127.0.0.1:%d/api/v1", port), "editor backend")
+}
+
+// cmsTools finds node, decap-server and its guard (the editor's backend);
+// it skips (developer machine) or fails (CI) without them.
 func cmsTools(t *testing.T) (node, backend string) {
 	t.Helper()
 	var missing []string
@@ -296,8 +304,8 @@ func cmsTools(t *testing.T) (node, backend string) {
 	if err != nil {
 		missing = append(missing, "node is not installed")
 	}
-	backend = filepath.Join(env.root, "node_modules", "decap-server", "dist", "index.js")
-	for _, f := range []string{backend, filepath.Join(env.root, "node_modules", "decap-cms", "dist", "decap-cms.js")} {
+	backend = filepath.Join(env.root, "scripts", "editor-backend.cjs")
+	for _, f := range []string{filepath.Join(env.root, "node_modules", "decap-server", "dist", "middlewares.js"), filepath.Join(env.root, "node_modules", "decap-cms", "dist", "decap-cms.js")} {
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, filepath.ToSlash(strings.TrimPrefix(f, env.root+string(filepath.Separator)))+" is missing (run `npm ci`)")
 		}

@@ -105,6 +105,9 @@ type Config struct {
 	TrustProxy bool
 
 	LogLevel slog.Level
+
+	// Events: Resend's delivery events and the alerts they raise.
+	Events Events
 }
 
 // Outbox reports whether emails go to the local outbox instead of Resend.
@@ -193,6 +196,7 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
 	c.ServeLimits = l.serveLimits()
+	c.Events = l.events(c.To)
 
 	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
@@ -334,9 +338,9 @@ type ServeLimits struct {
 	// SpoolMaxBytes is the spool's size limit (SPOOL_MAX_MB); past it,
 	// enquiries are refused with 503 and the form kept.
 	SpoolMaxBytes int64
-	// SpoolAlertAfter is how long an email may wait unsent, or the spool be
-	// unwritable, before /api/health answers 503 (SPOOL_ALERT_AFTER, a Go
-	// duration such as "15m").
+	// SpoolAlertAfter is how long an email may wait unsent before
+	// /api/health answers 503 (SPOOL_ALERT_AFTER, a Go duration such as
+	// "15m"); an unwritable spool fails the health at once.
 	SpoolAlertAfter time.Duration
 	// MaxConnections caps the open connections in all (MAX_CONNECTIONS),
 	// MaxConnectionsPerClient those of one address

@@ -25,8 +25,9 @@ var (
 	ErrPermanent = errors.New("delivery: permanent failure")
 	// ErrRefused marks an email Resend refused for its content (an address
 	// it will not take), not for the configuration: sending it again can
-	// never succeed. Only the acknowledgement ends this way; reception's
-	// email is sent again without the refused reply-to (see Resend.Send).
+	// never succeed. Reception's email is first sent again without the
+	// visitor's reply-to (see Resend.Send), and ends this way only when
+	// even that is refused.
 	ErrRefused = errors.New("delivery: refused for its content")
 	// ErrQuota marks Resend's daily or monthly sending quota being spent.
 	ErrQuota = errors.New("delivery: sending quota exceeded")

@@ -180,7 +180,8 @@ func (e *SendError) Unwrap() []error {
 // When Resend refuses reception's email for its content (the visitor's
 // address as reply-to), it is sent again at once without it
 // (mail.WithoutReplyTo): reception gets every enquiry. A refused
-// acknowledgement is given up (ErrRefused).
+// acknowledgement, or reception's email refused even so, is ErrRefused:
+// that one email can never be sent as it is.
 func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 	if r.configErr != nil {
 		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
@@ -237,6 +238,13 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			case refusedContent(rec) && m.IsAcknowledgement():
 				last.Refused = true
 				r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)",
+					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			case refusedContent(rec):
+				// Reception's email, refused even without the visitor's
+				// address: this email can never be sent as it is, but the
+				// configuration is fine, so the others must go on.
+				last.Refused = true
+				r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address",
 					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
 			case rec.status == http.StatusTooManyRequests:
 				last.Quota = true

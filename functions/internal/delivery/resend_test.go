@@ -107,7 +107,7 @@ func TestResendPermanent(t *testing.T) {
 		is      error  // besides ErrPermanent
 		logLine string // level and message
 	}{
-		{"422", http.StatusUnprocessableEntity, 2, nil, "level=ERROR msg=\"resend rejected the email: configuration error\""},
+		{"422, refused even without reply-to", http.StatusUnprocessableEntity, 2, delivery.ErrRefused, "level=ERROR msg=\"resend refused reception's email for its content, even without the visitor's reply-to address\""},
 		{"403", http.StatusForbidden, 1, nil, "level=ERROR msg=\"resend rejected the email: configuration error\""},
 		{"daily quota", resendtest.DailyQuota, 1, delivery.ErrQuota, "level=WARN msg=\"resend refused the email: sending quota exceeded\""},
 		{"monthly quota", resendtest.MonthlyQuota, 1, delivery.ErrQuota, "level=WARN msg=\"resend refused the email: sending quota exceeded\""},
@@ -120,7 +120,7 @@ func TestResendPermanent(t *testing.T) {
 			if !errors.Is(err, delivery.ErrPermanent) || (tc.is != nil && !errors.Is(err, tc.is)) {
 				t.Fatalf("err = %v, want ErrPermanent and %v", err, tc.is)
 			}
-			if errors.Is(err, delivery.ErrRefused) {
+			if errors.Is(err, delivery.ErrRefused) && tc.is != delivery.ErrRefused {
 				t.Errorf("reception's email reported refused: %v", err)
 			}
 			var se *delivery.SendError

@@ -30,9 +30,9 @@ var (
 // DecodeJSON reads the page script's JSON object into url.Values: strings as
 // they are, numbers as integers or decimals, booleans as "true"/"false"
 // (consent true becomes "yes"), arrays (for "tried") as several values, null
-// members as absent. Nested objects or arrays, null inside an array, anything
-// but one object at the top level, or trailing data are errors wrapping
-// ErrMalformed. Unknown fields are kept; Validate ignores them.
+// members as absent. Nested objects or arrays, null inside an array, a
+// member given twice, anything but one object at the top level, or
+// trailing data are errors wrapping ErrMalformed. Unknown fields are kept; Validate ignores them.
 func DecodeJSON(r io.Reader) (url.Values, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
@@ -50,6 +50,7 @@ func DecodeJSON(r io.Reader) (url.Values, error) {
 		return malformed("want a JSON object")
 	}
 	fields, values := 0, 0
+	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -62,6 +63,12 @@ func DecodeJSON(r io.Reader) (url.Values, error) {
 		if fields++; fields > maxJSONFields {
 			return nil, fmt.Errorf("%w: more than %d fields", ErrTooLarge, maxJSONFields)
 		}
+		if seen[key] {
+			// Which one would count? {"consent":true,"consent":false} must
+			// not be read as consent: refuse rather than guess.
+			return malformed("field %q given twice", key)
+		}
+		seen[key] = true
 		tok, err = dec.Token()
 		if err != nil {
 			return malformed("%v", err)

@@ -2,6 +2,7 @@ package enquiry
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -30,7 +31,6 @@ func TestDecodeJSON(t *testing.T) {
 		{"empty object", `{}`, url.Values{}},
 		{"whitespace around", " \n{\"a\":\"b\"}\n ", url.Values{"a": {"b"}}},
 		{"escapes", `{"name":"A\u202eB\r\nC"}`, url.Values{"name": {"A\u202eB\r\nC"}}}, // Parse strips them
-		{"duplicate key", `{"a":"1","a":"2"}`, url.Values{"a": {"1", "2"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +64,9 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"trailing data", `{"a":"b"}{"c":"d"}`, ErrMalformed},
 		{"trailing garbage", `{"a":"b"} x`, ErrMalformed},
 		{"bad literal", `{"a":tru}`, ErrMalformed},
-		{"too many fields", "{" + strings.Repeat(`"a":"b",`, maxJSONFields) + `"z":"b"}`, ErrTooLarge},
+		{"duplicate key", `{"a":"1","a":"2"}`, ErrMalformed},
+		{"consent, then not", `{"consent":true,"consent":false}`, ErrMalformed},
+		{"too many fields", "{" + manyFields(maxJSONFields) + `"z":"b"}`, ErrTooLarge},
 		{"too many values", `{"tried":[` + strings.Repeat(`"a",`, maxJSONValues) + `"z"]}`, ErrTooLarge},
 	}
 	for _, tt := range tests {
@@ -101,4 +103,13 @@ func TestDecodeJSONThenParse(t *testing.T) {
 	if !reflect.DeepEqual(fromJSON, fromForm) {
 		t.Errorf("json %+v\nform %+v", fromJSON, fromForm)
 	}
+}
+
+// manyFields is n distinct members, each followed by a comma.
+func manyFields(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, `"f%d":"b",`, i)
+	}
+	return b.String()
 }

@@ -133,7 +133,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 		To:             append([]string(nil), c.to...),
 		ReplyTo:        replyTo,
 		Subject:        v.Subject,
-		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang)},
+		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception},
 	}
 	var err error
 	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
@@ -148,7 +148,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 			From:           c.cfg.From,
 			To:             []string{replyTo},
 			Subject:        a.Subject,
-			Tags:           map[string]string{"kind": "ack", "lang": lang},
+			Tags:           map[string]string{"kind": "ack", "lang": lang, TagEnquiry: e.ID, TagEmail: EmailAck},
 		}
 		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
 			return nil, err

@@ -132,7 +132,7 @@ func TestReceptionHeaders(t *testing.T) {
 	if r.ReplyTo != "fatima@example.org" || r.IdempotencyKey != "apt-3f9a2c1b7d" {
 		t.Errorf("reply-to %q key %q", r.ReplyTo, r.IdempotencyKey)
 	}
-	if r.Tags["kind"] != "appointment" || r.Tags["lang"] != "ar" {
+	if r.Tags["kind"] != "appointment" || r.Tags["lang"] != "ar" || r.Tags[TagEnquiry] != r.IdempotencyKey || r.Tags[TagEmail] != EmailReception {
 		t.Errorf("tags %v", r.Tags)
 	}
 	for _, want := range []string{
@@ -156,7 +156,7 @@ func TestReceptionHeaders(t *testing.T) {
 	}
 
 	a := msgs[1]
-	if a.IdempotencyKey != "apt-3f9a2c1b7d-ack" || a.Tags["kind"] != "ack" || a.To[0] != "fatima@example.org" || a.ReplyTo != "" {
+	if a.IdempotencyKey != "apt-3f9a2c1b7d-ack" || a.Tags["kind"] != "ack" || a.Tags[TagEmail] != EmailAck || a.Tags[TagEnquiry] != "apt-3f9a2c1b7d" || a.To[0] != "fatima@example.org" || a.ReplyTo != "" {
 		t.Errorf("ack: key %q tags %v to %v reply-to %q", a.IdempotencyKey, a.Tags, a.To, a.ReplyTo)
 	}
 	if !strings.Contains(a.HTML, `dir="rtl"`) || !strings.Contains(a.HTML, `lang="ar"`) {

@@ -39,6 +39,7 @@ func liveCopy(t *testing.T, sample, base string, fill bool) string {
 	edit("data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
 	edit("hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
 	if fill {
+		edit("themes/bluetree/assets/admin/config.yml", `(?m)^(\s+repo:) OWNER/REPOSITORY\b`, "$1 bluetreeclinics/site")
 		for _, f := range data.GoLiveFacts() {
 			if f.SampleValue != "" {
 				edit("data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
@@ -77,6 +78,19 @@ func TestGoLiveGate(t *testing.T) {
 		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.example/", true))
 		if err == nil || !strings.Contains(err.Error(), "hugo.toml, the line starting baseURL") {
 			t.Fatalf("an .example baseURL went live: %v", err)
+		}
+	})
+	t.Run("editor repository placeholder", func(t *testing.T) {
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
+		cfg := filepath.Join(dir, "themes", "bluetree", "assets", "admin", "config.yml")
+		b, err := os.ReadFile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(cfg, []byte(strings.Replace(string(b), "repo: bluetreeclinics/site", "repo: OWNER/REPOSITORY", 1)), 0o644)
+		err = build(dir)
+		if err == nil || !strings.Contains(err.Error(), "admin/config.yml, the line starting repo:") {
+			t.Fatalf("the editor's placeholder repository went live: %v", err)
 		}
 	})
 	t.Run("sample value left in, name taken off the list", func(t *testing.T) {

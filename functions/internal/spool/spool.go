@@ -70,9 +70,12 @@ type Options struct {
 	// MaxBytes is the most the spool may hold; past it Send refuses
 	// (ErrFull) and the visitor is asked to try again. Default 100 MiB.
 	MaxBytes int64
-	// AlertAfter is how long emails may be unsent, or the folder unwritable,
-	// before Healthy reports false. Default 15m.
+	// AlertAfter is how long emails may be unsent before Health reports
+	// false. Default 15m. (An unwritable folder fails the health at once.)
 	AlertAfter time.Duration
+	// Alert, if set, is told when reception's email is set aside (the mail
+	// service refused it for its content): it sends someone an alert.
+	Alert func(mail.DeliveryProblem)
 }
 
 func (o *Options) defaults() {
@@ -119,6 +122,7 @@ type Spool struct {
 	writeErr  error               // the last write or probe failure, nil once one works
 	failSince time.Time           // when writes started failing
 	pause     pause               // all sending waits until pause.until
+	setAsideN int                 // reception's emails set aside since start (setAside)
 }
 
 // pause is a stop of all sending the mail service asked for or the
@@ -149,6 +153,9 @@ const (
 	suffix     = ".json"
 	tempPrefix = ".tmp-"
 	badSuffix  = ".bad"
+	// refusedSuffix marks reception's email the mail service refused for
+	// its content: kept for a person to pass on by hand.
+	refusedSuffix = ".refused"
 )
 
 // New opens (or creates, mode 0700) the spool folder dir and loads what is
@@ -331,8 +338,9 @@ func (s *Spool) oldestAge() time.Duration {
 }
 
 // Health is the spool's part of GET /api/health, and whether all is well:
-// false while the configuration is rejected, or when for longer than
-// AlertAfter the folder could not be written or an email has waited.
+// false at once while the folder cannot be written or the spool is full
+// (enquiries are being refused), while the configuration is rejected, and
+// when an email has waited longer than AlertAfter.
 func (s *Spool) Health() (map[string]any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -344,10 +352,13 @@ func (s *Spool) Health() (map[string]any, bool) {
 		"max_bytes":      s.o.MaxBytes,
 		"writable":       s.writeErr == nil,
 	}
+	if s.setAsideN > 0 {
+		h["set_aside"] = s.setAsideN // an alert went out for each
+	}
 	ok := oldest <= s.o.AlertAfter && s.bytes < s.o.MaxBytes
 	if s.writeErr != nil {
 		h["unwritable_seconds"] = int(time.Since(s.failSince).Seconds())
-		ok = ok && time.Since(s.failSince) <= s.o.AlertAfter
+		ok = false // every enquiry gets 503 now: monitoring must know now
 	}
 	if wait := time.Until(s.pause.until); wait > 0 {
 		h["paused"] = s.pause.reason
@@ -535,12 +546,16 @@ func (s *Spool) deliver(ctx context.Context, name string) {
 	case ctx.Err() != nil:
 		// Shutting down: not the message's fault. It stays for the next run.
 		s.log.Info("spooled email left for the next run (shutting down)", "idempotency_key", e.key)
-	case errors.Is(err, delivery.ErrRefused):
-		// Only the acknowledgement ends here (reception's email is sent
-		// without the refused address instead): reception has the enquiry.
+	case errors.Is(err, delivery.ErrRefused) && rec.Message.IsAcknowledgement():
+		// Reception has the enquiry; the visitor's address is refused.
 		s.log.Error("acknowledgement refused by the mail service for its content (the visitor's address); dropped",
 			"idempotency_key", e.key, "error", err.Error())
 		s.remove(name, e)
+	case errors.Is(err, delivery.ErrRefused):
+		// Reception's email, refused even without the visitor's address:
+		// it can never be sent as it is. It must not hold the others back
+		// (as a configuration error would): set aside, alert, go on.
+		s.setAside(name, e)
 	case errors.Is(err, delivery.ErrQuota):
 		s.pauseFor(s.o.QuotaBackoff, "quota_exceeded")
 		s.log.Warn("mail service sending quota exceeded: sending paused; enquiries are kept in the spool",
@@ -603,6 +618,28 @@ func (s *Spool) forget(name string) {
 		delete(s.entries, name)
 	}
 	s.mu.Unlock()
+}
+
+// setAside moves reception's email the mail service refused for its
+// content to <name>.json.refused, where it waits for a person (the
+// alert says where), and raises the alert through Options.Alert.
+func (s *Spool) setAside(name string, e *entry) {
+	aside := s.path(name) + refusedSuffix
+	if err := os.Rename(s.path(name), aside); err != nil {
+		s.log.Error("spool: a refused email could not be set aside", "idempotency_key", e.key, "error", err.Error())
+		s.backoffEntry(e)
+		return
+	}
+	delivery.SyncDir(s.dir)
+	s.forget(name)
+	s.mu.Lock()
+	s.setAsideN++
+	s.mu.Unlock()
+	s.log.Error("reception's email refused by the mail service for its content: set aside, alerting; the other emails go on",
+		"idempotency_key", e.key, "file", filepath.Base(aside))
+	if s.o.Alert != nil {
+		s.o.Alert(mail.DeliveryProblem{EnquiryID: e.key, What: "refused", At: time.Now()})
+	}
 }
 
 // quarantine moves an unreadable file aside (<name>.json.bad) so it stops

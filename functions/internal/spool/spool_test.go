@@ -467,11 +467,12 @@ func TestFolderDeletedIsRecreated(t *testing.T) {
 
 // When the spool cannot be written (here a file stands where the folder
 // was, so it cannot be made again), Send says so: the visitor must be
-// told; the health says so too.
+// told; the health fails at once too (not after AlertAfter), since every
+// enquiry is refused meanwhile.
 func TestSpoolWriteFailureIsAnError(t *testing.T) {
 	e := newEnv(t)
 	o := fastOptions
-	o.AlertAfter = 100 * time.Millisecond
+	o.AlertAfter = time.Hour
 	s := e.spool(t, o)
 	os.RemoveAll(e.dir)
 	os.WriteFile(e.dir, nil, 0o600)
@@ -482,8 +483,10 @@ func TestSpoolWriteFailureIsAnError(t *testing.T) {
 	if s.Depth() != 0 {
 		t.Errorf("depth %d", s.Depth())
 	}
+	if h, ok := s.Health(); ok || h["writable"] != false {
+		t.Errorf("health %v ok=%v right after a refused enquiry", h, ok)
+	}
 	run(t, s)
-	waitFor(t, "the health to fail", 5*time.Second, func() bool { _, ok := s.Health(); return !ok })
 	if h, _ := s.Health(); h["writable"] != false {
 		t.Errorf("health %v", h)
 	}
@@ -586,5 +589,42 @@ func TestRefusedContentDoesNotStrand(t *testing.T) {
 	}
 	if _, ok := s.Health(); !ok {
 		t.Error("health failing after a refused acknowledgement")
+	}
+}
+
+// Reception's email refused for its content even without a reply-to (here
+// its recipient is an address Resend will not take): it is set aside with
+// an alert, and the emails behind it go out; sending is not paused.
+func TestRefusedReceptionEmailSetAside(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	var alerts []mail.DeliveryProblem
+	o := fastOptions
+	o.Alert = func(p mail.DeliveryProblem) { mu.Lock(); alerts = append(alerts, p); mu.Unlock() }
+	s := e.spool(t, o)
+	bad := message("enq_bad")
+	bad.ReplyTo, bad.To = "", []string{"\u0430nna@example.com"} // Cyrillic а: Resend answers 422
+	send(t, s, bad)
+	send(t, s, message("enq_ok1"))
+	send(t, s, message("enq_ok2"))
+	run(t, s)
+	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	if n := len(e.fake.Emails()); n != 2 {
+		t.Errorf("%d emails sent, want the 2 good ones", n)
+	}
+	if got := files(t, e.dir); len(got) != 1 || got[0] != "enq_bad.json.refused" {
+		t.Errorf("files %v, want the refused email kept aside", got)
+	}
+	mu.Lock()
+	if len(alerts) != 1 || alerts[0].EnquiryID != "enq_bad" || alerts[0].What != "refused" {
+		t.Errorf("alerts %+v", alerts)
+	}
+	mu.Unlock()
+	h, ok := s.Health()
+	if !ok || h["set_aside"] != 1 || h["paused"] != nil {
+		t.Errorf("health %v ok=%v", h, ok)
+	}
+	if !regexp.MustCompile(`level=ERROR msg="reception's email refused[^"]*" idempotency_key=enq_bad`).MatchString(e.logs.String()) {
+		t.Errorf("not logged at ERROR with its key:\n%s", e.logs)
 	}
 }

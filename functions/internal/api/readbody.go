@@ -1,0 +1,34 @@
+package api
+
+import (
+	"io"
+	"net/http"
+)
+
+// maxDrainBytes is how much of a body over the limit is read and thrown
+// away so that its sender gets the 413: if the server closed the
+// connection with the rest unread, the client's network stack would see a
+// reset and drop the answer (a 5 MB post got "connection reset" instead of
+// its 413). Past this the connection is closed anyway.
+const maxDrainBytes = 10 << 20
+
+// readBody reads at most limit bytes of r's body. Over the limit it returns
+// a *http.MaxBytesError, having drained the rest (up to maxDrainBytes) and
+// asked for the connection to be closed after the reply.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := r.Body
+	if r.ContentLength > limit {
+		drain(w, body)
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, body, limit))
+	if _, ok := errorAs[*http.MaxBytesError](err); ok {
+		drain(w, body)
+	}
+	return b, err
+}
+
+func drain(w http.ResponseWriter, body io.Reader) {
+	w.Header().Set("Connection", "close")
+	io.Copy(io.Discard, io.LimitReader(body, maxDrainBytes))
+}

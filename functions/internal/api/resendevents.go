@@ -1,0 +1,219 @@
+package api
+
+// POST /api/resend-events: Resend's delivery events (a webhook, signed as
+// svix signs). The guarantee "no enquiry lost" otherwise ends where Resend
+// says "accepted": this is how the clinic learns that reception's email
+// bounced, was marked as spam, failed or is late (an alert to AlertTo), or
+// that a visitor's acknowledgement bounced (a note to reception: phone them).
+//
+// Everything the endpoint needs comes from the event itself (Lambda keeps
+// nothing between calls): the email's tags name the enquiry and which email
+// it was (mail.TagEnquiry, mail.TagEmail). Every effect is idempotent: the
+// alert's key is the enquiry id and the event, so Resend drops a repeat.
+// Nothing personal is read or logged: not the addresses, not the subject.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/resend/resend-go/v2"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
+)
+
+// Events configures the endpoint; an empty WebhookSecret leaves it out.
+type Events struct {
+	WebhookSecret string   // config.Events.WebhookSecret
+	From          string   // the sender of the alerts (ENQUIRY_FROM)
+	Reception     []string // where the acknowledgement-bounced note goes (ENQUIRY_TO)
+	AlertTo       []string // where alerts about reception's mailbox go
+	// DelayAlertAfter: a "delivery delayed" event alerts once the email
+	// is this late (measured from the event's own times).
+	DelayAlertAfter time.Duration
+}
+
+// MaxEventBytes bounds one event: Resend's are a few KiB (a bounce carries
+// the receiving server's message).
+const MaxEventBytes = 256 << 10
+
+// replayWindow is how long a delivery's svix-id is remembered: twice the
+// signature's timestamp tolerance, past which Verify refuses it anyway.
+const replayWindow = 2 * resend.DefaultWebhookToleranceSeconds * time.Second
+
+// Alert is the last alert raised, shown by /api/health. No personal data.
+type Alert struct {
+	At      time.Time `json:"at"`
+	Enquiry string    `json:"enquiry"`
+	Problem string    `json:"problem"` // mail.DeliveryProblem.What
+	Email   string    `json:"email"`   // mail.EmailReception or mail.EmailAck
+}
+
+type eventsHandler struct {
+	Events
+	s        *server
+	verifier resend.WebhooksSvc
+
+	mu   sync.Mutex
+	seen map[string]time.Time // svix-id → when handled
+
+	last atomic.Pointer[Alert]
+}
+
+func newEventsHandler(s *server, e Events) *eventsHandler {
+	return &eventsHandler{Events: e, s: s, verifier: resend.NewClient("").Webhooks, seen: map[string]time.Time{}}
+}
+
+// event is the part of Resend's event the endpoint reads.
+type event struct {
+	Type      string    `json:"type"`
+	CreatedAt time.Time `json:"created_at"`
+	Data      struct {
+		EmailID   string          `json:"email_id"`
+		CreatedAt time.Time       `json:"created_at"`
+		Tags      json.RawMessage `json:"tags"`
+	} `json:"data"`
+}
+
+// tags reads data.tags: Resend's reference gives an array of {name, value},
+// some of its examples a name → value map; both are accepted.
+func (e *event) tags() map[string]string {
+	m := map[string]string{}
+	if json.Unmarshal(e.Data.Tags, &m) == nil {
+		return m
+	}
+	var list []struct{ Name, Value string }
+	if json.Unmarshal(e.Data.Tags, &list) == nil {
+		for _, t := range list {
+			m[t.Name] = t.Value
+		}
+	}
+	return m
+}
+
+// problems maps an event on reception's email to what the alert says.
+var problems = map[string]string{
+	resend.EventEmailBounced:         "bounced",
+	resend.EventEmailComplained:      "complained",
+	resend.EventEmailFailed:          "failed",
+	resend.EventEmailDeliveryDelayed: "delayed",
+}
+
+func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := infoFrom(r.Context())
+	info.kind = "resend_event"
+	body, err := readBody(w, r, MaxEventBytes)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			info.outcome = "too_large"
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "event too large"})
+			return
+		}
+		info.outcome = "bad_body"
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unreadable body"})
+		return
+	}
+	id := r.Header.Get("svix-id")
+	if err := h.verifier.Verify(&resend.VerifyWebhookOptions{
+		Payload:       string(body),
+		WebhookSecret: h.WebhookSecret,
+		Headers: resend.WebhookHeaders{
+			Id:        id,
+			Timestamp: r.Header.Get("svix-timestamp"),
+			Signature: r.Header.Get("svix-signature"),
+		},
+	}); err != nil {
+		// Verify's message says which check failed (no payload in it).
+		info.outcome = "bad_signature"
+		h.s.Logger.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
+		return
+	}
+	if h.handled(id) {
+		// A retry of a delivery already acted on, or a replay: no second effect.
+		info.outcome = "replay"
+		writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
+		return
+	}
+	var ev event
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
+		info.outcome = "malformed"
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a Resend event"})
+		return
+	}
+	status, outcome := h.act(r.Context(), &ev)
+	info.outcome = outcome
+	if status/100 == 2 {
+		h.remember(id)
+	}
+	writeJSON(w, status, map[string]string{"status": outcome})
+}
+
+// act decides what an event calls for and does it; 503 when the alert
+// could not be sent, so Resend delivers the event again later.
+func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
+	tags := ev.tags()
+	enq, which := tags[mail.TagEnquiry], tags[mail.TagEmail]
+	info := infoFrom(ctx)
+	if !mail.ValidKey(enq) || (which != mail.EmailReception && which != mail.EmailAck) {
+		return http.StatusOK, "ignored" // not an enquiry's email (or an alert's own event)
+	}
+	info.id = enq
+	p := mail.DeliveryProblem{EnquiryID: enq, ResendID: mail.TagSafe(ev.Data.EmailID), At: ev.CreatedAt}
+	var m *mail.Message
+	switch {
+	case which == mail.EmailReception && problems[ev.Type] != "":
+		p.What = problems[ev.Type]
+		if p.What == "delayed" {
+			if ev.CreatedAt.IsZero() || ev.Data.CreatedAt.IsZero() {
+				return http.StatusOK, "ignored"
+			}
+			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < h.DelayAlertAfter {
+				return http.StatusOK, "delay_below_threshold"
+			}
+		}
+		m = mail.Alert(h.From, h.AlertTo, p)
+		h.s.Logger.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
+			"problem", p.What, "resend_id", p.ResendID, "alert_key", m.IdempotencyKey)
+	case which == mail.EmailAck && (ev.Type == resend.EventEmailBounced || ev.Type == resend.EventEmailFailed):
+		p.What = "bounced"
+		m = mail.AckBounced(h.From, h.Reception, p)
+		h.s.Logger.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
+			"resend_id", p.ResendID, "note_key", m.IdempotencyKey)
+	default:
+		return http.StatusOK, "ignored"
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.s.SendTimeout)
+	defer cancel()
+	if err := h.s.Sender.Send(sctx, m); err != nil {
+		h.s.Logger.ErrorContext(ctx, "the delivery alert could not be sent; Resend will deliver the event again", "id", enq,
+			"problem", p.What, "error", err.Error())
+		return http.StatusServiceUnavailable, "alert_not_sent"
+	}
+	h.last.Store(&Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which})
+	return http.StatusOK, "alerted"
+}
+
+func (h *eventsHandler) handled(id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t, ok := h.seen[id]
+	return ok && time.Since(t) < replayWindow
+}
+
+func (h *eventsHandler) remember(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	for k, t := range h.seen { // few events an hour: a sweep costs nothing
+		if now.Sub(t) >= replayWindow {
+			delete(h.seen, k)
+		}
+	}
+	h.seen[id] = now
+}
