@@ -70,7 +70,8 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("email templates: %w", err)
 	}
-	sender := delivery.NewResend(delivery.ResendOptions{
+	// No spool here: the request retries within its time budget.
+	sender := delivery.Retry{Log: log, Next: delivery.NewResend(delivery.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
 		// One request at a time, frozen between requests: a few idle
@@ -78,7 +79,7 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		// the time budget.
 		HTTPClient: delivery.NewHTTPClient(5*time.Second, 4),
 		Logger:     log,
-	})
+	})}
 	return api.New(api.Deps{
 		Validator: enquiry.NewValidator(cfg.IDSecret, nil),
 		Composer:  composer,

@@ -317,9 +317,6 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL,
 		Logger:  logger,
-		// One call per attempt: the spool's worker does the retrying, so
-		// Retry-After and the rate limit hold across all emails.
-		MaxAttempts: 1,
 	})
 	o := spoolTuning
 	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter

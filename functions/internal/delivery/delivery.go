@@ -1,5 +1,5 @@
 // Package delivery sends the emails package mail composes: through Resend
-// (resend-go/v2) with retries, or into a local outbox of .eml files when no
+// (resend-go/v2, one attempt; Retry wraps it where no spool retries), or into a local outbox of .eml files when no
 // Resend key is configured.
 package delivery
 
@@ -10,7 +10,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
-// Sender delivers a message. Implementations: Resend (with retries), Outbox,
+// Sender delivers a message. Implementations: Resend, Retry, Outbox,
 // and the self-hosted spool that wraps another Sender.
 type Sender interface {
 	Send(ctx context.Context, m *mail.Message) error

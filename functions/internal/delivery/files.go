@@ -1,10 +1,6 @@
 package delivery
 
-import (
-	"math/rand/v2"
-	"os"
-	"time"
-)
+import "os"
 
 // WriteDurably writes b to a new 0600 temporary file in dir (named after
 // pattern, as os.CreateTemp), fsyncs it, lets place move it into place by
@@ -46,17 +42,4 @@ func SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// Backoff is min·2^(attempt-1), capped at max, with jitter: between half
-// and all of it, so retries (of one email, or of many spooled ones) do not
-// fall in lockstep.
-func Backoff(min, max time.Duration, attempt int) time.Duration {
-	d := max
-	if attempt-1 < 32 {
-		if b := min << (attempt - 1); b > 0 && b < max {
-			d = b
-		}
-	}
-	return d/2 + rand.N(d/2+1)
 }

@@ -31,40 +31,24 @@ type ResendOptions struct {
 	BaseURL string
 	// HTTPClient to use; nil means NewHTTPClient(15*time.Second, 64). Its
 	// Transport is wrapped to see what resend-go hides (statusRecorder).
-	HTTPClient  *http.Client
-	Logger      *slog.Logger
-	MaxAttempts int           // default 4
-	BaseDelay   time.Duration // first backoff, doubled per attempt; default 200ms
+	HTTPClient *http.Client
+	Logger     *slog.Logger
 }
 
-// Resend sends messages through the Resend API, retrying what can succeed
-// later (429 rate limits, 5xx, timeouts, connection errors) within the
-// context's deadline. Safe for concurrent use.
+// Resend sends messages through the Resend API, one attempt each: whoever
+// calls it retries (the spool in serve, Retry on the Lambda path). Safe for
+// concurrent use.
 type Resend struct {
-	client      *resend.Client
-	log         *slog.Logger
-	maxAttempts int
-	baseDelay   time.Duration
-	maxDelay    time.Duration
-	configErr   error
+	client    *resend.Client
+	log       *slog.Logger
+	configErr error
 }
 
 // NewResend returns a Sender for the Resend API.
 func NewResend(o ResendOptions) *Resend {
-	r := &Resend{
-		log:         o.Logger,
-		maxAttempts: o.MaxAttempts,
-		baseDelay:   o.BaseDelay,
-		maxDelay:    5 * time.Second,
-	}
+	r := &Resend{log: o.Logger}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
-	}
-	if r.maxAttempts <= 0 {
-		r.maxAttempts = 4
-	}
-	if r.baseDelay <= 0 {
-		r.baseDelay = 200 * time.Millisecond
 	}
 	hc := o.HTTPClient
 	if hc == nil {
@@ -128,7 +112,6 @@ func NewHTTPClient(timeout time.Duration, idleConns int) *http.Client {
 type SendError struct {
 	Status     int    // last HTTP status; 0 when no response came
 	Name       string // Resend's error name, e.g. "validation_error"
-	Attempts   int
 	Permanent  bool
 	Refused    bool          // refused for its content (ErrRefused)
 	Quota      bool          // sending quota spent (ErrQuota)
@@ -152,7 +135,6 @@ func (e *SendError) Error() string {
 	} else {
 		b.WriteString("failed")
 	}
-	fmt.Fprintf(&b, " after %d attempt(s)", e.Attempts)
 	return b.String()
 }
 
@@ -173,8 +155,9 @@ func (e *SendError) Unwrap() []error {
 	return errs
 }
 
-// Send delivers m, retrying transient failures while the next attempt fits
-// in ctx's deadline. The idempotency key makes retries (and a repeated
+// Send makes one attempt to deliver m; a failure that can succeed later
+// (429 rate limits, 5xx, timeouts, connection errors) is a *SendError that
+// is not ErrPermanent. The idempotency key makes retries (and a repeated
 // submission) one email at Resend.
 //
 // When Resend refuses reception's email for its content (the visitor's
@@ -188,19 +171,15 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
 		return &SendError{Permanent: true, Err: r.configErr}
 	}
-	req := toRequest(m)
-	opts := &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey}
-	start := time.Now()
-	var last *SendError
-	for attempt := 1; ; attempt++ {
+	for {
 		rec := &callResult{}
-		actx := context.WithValue(ctx, callKey{}, rec)
 		t0 := time.Now()
-		resp, err := r.client.Emails.SendWithOptions(actx, req, opts)
+		resp, err := r.client.Emails.SendWithOptions(context.WithValue(ctx, callKey{}, rec), toRequest(m),
+			&resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey})
 		took := time.Since(t0)
 		if err == nil && rec.status/100 == 2 {
 			r.log.InfoContext(ctx, "resend accepted the email", "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "duration", took, "total", time.Since(start), "resend_id", resp.Id)
+				"status", rec.status, "duration", took, "resend_id", resp.Id)
 			return nil
 		}
 		if err == nil || rec.status/100 == 2 {
@@ -208,7 +187,7 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			// retrying would only be deduplicated by the idempotency key.
 			if err != nil {
 				r.log.WarnContext(ctx, "resend accepted the email; unreadable answer", "idempotency_key", m.IdempotencyKey,
-					"attempt", attempt, "status", rec.status, "duration", took)
+					"status", rec.status, "duration", took)
 			}
 			return nil
 		}
@@ -218,94 +197,64 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			// new body differs only in details such as the received time.
 			// Reception has its email; this one is a duplicate by design.
 			r.log.InfoContext(ctx, "resend already has an email with this idempotency key", "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "duration", took)
+				"status", rec.status, "duration", took)
 			return nil
 		}
-		last = &SendError{Status: rec.status, Name: rec.name, Attempts: attempt, RetryAfter: rec.retryAfter}
-		wait, retry := r.classify(rec, attempt)
+		last := &SendError{Status: rec.status, Name: rec.name, RetryAfter: rec.retryAfter}
 		if rec.status == 0 {
 			last.Err = err
-		}
-		if !retry {
-			last.Permanent = true
-			switch {
-			case refusedContent(rec) && m.ReplyTo != "" && !m.IsAcknowledgement():
-				r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address",
-					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
-				m = mail.WithoutReplyTo(m)
-				req, opts = toRequest(m), &resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey}
-				continue
-			case refusedContent(rec) && m.IsAcknowledgement():
-				last.Refused = true
-				r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)",
-					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
-			case refusedContent(rec):
-				// Reception's email, refused even without the visitor's
-				// address: this email can never be sent as it is, but the
-				// configuration is fine, so the others must go on.
-				last.Refused = true
-				r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address",
-					"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
-			case rec.status == http.StatusTooManyRequests:
-				last.Quota = true
-				r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", "idempotency_key", m.IdempotencyKey,
-					"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
-			default:
-				r.log.ErrorContext(ctx, "resend rejected the email: configuration error", "idempotency_key", m.IdempotencyKey,
-					"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took)
+			if ctx.Err() != nil {
+				last.Err = ctx.Err()
 			}
+		}
+		if transient(rec) {
+			r.log.WarnContext(ctx, "resend attempt failed", "idempotency_key", m.IdempotencyKey,
+				"status", rec.status, "name", rec.name, "duration", took)
 			return last
 		}
-		if ctx.Err() != nil {
-			last.Err = ctx.Err()
-			r.log.WarnContext(ctx, "resend send abandoned: time budget spent", "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "total", time.Since(start))
-			return last
+		last.Permanent = true
+		switch {
+		case refusedContent(rec) && m.ReplyTo != "" && !m.IsAcknowledgement():
+			r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address",
+				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			m = mail.WithoutReplyTo(m)
+			continue
+		case refusedContent(rec) && m.IsAcknowledgement():
+			last.Refused = true
+			r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)",
+				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+		case refusedContent(rec):
+			// Reception's email, refused even without the visitor's
+			// address: this email can never be sent as it is, but the
+			// configuration is fine, so the others must go on.
+			last.Refused = true
+			r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address",
+				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+		case rec.status == http.StatusTooManyRequests:
+			last.Quota = true
+			r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", "idempotency_key", m.IdempotencyKey,
+				"status", rec.status, "name", rec.name, "duration", took)
+		default:
+			r.log.ErrorContext(ctx, "resend rejected the email: configuration error", "idempotency_key", m.IdempotencyKey,
+				"status", rec.status, "name", rec.name, "duration", took)
 		}
-		if attempt >= r.maxAttempts {
-			r.log.WarnContext(ctx, "resend send failed: attempts exhausted", "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "total", time.Since(start))
-			return last
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			r.log.WarnContext(ctx, "resend send failed: next retry would pass the deadline", "idempotency_key", m.IdempotencyKey,
-				"attempt", attempt, "status", rec.status, "name", rec.name, "wait", wait, "total", time.Since(start))
-			return last
-		}
-		r.log.WarnContext(ctx, "resend attempt failed, retrying", "idempotency_key", m.IdempotencyKey,
-			"attempt", attempt, "status", rec.status, "name", rec.name, "duration", took, "wait", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			last.Err = ctx.Err()
-			return last
-		case <-t.C:
-		}
+		return last
 	}
 }
 
-// classify decides whether a failed attempt is worth retrying and how long
-// to wait first.
-func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
-	backoff := max(Backoff(r.baseDelay, r.maxDelay, attempt), rec.retryAfter)
+// transient reports whether a failed attempt may succeed later.
+func transient(rec *callResult) bool {
 	switch {
 	case rec.status == 0: // timeout, connection refused or reset
-		return backoff, true
+		return true
 	case rec.status == http.StatusTooManyRequests:
-		switch rec.name {
-		case "daily_quota_exceeded", "monthly_quota_exceeded":
-			return 0, false
-		}
-		return backoff, true
+		return rec.name != "daily_quota_exceeded" && rec.name != "monthly_quota_exceeded"
 	case rec.status == http.StatusConflict && rec.name == "concurrent_idempotent_requests":
-		return backoff, true // the first request with this key is still running
+		return true // the first request with this key is still running
 	case rec.status == http.StatusRequestTimeout:
-		return backoff, true
-	case rec.status >= 500:
-		return backoff, true
-	default: // other 4xx: our request or configuration is wrong
-		return 0, false
+		return true
+	default: // 5xx; other 4xx: our request or configuration is wrong
+		return rec.status >= 500
 	}
 }
 

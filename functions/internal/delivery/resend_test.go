@@ -33,13 +33,13 @@ func message(key string) *mail.Message {
 	}
 }
 
-func newSender(fake *resendtest.Server, log *slog.Logger) *delivery.Resend {
-	return delivery.NewResend(delivery.ResendOptions{
-		APIKey:    fake.APIKey,
-		BaseURL:   strings.TrimSuffix(fake.URL(), "/"), // the missing "/" is added
-		Logger:    log,
-		BaseDelay: 10 * time.Millisecond,
-	})
+// newSender is the Lambda path's sender: Resend wrapped in Retry.
+func newSender(fake *resendtest.Server, log *slog.Logger) delivery.Sender {
+	return delivery.Retry{Log: log, BaseDelay: 10 * time.Millisecond, Next: delivery.NewResend(delivery.ResendOptions{
+		APIKey:  fake.APIKey,
+		BaseURL: strings.TrimSuffix(fake.URL(), "/"), // the missing "/" is added
+		Logger:  log,
+	})}
 }
 
 func ctxWithin(t *testing.T, d time.Duration) context.Context {
@@ -190,7 +190,8 @@ func TestResendDownGivesUpWithinDeadline(t *testing.T) {
 	fake := resendtest.NewServer(t)
 	fake.Down()
 	start := time.Now()
-	s := delivery.NewResend(delivery.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL(), MaxAttempts: 100, BaseDelay: 50 * time.Millisecond})
+	s := delivery.Retry{MaxAttempts: 100, BaseDelay: 50 * time.Millisecond,
+		Next: delivery.NewResend(delivery.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL()})}
 	err := s.Send(ctxWithin(t, 700*time.Millisecond), message("k"))
 	took := time.Since(start)
 	if err == nil || errors.Is(err, delivery.ErrPermanent) {

@@ -57,7 +57,6 @@ func newEnv(t *testing.T) *env {
 		fake: fake,
 		resend: delivery.NewResend(delivery.ResendOptions{
 			APIKey: fake.APIKey, BaseURL: fake.URL(), Logger: log,
-			MaxAttempts: 1, // as cmd/serve: the worker retries
 		}),
 		dir:  filepath.Join(t.TempDir(), "spool"),
 		logs: logs,
@@ -315,7 +314,7 @@ func TestConcurrentSendsOfOneKey(t *testing.T) {
 // pauses sending and turns the health to failing.
 func TestConfigurationErrorIsKept(t *testing.T) {
 	e := newEnv(t)
-	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log, MaxAttempts: 1})
+	e.resend = delivery.NewResend(delivery.ResendOptions{APIKey: "re_wrong", BaseURL: e.fake.URL(), Logger: e.log})
 	s := e.spool(t, fastOptions)
 	send(t, s, message("enq_g"))
 	send(t, s, message("enq_g2"))

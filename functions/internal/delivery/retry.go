@@ -1,0 +1,86 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/bluetreeclinics/site/functions/internal/mail"
+)
+
+// Retry sends through Next again while a failure is transient (not
+// ErrPermanent) and the next attempt fits in the context's deadline. It is
+// the Lambda path's retry policy; serve's spool retries by itself.
+type Retry struct {
+	Next        Sender
+	Log         *slog.Logger
+	MaxAttempts int           // default 4
+	BaseDelay   time.Duration // first backoff, doubled per attempt; default 200ms
+}
+
+// retryMaxDelay caps one wait between attempts.
+const retryMaxDelay = 5 * time.Second
+
+func (r Retry) Send(ctx context.Context, m *mail.Message) error {
+	log, maxAttempts, baseDelay := r.Log, r.MaxAttempts, r.BaseDelay
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if maxAttempts <= 0 {
+		maxAttempts = 4
+	}
+	if baseDelay <= 0 {
+		baseDelay = 200 * time.Millisecond
+	}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		err := r.Next.Send(ctx, m)
+		if err == nil || errors.Is(err, ErrPermanent) {
+			return err
+		}
+		wait := Backoff(baseDelay, retryMaxDelay, attempt)
+		var se *SendError
+		if errors.As(err, &se) {
+			wait = max(wait, se.RetryAfter)
+		}
+		attrs := []any{"idempotency_key", m.IdempotencyKey, "attempt", attempt, "total", time.Since(start)}
+		dl, hasDeadline := ctx.Deadline()
+		switch {
+		case ctx.Err() != nil:
+			log.WarnContext(ctx, "send abandoned: time budget spent", attrs...)
+			return err
+		case attempt >= maxAttempts:
+			log.WarnContext(ctx, "send failed: attempts exhausted", attrs...)
+			return err
+		case hasDeadline && time.Until(dl) < wait:
+			log.WarnContext(ctx, "send failed: next retry would pass the deadline", append(attrs, "wait", wait)...)
+			return err
+		}
+		log.WarnContext(ctx, "retrying the send", append(attrs, "wait", wait)...)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if se != nil {
+				se.Err = ctx.Err()
+			}
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// Backoff is min·2^(attempt-1), capped at max, with jitter: between half
+// and all of it, so retries (of one email, or of many spooled ones) do not
+// fall in lockstep.
+func Backoff(min, max time.Duration, attempt int) time.Duration {
+	d := max
+	if attempt-1 < 32 {
+		if b := min << (attempt - 1); b > 0 && b < max {
+			d = b
+		}
+	}
+	return d/2 + rand.N(d/2+1)
+}
