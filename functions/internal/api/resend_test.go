@@ -27,10 +27,9 @@ func TestWithFakeResend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := resendtest.NewServer(t)
 			tt.setup(fake)
-			sender := delivery.NewResend(delivery.ResendOptions{
+			sender := delivery.Retry{BaseDelay: 10 * time.Millisecond, MaxAttempts: 3, Next: delivery.NewResend(delivery.ResendOptions{
 				APIKey: fake.APIKey, BaseURL: fake.URL(), HTTPClient: fake.Client(),
-				BaseDelay: 10 * time.Millisecond, MaxAttempts: 3,
-			})
+			})}
 			e := newEnv(t, sender, func(d *Deps) { d.SendTimeout = 3 * time.Second })
 			v := with(validForm(), "email", "")
 			v = with(v, "contact", "phone")
