@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -116,4 +117,65 @@ func TimeSpans() (map[string]Span, error) {
 		m[o.Value] = s
 	}
 	return m, nil
+}
+
+// Hours is the opening hours ready to use.
+type Hours struct {
+	Week    [7]Span         // by time.Weekday
+	Times   map[string]Span // time-of-day choice -> part of the day (TimeSpans)
+	Opening Opening
+}
+
+// Hours checks o (Week, CheckHolidays, TimeSpans) and readies it for use.
+func (o Opening) Hours() (Hours, error) {
+	w, err := o.Week()
+	if err != nil {
+		return Hours{}, err
+	}
+	if err := o.CheckHolidays(); err != nil {
+		return Hours{}, err
+	}
+	times, err := TimeSpans()
+	if err != nil {
+		return Hours{}, err
+	}
+	return Hours{Week: w, Times: times, Opening: o}, nil
+}
+
+// ClinicHours is clinic.yaml's opening hours, read once. The site's build
+// checks the same file first, and this package's tests check the shipped
+// one, so a bad file panics here only if both were skipped.
+var ClinicHours = sync.OnceValue(func() Hours {
+	h, err := ClinicDetails().Opening.Hours()
+	if err != nil {
+		panic(fmt.Sprintf("data/clinic.yaml: %v", err))
+	}
+	return h
+})
+
+// ClosedOn reports whether the clinic is closed on day (midnight in Dubai),
+// and the holiday that closes it, if one does.
+func (h Hours) ClosedOn(day time.Time) (hol *Holiday, closed bool) {
+	if hd, ok := h.Opening.HolidayOn(day.Format("2006-01-02")); ok {
+		return &hd, true
+	}
+	return nil, !h.Week[day.Weekday()].Open()
+}
+
+// OpenTimes returns the time-of-day choices the clinic is open at on some
+// day, in the forms' order: what the appointment form offers (the others stay
+// valid values of the contract, refused only on days the clinic is closed then).
+func (h Hours) OpenTimes() []string {
+	var out []string
+	for _, o := range Choices()["time"] {
+		part, has := h.Times[o.Value]
+		open := !has
+		for _, s := range h.Week {
+			open = open || part.Overlaps(s)
+		}
+		if open {
+			out = append(out, o.Value)
+		}
+	}
+	return out
 }

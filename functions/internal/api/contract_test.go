@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
@@ -311,7 +312,7 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 			want = append(want, o.Value)
 		}
 		if name == enquiry.FieldTime {
-			want = enquiry.OpenTimes() // only the times the clinic is open (data/clinic.yaml)
+			want = data.ClinicHours().OpenTimes() // only the times the clinic is open (data/clinic.yaml)
 		}
 		sort.Strings(offered)
 		sort.Strings(want)

@@ -56,8 +56,8 @@ func TestClosedDayRefused(t *testing.T) {
 				tb.open(l.prefix+"/enquire/appointment/", 200)
 
 				offered := eval[[]string](tb, `[...document.querySelectorAll("input[name=time]")].map((i) => i.value)`)
-				if fmt.Sprint(offered) != fmt.Sprint(enquiry.OpenTimes()) {
-					t.Errorf("the form offers the times of day %q, want those the clinic is open at: %q", offered, enquiry.OpenTimes())
+				if fmt.Sprint(offered) != fmt.Sprint(data.ClinicHours().OpenTimes()) {
+					t.Errorf("the form offers the times of day %q, want those the clinic is open at: %q", offered, data.ClinicHours().OpenTimes())
 				}
 
 				tb.fill([]step{

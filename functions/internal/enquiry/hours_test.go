@@ -9,22 +9,18 @@ import (
 )
 
 // sampleHours: Monday to Saturday 09:00–18:00, Sunday closed, 2 December a holiday.
-func sampleHours(t *testing.T) hours {
+func sampleHours(t *testing.T) data.Hours {
 	t.Helper()
 	o := data.Opening{Holidays: []data.Holiday{{Date: "2026-12-02", Text: data.Text{En: "UAE National Day", Ar: "اليوم الوطني"}}}}
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
 		o.Days = append(o.Days, data.OpeningDay{Day: d, Opens: "09:00", Closes: "18:00"})
 	}
 	o.Days = append(o.Days, data.OpeningDay{Day: "sunday", Closed: true})
-	w, err := o.Week()
+	h, err := o.Hours()
 	if err != nil {
 		t.Fatal(err)
 	}
-	times, err := data.TimeSpans()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hours{week: w, opening: o, times: times}
+	return h
 }
 
 func TestHoursRefuseClosedDayAndTime(t *testing.T) {
@@ -48,7 +44,7 @@ func TestHoursRefuseClosedDayAndTime(t *testing.T) {
 	} {
 		for _, lang := range []string{LangEnglish, LangArabic} {
 			errs := Errors{}
-			h.checkOpen(errs, tc.date, tc.tod, lang)
+			checkOpen(h, errs, tc.date, tc.tod, lang)
 			want := tc.want.en
 			if lang == LangArabic {
 				want = tc.want.ar
@@ -72,9 +68,9 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 	h := openingHours()
 	var closed, open time.Time
 	for d := dubaiDay(testNow).AddDate(0, 0, 1); closed.IsZero() || open.IsZero(); d = d.AddDate(0, 0, 1) {
-		if _, ok := h.closedOn(d); ok && open.IsZero() {
+		if _, shut := h.ClosedOn(d); !shut && open.IsZero() {
 			open = d
-		} else if !ok && closed.IsZero() {
+		} else if shut && closed.IsZero() {
 			closed = d
 		}
 		if d.After(testNow.AddDate(0, 0, 14)) {
@@ -83,9 +79,9 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "ar"} {
 		e, errs := validate(testValidator(testNow), with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02")))
-		want, _ := h.closedOn(closed)
-		if e != nil || errs[FieldDate] != want.in(lang) {
-			t.Errorf("%s: closed day %s: got %v, want %q", lang, closed.Format("Mon 2006-01-02"), errs, want.in(lang))
+		want, _ := closedOn(h, closed, lang)
+		if e != nil || errs[FieldDate] != want {
+			t.Errorf("%s: closed day %s: got %v, want %q", lang, closed.Format("Mon 2006-01-02"), errs, want)
 		}
 		if _, errs := validate(testValidator(testNow), with(validAppointment(), "lang", lang, "date", open.Format("2006-01-02"), "time", "any")); len(errs) > 0 {
 			t.Errorf("%s: open day %s refused: %v", lang, open.Format("Mon 2006-01-02"), errs)
@@ -100,7 +96,7 @@ func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
 	h := openingHours()
 	var closed time.Time
 	for d := dubaiDay(testNow).AddDate(0, 0, 1); closed.IsZero(); d = d.AddDate(0, 0, 1) {
-		if _, open := h.closedOn(d); !open {
+		if _, shut := h.ClosedOn(d); shut {
 			closed = d
 		}
 		if d.After(testNow.AddDate(0, 0, 14)) {
@@ -111,9 +107,9 @@ func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
 		for _, tod := range []string{"", "noon"} {
 			form := with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02"), "time", tod, "name", "")
 			e, errs := validate(testValidator(testNow), form)
-			want, _ := h.closedOn(closed)
-			if e != nil || errs[FieldDate] != want.in(lang) || errs[FieldTime] == "" || errs[FieldName] == "" {
-				t.Errorf("%s, time %q, no name: got %v, want the closed day %q, the time and the name", lang, tod, errs, want.in(lang))
+			want, _ := closedOn(h, closed, lang)
+			if e != nil || errs[FieldDate] != want || errs[FieldTime] == "" || errs[FieldName] == "" {
+				t.Errorf("%s, time %q, no name: got %v, want the closed day %q, the time and the name", lang, tod, errs, want)
 			}
 		}
 	}
@@ -122,7 +118,7 @@ func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
 func TestCallBackBy(t *testing.T) {
 	h := sampleHours(t)
 	saved := openingHours
-	openingHours = func() hours { return h }
+	openingHours = func() data.Hours { return h }
 	defer func() { openingHours = saved }()
 	for received, want := range map[time.Time]string{
 		time.Date(2026, 11, 25, 10, 5, 0, 0, time.UTC): "Thu 26 Nov 18:00", // Wednesday afternoon in Dubai
@@ -139,11 +135,7 @@ func TestCallBackBy(t *testing.T) {
 }
 
 func TestOpenTimes(t *testing.T) {
-	h := sampleHours(t)
-	saved := openingHours
-	openingHours = func() hours { return h }
-	defer func() { openingHours = saved }()
-	if got := strings.Join(OpenTimes(), " "); got != "morning afternoon any" {
+	if got := strings.Join(sampleHours(t).OpenTimes(), " "); got != "morning afternoon any" {
 		t.Errorf("open 09:00 to 18:00: times offered %q", got)
 	}
 }

@@ -329,7 +329,7 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 		}
 		lv.collect(errs, lv.v.Struct(&a))
 		if errs[FieldDate] == "" {
-			openingHours().checkOpen(errs, a.Date, a.Time, lang)
+			checkOpen(openingHours(), errs, a.Date, a.Time, lang)
 		}
 		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message
 	case KindSuitability:

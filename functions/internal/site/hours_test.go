@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/data"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"golang.org/x/net/html"
 )
 
@@ -81,7 +80,7 @@ func offeredTimes(t *testing.T) []data.Option {
 	t.Helper()
 	var out []data.Option
 	for _, opt := range data.Choices()["time"] {
-		if slices.Contains(enquiry.OpenTimes(), opt.Value) {
+		if slices.Contains(data.ClinicHours().OpenTimes(), opt.Value) {
 			out = append(out, opt)
 		}
 	}
