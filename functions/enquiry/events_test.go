@@ -64,7 +64,7 @@ func expectedID(t *testing.T, env map[string]string, v url.Values) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, errs := enquiry.NewValidator(cfg.IDSecret, nil).Validate(v, enquiry.Lang(v, ""))
+	e, errs := enquiry.NewParser(cfg.IDSecret, nil).Parse(v, enquiry.Lang(v, ""))
 	if len(errs) > 0 {
 		t.Fatalf("test enquiry is invalid: %v", errs)
 	}

@@ -81,9 +81,9 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		Logger:     log,
 	})}
 	return api.New(api.Deps{
-		Validator: enquiry.NewValidator(cfg.IDSecret, nil),
-		Composer:  composer,
-		Sender:    sender,
+		Parser:   enquiry.NewParser(cfg.IDSecret, nil),
+		Composer: composer,
+		Sender:   sender,
 		// The 422/429/503 pages refill the site's own form page, fetched from
 		// the CDN on first need and kept in memory while the instance lives.
 		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: pageTimeout}),

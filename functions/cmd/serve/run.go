@@ -170,7 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	static := newStatic(dir, logger)
 	apiHandler := api.New(api.Deps{
-		Validator:     enquiry.NewValidator(cfg.IDSecret, nil),
+		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
 		Composer:      composer,
 		Sender:        sender,
 		Pages:         formpage.Dir(os.DirFS(dir)),

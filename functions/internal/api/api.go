@@ -21,12 +21,12 @@ type Composer interface {
 	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
 }
 
-// Deps is everything the handler needs. Validator, Composer, Sender and
+// Deps is everything the handler needs. Parser, Composer, Sender and
 // SendTimeout are required; the rest have defaults.
 type Deps struct {
-	Validator *enquiry.Validator
-	Composer  Composer
-	Sender    delivery.Sender
+	Parser   *enquiry.Parser
+	Composer Composer
+	Sender   delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
 	Pages  formpage.Source
@@ -66,8 +66,8 @@ const (
 
 // New returns the handler with every route and the middleware chain.
 func New(d Deps) http.Handler {
-	if d.Validator == nil || d.Composer == nil || d.Sender == nil || d.SendTimeout <= 0 {
-		panic("api: Deps.Validator, Composer, Sender and SendTimeout are required")
+	if d.Parser == nil || d.Composer == nil || d.Sender == nil || d.SendTimeout <= 0 {
+		panic("api: Deps.Parser, Composer, Sender and SendTimeout are required")
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

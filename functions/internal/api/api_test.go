@@ -91,7 +91,7 @@ func newEnv(t testing.TB, sender delivery.Sender, mod func(*Deps)) *env {
 	}
 	site, _ := url.Parse(siteOrigin)
 	d := Deps{
-		Validator:     enquiry.NewValidator([]byte("test-secret-0123456789"), clk.now),
+		Parser:        enquiry.NewParser([]byte("test-secret-0123456789"), clk.now),
 		Composer:      cmp,
 		Sender:        sender,
 		Pages:         formpage.Dir(os.DirFS("../../testdata/public")),

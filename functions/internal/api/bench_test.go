@@ -46,10 +46,10 @@ func benchHandler(b *testing.B) http.Handler {
 	site, _ := url.Parse("https://www.bluetree.example")
 	now := func() time.Time { return benchNow }
 	return New(Deps{
-		Validator: enquiry.NewValidator([]byte("bench-secret-0123456789"), now),
-		Composer:  cmp,
-		Sender:    nopSender{},
-		Pages:     formpage.Dir(os.DirFS("../../testdata/public")),
+		Parser:   enquiry.NewParser([]byte("bench-secret-0123456789"), now),
+		Composer: cmp,
+		Sender:   nopSender{},
+		Pages:    formpage.Dir(os.DirFS("../../testdata/public")),
 		// The same text log line per request as cmd/serve writes, discarded.
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SiteURL:       site,

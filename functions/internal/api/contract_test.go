@@ -426,7 +426,7 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 		t.Errorf("summary: %s", renderNode(sum))
 	}
 	// The messages speak the page's language (the form's hidden lang field).
-	_, wantErrs := enquiry.NewValidator([]byte("any"), nil).Validate(url.Values(bad), lang)
+	_, wantErrs := enquiry.NewParser([]byte("any"), nil).Parse(url.Values(bad), lang)
 	for _, f := range []string{"phone", "consent"} {
 		e := byIDNode(got, "f-"+f+"-error")
 		if e == nil || hasA(e, "hidden") || strings.TrimSpace(text(e)) != wantErrs[f] {
@@ -484,7 +484,7 @@ func contractHandler(t *testing.T, dir string, sender delivery.Sender) http.Hand
 	}
 	site, _ := url.Parse(siteOrigin)
 	return New(Deps{
-		Validator:   enquiry.NewValidator([]byte("contract-test-secret-0123"), nil),
+		Parser:      enquiry.NewParser([]byte("contract-test-secret-0123"), nil),
 		Composer:    cmp,
 		Sender:      sender,
 		Pages:       formpage.Dir(os.DirFS(dir)),

@@ -70,7 +70,7 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	enq, errs := s.Validator.Validate(values, rp.lang)
+	enq, errs := s.Parser.Parse(values, rp.lang)
 	if len(errs) > 0 || enq == nil {
 		s.writeError(w, r, rp, &Error{Reason: ReasonInvalid, Fields: errs})
 		return

@@ -20,12 +20,12 @@ func closedDay(t *testing.T, lang string) (time.Time, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := enquiry.NewValidator([]byte("hours test"), nil)
+	v := enquiry.NewParser([]byte("hours test"), nil)
 	for d := time.Now().AddDate(0, 0, 7); d.Before(time.Now().AddDate(0, 0, 15)); d = d.AddDate(0, 0, 1) {
 		if week[d.Weekday()].Open() {
 			continue
 		}
-		_, errs := v.Validate(url.Values{
+		_, errs := v.Parse(url.Values{
 			"kind": {"appointment"}, "date": {d.Format("2006-01-02")}, "time": {"any"},
 			"name": {"A Person"}, "phone": {"050 123 4567"}, "contact": {"phone"}, "consent": {"yes"},
 		}, lang)

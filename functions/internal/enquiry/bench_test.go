@@ -8,7 +8,7 @@ import (
 
 // go test -run='^$' -bench=. -benchmem ./functions/internal/enquiry/
 func BenchmarkParse(b *testing.B) {
-	p := testValidator(testNow)
+	p := testParser(testNow)
 	cases := []struct {
 		name string
 		v    url.Values
@@ -60,7 +60,7 @@ func worstCaseInputs() map[string]url.Values {
 // they take is a benchmark, not a test (this machine is shared):
 // go test -run='^$' -bench=ParseWorstCase ./functions/internal/enquiry/
 func TestParseWorstCaseInputs(t *testing.T) {
-	p := testValidator(testNow)
+	p := testParser(testNow)
 	for name, v := range worstCaseInputs() {
 		e, problems := validate(p, v)
 		if len(problems) == 0 && strings.TrimSpace(e.Message) != "" {
@@ -70,7 +70,7 @@ func TestParseWorstCaseInputs(t *testing.T) {
 }
 
 func BenchmarkParseWorstCase(b *testing.B) {
-	p := testValidator(testNow)
+	p := testParser(testNow)
 	for name, v := range worstCaseInputs() {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {

@@ -42,7 +42,7 @@ func TestEmailAddresses(t *testing.T) {
 	} {
 		for _, lang := range []string{LangEnglish, LangArabic} {
 			v := with(validAppointment(), "email", tc.in, "contact", "email", "lang", lang)
-			e, errs := validate(testValidator(testNow), v)
+			e, errs := validate(testParser(testNow), v)
 			if tc.want != "" {
 				if errs != nil || e.Email != tc.want {
 					t.Errorf("%q (%s): got %+v %v, want %q", tc.in, lang, e, errs, tc.want)

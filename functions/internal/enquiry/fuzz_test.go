@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(`{"kind":"suitability","name":"عمر","phone":"٠٥٥٧٦٥٤٣٢١","contact":"phone","consent":true,"area":"knee","condition":"unsure","duration":"1-5-years","pain":6,"tried":["prp"],"thinners":"no"}`, "en", true)
 
 	// The clock is Dubai midnight, the edge of "today".
-	p := testValidator(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
+	p := testParser(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
 	f.Fuzz(func(t *testing.T, body, fallback string, isJSON bool) {
 		var v url.Values
 		var err error
@@ -47,7 +47,7 @@ func FuzzParse(f *testing.F) {
 		if lang != LangEnglish && lang != LangArabic {
 			t.Fatalf("Lang = %q", lang)
 		}
-		e, errs := p.Validate(v, lang)
+		e, errs := p.Parse(v, lang)
 		if (e == nil) == (errs == nil) {
 			t.Fatalf("want exactly one of enquiry and errors: %v, %v", e, errs)
 		}

@@ -78,12 +78,12 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 		}
 	}
 	for _, lang := range []string{"en", "ar"} {
-		e, errs := validate(testValidator(testNow), with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02")))
+		e, errs := validate(testParser(testNow), with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02")))
 		want, _ := closedOn(h, closed, lang)
 		if e != nil || errs[FieldDate] != want {
 			t.Errorf("%s: closed day %s: got %v, want %q", lang, closed.Format("Mon 2006-01-02"), errs, want)
 		}
-		if _, errs := validate(testValidator(testNow), with(validAppointment(), "lang", lang, "date", open.Format("2006-01-02"), "time", "any")); len(errs) > 0 {
+		if _, errs := validate(testParser(testNow), with(validAppointment(), "lang", lang, "date", open.Format("2006-01-02"), "time", "any")); len(errs) > 0 {
 			t.Errorf("%s: open day %s refused: %v", lang, open.Format("Mon 2006-01-02"), errs)
 		}
 	}
@@ -106,7 +106,7 @@ func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
 	for _, lang := range []string{LangEnglish, LangArabic} {
 		for _, tod := range []string{"", "noon"} {
 			form := with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02"), "time", tod, "name", "")
-			e, errs := validate(testValidator(testNow), form)
+			e, errs := validate(testParser(testNow), form)
 			want, _ := closedOn(h, closed, lang)
 			if e != nil || errs[FieldDate] != want || errs[FieldTime] == "" || errs[FieldName] == "" {
 				t.Errorf("%s, time %q, no name: got %v, want the closed day %q, the time and the name", lang, tod, errs, want)

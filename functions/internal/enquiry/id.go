@@ -20,7 +20,7 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // the Dubai date of receipt. The same answers sent twice the same Dubai day
 // (double click, retry, reload) get the same id, so reception gets one email;
 // the HMAC key keeps ids from revealing or confirming the answers.
-func (p *Validator) id(e *Enquiry) string {
+func (p *Parser) id(e *Enquiry) string {
 	m := hmac.New(sha256.New, p.secret)
 	field := func(name, value string) {
 		writeString(m, name)

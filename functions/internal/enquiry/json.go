@@ -32,7 +32,7 @@ var (
 // (consent true becomes "yes"), arrays (for "tried") as several values, null
 // members as absent. Nested objects or arrays, null inside an array, a
 // member given twice, anything but one object at the top level, or
-// trailing data are errors wrapping ErrMalformed. Unknown fields are kept; Validate ignores them.
+// trailing data are errors wrapping ErrMalformed. Unknown fields are kept; Parse ignores them.
 func DecodeJSON(r io.Reader) (url.Values, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()

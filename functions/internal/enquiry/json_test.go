@@ -91,7 +91,7 @@ func TestDecodeJSONThenParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := testValidator(testNow)
+	p := testParser(testNow)
 	fromJSON, errs := validate(p, v)
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)

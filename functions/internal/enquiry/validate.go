@@ -74,7 +74,7 @@ type langValidator struct {
 }
 
 // validators are built once and only read afterwards (validator.Validate is
-// safe for concurrent use); they hold no clock, so every Validator shares them.
+// safe for concurrent use); they hold no clock, so every Parser shares them.
 var validators = sync.OnceValue(func() map[string]*langValidator {
 	m := map[string]*langValidator{}
 	for _, lang := range []string{LangEnglish, LangArabic} {
@@ -121,7 +121,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 			return ok
 		},
 		// notpast and withinyear compare with the Today of the form, so one
-		// Validate uses one clock reading for every rule and for Received.
+		// Parse uses one clock reading for every rule and for Received.
 		"notpast": func(fl validator.FieldLevel) bool {
 			d, ok := parseDate(fl.Field().String())
 			today := parentField(fl, "Today").Interface().(time.Time)
@@ -273,29 +273,30 @@ func (lv *langValidator) collect(errs Errors, err error) {
 	}
 }
 
-// Validator normalises and validates submissions. It is safe for concurrent use.
-type Validator struct {
+// Parser turns a submission into an Enquiry: it normalises and validates
+// the fields and gives the enquiry its id. It is safe for concurrent use.
+type Parser struct {
 	secret []byte
 	now    func() time.Time
 }
 
-// NewValidator returns a Validator. secret keys the HMAC of the enquiry id (see
+// NewParser returns a Parser. secret keys the HMAC of the enquiry id (see
 // Enquiry.ID); now is the clock (tests inject one; nil means time.Now).
-func NewValidator(secret []byte, now func() time.Time) *Validator {
+func NewParser(secret []byte, now func() time.Time) *Parser {
 	if now == nil {
 		now = time.Now
 	}
 	validators()   // build the validators now, not on the first request
 	openingHours() // and read the opening hours
-	return &Validator{secret: slices.Clone(secret), now: now}
+	return &Parser{secret: slices.Clone(secret), now: now}
 }
 
-// Validate normalises and validates a submission in the visitor's language
+// Parse normalises and validates a submission in the visitor's language
 // lang (see Lang; anything but "ar" means English). A valid one gives an
 // Enquiry with ID and Received set; an invalid one gives every problem,
 // keyed by form field name, in lang. Unknown fields and fields of the other
 // kind are ignored.
-func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
+func (p *Parser) Parse(v url.Values, lang string) (*Enquiry, Errors) {
 	if lang != LangArabic {
 		lang = LangEnglish
 	}

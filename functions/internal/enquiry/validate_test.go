@@ -15,12 +15,12 @@ import (
 // testNow is 10:00 on 10 March 2026 in Dubai.
 var testNow = time.Date(2026, 3, 10, 6, 0, 0, 0, time.UTC)
 
-func testValidator(now time.Time) *Validator {
-	return NewValidator([]byte("test secret"), func() time.Time { return now })
+func testParser(now time.Time) *Parser {
+	return NewParser([]byte("test secret"), func() time.Time { return now })
 }
 
 // validate validates v in the language its "lang" field names.
-func validate(p *Validator, v url.Values) (*Enquiry, Errors) { return p.Validate(v, Lang(v, "")) }
+func validate(p *Parser, v url.Values) (*Enquiry, Errors) { return p.Parse(v, Lang(v, "")) }
 
 func validAppointment() url.Values {
 	return url.Values{
@@ -76,7 +76,7 @@ func with(v url.Values, kv ...any) url.Values {
 var idRe = regexp.MustCompile(`^enq_[a-z2-7]{26}$`)
 
 func TestParseValidAppointment(t *testing.T) {
-	e, errs := validate(testValidator(testNow), validAppointment())
+	e, errs := validate(testParser(testNow), validAppointment())
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -97,7 +97,7 @@ func TestParseValidAppointment(t *testing.T) {
 }
 
 func TestParseValidSuitability(t *testing.T) {
-	e, errs := validate(testValidator(testNow), with(validSuitability(), "date", "1999-01-01", "message", "ignored"))
+	e, errs := validate(testParser(testNow), with(validSuitability(), "date", "1999-01-01", "message", "ignored"))
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -125,7 +125,7 @@ func TestParseNormalises(t *testing.T) {
 		"note", "line 1\r\n\r\n\r\n\r\n\r\nline 2\u0000",
 		"unknown", "kept out",
 	)
-	e, errs := validate(testValidator(testNow), v)
+	e, errs := validate(testParser(testNow), v)
 	if errs != nil {
 		t.Fatalf("errors: %v", errs)
 	}
@@ -254,7 +254,7 @@ func TestParseRules(t *testing.T) {
 				if now.IsZero() {
 					now = testNow
 				}
-				e, errs := validate(testValidator(now), with(tt.v, "lang", lang))
+				e, errs := validate(testParser(now), with(tt.v, "lang", lang))
 				if tt.want == nil {
 					if errs != nil {
 						t.Fatalf("unexpected errors: %v", errs)
@@ -312,7 +312,7 @@ func TestMessagesNeverEchoInput(t *testing.T) {
 	fields := []string{FieldKind, FieldName, FieldEmail, FieldPhone, FieldContact, FieldConsent,
 		FieldDate, FieldTime, FieldMessage, FieldArea, FieldCondition, FieldDuration, FieldPain,
 		FieldTried, FieldThinners, FieldNote}
-	p := testValidator(testNow)
+	p := testParser(testNow)
 	for _, base := range []url.Values{validAppointment(), validSuitability()} {
 		for _, lang := range []string{LangEnglish, LangArabic} {
 			for _, val := range values {
@@ -357,7 +357,7 @@ func TestLang(t *testing.T) {
 			t.Errorf("Lang(%q, %q) = %q, want %q", tt.field, tt.fallback, got, tt.want)
 		}
 	}
-	_, errs := testValidator(testNow).Validate(with(validAppointment(), "lang", nil, "name", nil), "ar")
+	_, errs := testParser(testNow).Parse(with(validAppointment(), "lang", nil, "name", nil), "ar")
 	if errs["name"] != "أدخل اسمك الكامل" {
 		t.Errorf("got %q", errs)
 	}
@@ -378,8 +378,8 @@ func TestIsHoneypot(t *testing.T) {
 }
 
 func TestID(t *testing.T) {
-	p := testValidator(testNow)
-	id := func(p *Validator, v url.Values) string {
+	p := testParser(testNow)
+	id := func(p *Parser, v url.Values) string {
 		t.Helper()
 		e, errs := validate(p, v)
 		if errs != nil {
@@ -391,8 +391,8 @@ func TestID(t *testing.T) {
 		return e.ID
 	}
 	base := id(p, validSuitability())
-	later := testValidator(time.Date(2026, 3, 10, 19, 59, 59, 0, time.UTC)) // 23:59:59 in Dubai
-	nextDay := testValidator(time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC)) // midnight in Dubai
+	later := testParser(time.Date(2026, 3, 10, 19, 59, 59, 0, time.UTC)) // 23:59:59 in Dubai
+	nextDay := testParser(time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC)) // midnight in Dubai
 
 	same := map[string]url.Values{
 		"same answers again":       validSuitability(),
@@ -412,7 +412,7 @@ func TestID(t *testing.T) {
 	}
 	differ := map[string]string{
 		"next Dubai day":  id(nextDay, validSuitability()),
-		"other secret":    id(NewValidator([]byte("other"), func() time.Time { return testNow }), validSuitability()),
+		"other secret":    id(NewParser([]byte("other"), func() time.Time { return testNow }), validSuitability()),
 		"other pain":      id(p, with(validSuitability(), "pain", "7")),
 		"other note":      id(p, with(validSuitability(), "note", "Worse on stairs!")),
 		"other language":  id(p, with(validSuitability(), "lang", "ar")),
@@ -438,8 +438,8 @@ func TestDubaiLocation(t *testing.T) {
 	}
 }
 
-func TestValidatorConcurrent(t *testing.T) {
-	p := testValidator(testNow)
+func TestParserConcurrent(t *testing.T) {
+	p := testParser(testNow)
 	want, _ := validate(p, validAppointment())
 	var wg sync.WaitGroup
 	for i := range 8 {

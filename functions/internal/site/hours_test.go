@@ -75,7 +75,7 @@ func TestJSONLDHoursMatchData(t *testing.T) {
 }
 
 // offeredTimes are the time-of-day choices the clinic is open at on some day
-// (enquiry.OpenTimes: data/form_options.yaml "time", data/clinic.yaml "opening").
+// (data.Hours.OpenTimes: data/form_options.yaml "time", data/clinic.yaml "opening").
 func offeredTimes(t *testing.T) []data.Option {
 	t.Helper()
 	var out []data.Option
