@@ -74,7 +74,7 @@ func expectedID(t *testing.T, env map[string]string, v url.Values) string {
 func jsonValues(t *testing.T, m map[string]any) url.Values {
 	t.Helper()
 	b, _ := json.Marshal(m)
-	v, err := enquiry.DecodeJSON(strings.NewReader(string(b)))
+	v, err := enquiry.Decode(b, true)
 	if err != nil {
 		t.Fatal(err)
 	}

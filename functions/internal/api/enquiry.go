@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -172,34 +170,12 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 		}
 		return nil, &Error{Reason: ReasonMalformed}
 	}
-	if mediaType == typeJSON {
-		if !utf8.Valid(body) {
-			// encoding/json would turn the bad bytes into U+FFFD silently;
-			// the form path refuses them, and so does this one.
-			return nil, &Error{Reason: ReasonMalformed}
-		}
-		v, err := enquiry.DecodeJSON(bytes.NewReader(body))
-		switch {
-		case errors.Is(err, enquiry.ErrTooLarge):
-			return nil, &Error{Reason: ReasonTooLarge}
-		case err != nil:
-			return nil, &Error{Reason: ReasonMalformed}
-		}
-		return v, nil
-	}
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
+	v, err := enquiry.Decode(body, mediaType == typeJSON)
+	switch {
+	case errors.Is(err, enquiry.ErrTooLarge):
+		return nil, &Error{Reason: ReasonTooLarge}
+	case err != nil:
 		return nil, &Error{Reason: ReasonMalformed}
-	}
-	for k, vs := range v {
-		if !utf8.ValidString(k) {
-			return nil, &Error{Reason: ReasonMalformed}
-		}
-		for _, s := range vs {
-			if !utf8.ValidString(s) {
-				return nil, &Error{Reason: ReasonMalformed}
-			}
-		}
 	}
 	return v, nil
 }

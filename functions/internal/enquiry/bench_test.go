@@ -34,7 +34,7 @@ func BenchmarkDecodeJSON(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if _, err := DecodeJSON(strings.NewReader(body)); err != nil {
+		if _, err := decodeJSON(strings.NewReader(body)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package enquiry
 
 import (
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,13 +31,7 @@ func FuzzParse(f *testing.F) {
 	// The clock is Dubai midnight, the edge of "today".
 	p := testParser(time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC))
 	f.Fuzz(func(t *testing.T, body, fallback string, isJSON bool) {
-		var v url.Values
-		var err error
-		if isJSON {
-			v, err = DecodeJSON(strings.NewReader(body))
-		} else {
-			v, err = url.ParseQuery(body)
-		}
+		v, err := Decode([]byte(body), isJSON)
 		if err != nil {
 			return // the handler answers 400
 		}

@@ -34,7 +34,7 @@ func TestDecodeJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeJSON(strings.NewReader(tt.in))
+			got, err := decodeJSON(strings.NewReader(tt.in))
 			if err != nil {
 				t.Fatalf("error: %v", err)
 			}
@@ -71,7 +71,7 @@ func TestDecodeJSONErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err := DecodeJSON(strings.NewReader(tt.in))
+			v, err := decodeJSON(strings.NewReader(tt.in))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, %v; want %v", v, err, tt.want)
 			}
@@ -87,7 +87,7 @@ func TestDecodeJSONThenParse(t *testing.T) {
 	in := `{"kind":"suitability","lang":"ar","name":"عمر حداد","phone":"٠٥٥ ٧٦٥ ٤٣٢١","contact":"phone",
 		"consent":true,"website":"","area":"knee","condition":"osteoarthritis","duration":"1-5-years",
 		"pain":6,"tried":["prp","physiotherapy"],"thinners":"no","note":"","extra":"ignored"}`
-	v, err := DecodeJSON(strings.NewReader(in))
+	v, err := decodeJSON(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}

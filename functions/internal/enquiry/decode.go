@@ -9,9 +9,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
-// Limits of DecodeJSON, far above what the forms send; the handler caps the
+// Limits of decodeJSON, far above what the forms send; the handler caps the
 // body's bytes (api.MaxBodyBytes) before it gets here.
 const (
 	maxJSONFields = 100 // object members
@@ -19,21 +20,44 @@ const (
 )
 
 var (
-	// ErrMalformed is wrapped by every DecodeJSON error about the body's
+	// ErrMalformed is wrapped by every Decode error about the body's
 	// shape: the handler answers 400.
 	ErrMalformed = errors.New("enquiry: malformed request body")
-	// ErrTooLarge is wrapped by DecodeJSON when the body has too many
+	// ErrTooLarge is wrapped by Decode when a JSON body has too many
 	// fields or values: the handler answers 413.
 	ErrTooLarge = errors.New("enquiry: request body too large")
 )
 
-// DecodeJSON reads the page script's JSON object into url.Values: strings as
+// Decode reads a submission's body, a form post (application/x-www-form-
+// urlencoded) or, when isJSON, the page script's JSON object (decodeJSON),
+// into url.Values. Bytes that are not UTF-8 are refused (ErrMalformed) in
+// both: encoding/json would turn them into U+FFFD silently.
+func Decode(body []byte, isJSON bool) (url.Values, error) {
+	if isJSON {
+		if !utf8.Valid(body) {
+			return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+		}
+		return decodeJSON(strings.NewReader(string(body)))
+	}
+	v, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	for k, vs := range v {
+		if !utf8.ValidString(k) || !utf8.ValidString(strings.Join(vs, "")) {
+			return nil, fmt.Errorf("%w: not UTF-8", ErrMalformed)
+		}
+	}
+	return v, nil
+}
+
+// decodeJSON reads the page script's JSON object into url.Values: strings as
 // they are, numbers as integers or decimals, booleans as "true"/"false"
 // (consent true becomes "yes"), arrays (for "tried") as several values, null
 // members as absent. Nested objects or arrays, null inside an array, a
 // member given twice, anything but one object at the top level, or
 // trailing data are errors wrapping ErrMalformed. Unknown fields are kept; Parse ignores them.
-func DecodeJSON(r io.Reader) (url.Values, error) {
+func decodeJSON(r io.Reader) (url.Values, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	v := url.Values{}
