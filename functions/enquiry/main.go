@@ -97,13 +97,7 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		// visitor could forge on AWS, are not trusted.
 		TrustProxy:  false,
 		SendTimeout: cfg.SendTimeout,
-		Events: api.Events{
-			WebhookSecret:   cfg.Events.WebhookSecret,
-			From:            cfg.From,
-			Reception:       cfg.To,
-			AlertTo:         cfg.Events.AlertTo,
-			DelayAlertAfter: cfg.Events.DelayAlertAfter,
-		},
+		Events:      api.Events{Events: cfg.Events, From: cfg.From, Reception: cfg.To},
 	}), nil
 }
 

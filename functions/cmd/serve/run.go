@@ -182,13 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		TrustProxy:    cfg.TrustProxy,
 		Health:        health,
 		SendTimeout:   cfg.SendTimeout,
-		Events: api.Events{
-			WebhookSecret:   cfg.Events.WebhookSecret,
-			From:            cfg.From,
-			Reception:       cfg.To,
-			AlertTo:         cfg.Events.AlertTo,
-			DelayAlertAfter: cfg.Events.DelayAlertAfter,
-		},
+		Events:        api.Events{Events: cfg.Events, From: cfg.From, Reception: cfg.To},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)

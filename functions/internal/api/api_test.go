@@ -689,8 +689,8 @@ func TestHeaderLang(t *testing.T) {
 		"":                                 "en",
 		strings.Repeat("x,", 10000) + "ar": "en", // long headers are cut
 	} {
-		if got := headerLang(header); got != want {
-			t.Errorf("headerLang(%.40q) = %q, want %q", header, got, want)
+		if got := HeaderLang(header); got != want {
+			t.Errorf("HeaderLang(%.40q) = %q, want %q", header, got, want)
 		}
 	}
 }

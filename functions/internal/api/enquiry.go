@@ -36,7 +36,7 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 	}
 	rp := reply{
 		json:   mediaType == typeJSON || prefersJSON(headerList(r, "Accept")),
-		lang:   enquiry.Lang(values, headerLang(headerList(r, "Accept-Language"))),
+		lang:   enquiry.Lang(values, HeaderLang(headerList(r, "Accept-Language"))),
 		kind:   values.Get(enquiry.FieldKind),
 		values: values,
 	}
@@ -217,9 +217,10 @@ func quality(accept, typ, sub string) (float64, int) {
 	return best, bestSpec
 }
 
-// headerLang is "ar" when Arabic has a higher weight than English in an
-// Accept-Language header (earlier wins a tie; any "ar-…" tag counts), else "en".
-func headerLang(acceptLanguage string) string {
+// HeaderLang is "ar" when Arabic has a higher weight than English in an
+// Accept-Language header (earlier wins a tie; any "ar-…" tag counts), else
+// "en". cmd/serve's "being built" page chooses its first language with it.
+func HeaderLang(acceptLanguage string) string {
 	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
 	for _, t := range tags {
 		switch base, _ := t.Base(); base.String() {

@@ -23,18 +23,15 @@ import (
 
 	"github.com/resend/resend-go/v2"
 
+	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 // Events configures the endpoint; an empty WebhookSecret leaves it out.
 type Events struct {
-	WebhookSecret string   // config.Events.WebhookSecret
+	config.Events          // the secret, AlertTo and DelayAlertAfter
 	From          string   // the sender of the alerts (ENQUIRY_FROM)
 	Reception     []string // where the acknowledgement-bounced note goes (ENQUIRY_TO)
-	AlertTo       []string // where alerts about reception's mailbox go
-	// DelayAlertAfter: a "delivery delayed" event alerts once the email
-	// is this late (measured from the event's own times).
-	DelayAlertAfter time.Duration
 }
 
 // MaxEventBytes bounds one event: Resend's are a few KiB (a bounce carries

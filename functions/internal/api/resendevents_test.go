@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
@@ -23,11 +24,9 @@ const (
 func eventsEnv(t *testing.T, sender *fakeSender) *env {
 	return newEnv(t, sender, func(d *Deps) {
 		d.Events = Events{
-			WebhookSecret:   resendtest.WebhookSecret,
-			From:            "Blue Tree Clinics website <enquiries@bluetree.example>",
-			Reception:       []string{reception},
-			AlertTo:         []string{alertTo},
-			DelayAlertAfter: time.Hour,
+			Events:    config.Events{WebhookSecret: resendtest.WebhookSecret, AlertTo: []string{alertTo}, DelayAlertAfter: time.Hour},
+			From:      "Blue Tree Clinics website <enquiries@bluetree.example>",
+			Reception: []string{reception},
 		}
 	})
 }
