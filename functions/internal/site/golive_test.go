@@ -31,6 +31,8 @@ func liveCopy(t *testing.T, sample, base string, fill bool) string {
 				editFile(t, dir, "data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
 			}
 		}
+		editFile(t, dir, "data/clinic.yaml", `(?m)^  consultation: 0$`, "  consultation: 500")
+		editFile(t, dir, "data/clinic.yaml", `(?m)^  course: \{pricing: range, from: 0, to: 0\}$`, "  course: {pricing: range, from: 3000, to: 6000}")
 		editFile(t, dir, "data/clinic.yaml", `(?m)^team: \[\]$`, testClinician)
 	}
 	return dir
@@ -107,6 +109,14 @@ func TestGoLiveGate(t *testing.T) {
 		err := build(dir)
 		if err == nil || !strings.Contains(err.Error(), "At least one clinician (name, role and DHA licence number): set it in data/clinic.yaml, team") {
 			t.Fatalf("the live site was built with no clinician: %v", err)
+		}
+	})
+	t.Run("fees marked real but still zero", func(t *testing.T) {
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", false))
+		for _, want := range []string{"fees: consultation: write the fee", "fees: course: pricing is range: write the lowest price"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("fees of 0 marked as real: %v", err)
+			}
 		}
 	})
 	t.Run("example domain", func(t *testing.T) {
