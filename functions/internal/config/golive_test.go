@@ -23,7 +23,7 @@ func TestLiveSiteRefusesSampleDetails(t *testing.T) {
 			t.Errorf("%q does not say %q", err, want)
 		}
 	}
-	if strings.Contains(err.Error(), "clinician") {
+	if strings.Contains(err.Error(), "At least one clinician") {
 		t.Errorf("a clinician is listed, yet %q", err)
 	}
 	if err := checkLiveDetails(filled, site); err != nil {
