@@ -1,7 +1,9 @@
 // Package data holds the facts the site and the enquiry function share: the
 // clinic's details (clinic.yaml), the enquiry forms' choices with their
-// labels (form_options.yaml) and the pages' security policy (csp.yaml). Hugo reads the YAML files for the pages; this
-// package embeds the same files for the function, so the two never disagree.
+// labels (form_options.yaml) and longest answers (form_lengths.yaml), and the
+// security policy and headers (csp.yaml). Hugo reads the YAML files for the pages;
+// this package embeds the same files for the function, so the two never
+// disagree.
 // (hugo.toml mounts data/ without this Go file.)
 package data
 
@@ -39,6 +41,7 @@ type Option struct {
 
 // Clinic is data/clinic.yaml: the clinic's contact details and opening hours.
 type Clinic struct {
+	Name     Text    `yaml:"name"`
 	Phone    string  `yaml:"phone"`
 	WhatsApp string  `yaml:"whatsapp"`
 	Email    string  `yaml:"email"`
@@ -91,6 +94,8 @@ var (
 	clinicYAML []byte
 	//go:embed form_options.yaml
 	formOptionsYAML []byte
+	//go:embed form_lengths.yaml
+	formLengthsYAML []byte
 	//go:embed golive.yaml
 	goLiveYAML []byte
 	//go:embed csp.yaml
@@ -103,6 +108,19 @@ func PagePolicy() []string {
 	var p struct{ Policy []string }
 	mustParse("csp.yaml", cspYAML, &p)
 	return p.Policy
+}
+
+// SecurityHeaders returns the security headers besides the CSP that every
+// page and every reply of the function carries (csp.yaml), as name, value.
+func SecurityHeaders() [][2]string {
+	var p struct{ Headers []string }
+	mustParse("csp.yaml", cspYAML, &p)
+	out := make([][2]string, 0, len(p.Headers))
+	for _, h := range p.Headers {
+		name, value, _ := strings.Cut(h, ": ")
+		out = append(out, [2]string{name, value})
+	}
+	return out
 }
 
 // GoLiveFacts returns the details the live site must not be published without.
@@ -189,6 +207,14 @@ func empty(v any) bool {
 func Choices() map[string][]Option {
 	var m map[string][]Option
 	mustParse("form_options.yaml", formOptionsYAML, &m)
+	return m
+}
+
+// MaxLengths returns the longest answer, in characters, of each typed-in
+// field (form_lengths.yaml).
+func MaxLengths() map[string]int {
+	var m map[string]int
+	mustParse("form_lengths.yaml", formLengthsYAML, &m)
 	return m
 }
 

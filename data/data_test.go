@@ -1,9 +1,62 @@
 package data
 
 import (
+	"fmt"
+	"os"
+	"regexp"
 	"slices"
 	"testing"
 )
+
+func TestSecurityHeaders(t *testing.T) {
+	h := SecurityHeaders()
+	if len(h) < 5 {
+		t.Fatalf("csp.yaml: headers %q", h)
+	}
+	for _, kv := range h {
+		if !regexp.MustCompile(`^[A-Z][A-Za-z-]+$`).MatchString(kv[0]) || kv[1] == "" {
+			t.Errorf("csp.yaml: header %q is not \"Name: value\"", kv)
+		}
+	}
+}
+
+// The clinic's name in clinic.yaml is the site's title in hugo.toml.
+func TestNameIsSiteTitle(t *testing.T) {
+	toml, err := os.ReadFile("../hugo.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ClinicDetails().Name
+	for lang, want := range map[string]string{"en": name.En, "ar": name.Ar} {
+		m := regexp.MustCompile(`(?ms)^\[languages\.` + lang + `\]$.*?^\s*title = "([^"]*)"`).FindSubmatch(toml)
+		if m == nil || string(m[1]) != want || want == "" {
+			t.Errorf("hugo.toml [languages.%s] title %q, clinic.yaml name %q: they must be the same", lang, m, want)
+		}
+	}
+}
+
+// The contract doc states each length limit of form_lengths.yaml in its
+// field's row, as "N characters".
+func TestContractDocStatesLengths(t *testing.T) {
+	doc, err := os.ReadFile("../docs/enquiry-contract.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lengths := MaxLengths()
+	if len(lengths) == 0 {
+		t.Fatal("form_lengths.yaml: no limits")
+	}
+	for field, n := range lengths {
+		row := regexp.MustCompile("(?m)^\\| `" + field + "` \\|.*$").Find(doc)
+		if row == nil {
+			t.Errorf("docs/enquiry-contract.md: no row for %s", field)
+			continue
+		}
+		if !regexp.MustCompile(fmt.Sprintf(`[^0-9]%d characters`, n)).Match(row) {
+			t.Errorf("docs/enquiry-contract.md: the %s row does not say %d characters (form_lengths.yaml): %s", field, n, row)
+		}
+	}
+}
 
 func TestFilesParse(t *testing.T) {
 	c := ClinicDetails()

@@ -1,6 +1,6 @@
 // Command enquiry is the serverless enquiry endpoint: the shared handler of
 // functions/internal/api run as an AWS Lambda function, on Netlify Functions
-// or on AWS Lambda behind API Gateway (README, "Deploy").
+// or on AWS Lambda behind API Gateway (docs/deploy.md).
 //
 // It reads its configuration once at start and refuses to start without a
 // Resend key: a function has no disk to keep an email on. Start-up does no

@@ -16,18 +16,17 @@ import (
 )
 
 const (
-	firstBuildTimeout = 10 * time.Minute // includes building the pinned Hugo once (about 3 minutes)
-	rebuildTimeout    = 2 * time.Minute
+	// hugoCompileTimeout bounds compiling the pinned Hugo on the first run:
+	// minutes on a busy machine, and the console reports it all along.
+	hugoCompileTimeout = 30 * time.Minute
+	buildTimeout       = 2 * time.Minute // one build of the site
 )
 
 // buildSite builds the site into dir with the pinned Hugo.
 // baseURL (the URL the site is opened at) makes Hugo's absolute links
 // (canonical, sitemap) point at this server.
 func buildSite(ctx context.Context, dir, baseURL string) error {
-	if _, err := site.Root(); err != nil {
-		return fmt.Errorf("%w: run serve from the repository, or serve a built folder with -build=false -dir PATH", err)
-	}
-	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL, Timeout: firstBuildTimeout})
+	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL, Timeout: buildTimeout})
 }
 
 // rebuild builds into a fresh folder beside dir and swaps it in, so a failed
@@ -39,7 +38,7 @@ func rebuild(ctx context.Context, dir, baseURL string) error {
 		return err
 	}
 	defer os.RemoveAll(next)
-	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL, Timeout: rebuildTimeout}); err != nil {
+	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL, Timeout: buildTimeout}); err != nil {
 		return err
 	}
 	if err := os.Chmod(next, 0o755); err != nil {

@@ -4,16 +4,19 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
 // The README's command: run builds the real site and serves it.
 func TestServeBuildsTheRealSite(t *testing.T) {
 	s := start(t, []string{"-addr", "127.0.0.1:0"}, map[string]string{"OUTBOX_DIR": t.TempDir()})
+	checkREADMESample(t, s)
 	for _, p := range []string{"/", "/enquire/appointment/", "/enquire/suitability/", "/enquire/appointment/thanks/"} {
 		resp, body := get(t, s.url+p, nil)
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("Strict-Transport-Security") == "" {
@@ -67,4 +70,73 @@ func TestRebuildSwapsTheFolder(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("staging folders left: %v", left)
 	}
+}
+
+// The README's sample output is what serve prints: its lines, in order, with
+// paths, addresses, times and durations set aside (progress lines come only
+// with a slow build; log lines are compared with the log).
+func checkREADMESample(t *testing.T, s *server) {
+	t.Helper()
+	root, err := site.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "<!-- serve-sample -->\n```\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || block == "" {
+		t.Fatal("README.md: no <!-- serve-sample --> block")
+	}
+	var wantOut, wantLog []string
+	for _, l := range strings.Split(strings.TrimSpace(block), "\n") {
+		if strings.HasPrefix(l, "time=") {
+			wantLog = append(wantLog, sampleShape(l))
+		} else {
+			wantOut = append(wantOut, sampleShape(l))
+		}
+	}
+	shapes := func(text string) []string {
+		var out []string
+		for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+			if !strings.HasPrefix(l, "  ") { // a progress line
+				out = append(out, sampleShape(l))
+			}
+		}
+		return out
+	}
+	var gotLog []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if gotLog = shapes(s.stderr.String()); strings.Contains(strings.Join(gotLog, "\n"), "msg=listening") {
+			break
+		}
+	}
+	if got := shapes(s.stdout.String()); strings.Join(got, "\n") != strings.Join(wantOut, "\n") {
+		t.Errorf("README.md's sample output is not what serve prints:\n%s\nwant (shape of the README's)\n%s", strings.Join(got, "\n"), strings.Join(wantOut, "\n"))
+	}
+	if strings.Join(gotLog, "\n") != strings.Join(wantLog, "\n") {
+		t.Errorf("README.md's sample log lines are not serve's:\n%s\nwant (shape of the README's)\n%s", strings.Join(gotLog, "\n"), strings.Join(wantLog, "\n"))
+	}
+}
+
+var sampleParts = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`^time=\S+`), "time=T"},
+	{regexp.MustCompile(`/\S*/bluetree-site-[^/\s]+`), "SITE"},
+	{regexp.MustCompile(`http://[^/\s]+`), "http://HOST"},
+	{regexp.MustCompile(`(written to |outbox=)/\S+`), "${1}OUTBOX"},
+	{regexp.MustCompile(`Built in \S+\.$`), "Built in D."},
+}
+
+// sampleShape is a line of serve's output with what differs between runs
+// replaced.
+func sampleShape(l string) string {
+	for _, p := range sampleParts {
+		l = p.re.ReplaceAllString(l, p.with)
+	}
+	return l
 }

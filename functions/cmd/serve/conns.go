@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
+
+	"github.com/bluetreeclinics/site/functions/internal/api"
 )
 
 // limitConns caps the connections the server holds open: total in all (so
@@ -24,8 +26,7 @@ func limitConns(ln net.Listener, total, perClient int, log *slog.Logger) net.Lis
 }
 
 // clientLimit closes at once a new connection from an address that holds
-// max open ones already. IPv6 addresses count by /64, which one subscriber
-// usually holds whole.
+// max open ones already, counting addresses as api.Client does.
 type clientLimit struct {
 	net.Listener
 	max int
@@ -78,12 +79,7 @@ func clientOf(a net.Addr) netip.Addr {
 	if err != nil {
 		return netip.Addr{}
 	}
-	ip := ap.Addr().Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.Addr()
-	}
-	return ip
+	return api.Client(ap.Addr())
 }
 
 // clientConn gives its slot back once, on the first Close.

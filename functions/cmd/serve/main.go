@@ -5,7 +5,7 @@
 // each email is written to a local outbox folder as an .eml file. With it,
 // each email is kept durably in an on-disk spool (SPOOL_DIR) before the
 // visitor is answered, and a background worker sends it through Resend;
-// SIGTERM stops it gracefully. Production use: README.md, "Self-hosting".
+// SIGTERM stops it gracefully. Production use: docs/deploy.md.
 //
 //	go run ./functions/cmd/serve            # http://localhost:8080
 //	go run ./functions/cmd/serve -watch     # rebuild when content changes

@@ -55,7 +55,7 @@ func parseFlags(args []string, defAddr string, stderr io.Writer) (*options, erro
 	fs.BoolVar(&o.build, "build", true, "build the site with the pinned Hugo before serving")
 	fs.BoolVar(&o.watch, "watch", false, "rebuild when content/, themes/, data/, static/, i18n/ or hugo.toml change")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./functions/cmd/serve [flags]\n\nServes the site and the enquiry API. Settings come from the environment (see README.md, section Run it locally).\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./functions/cmd/serve [flags]\n\nServes the site and the enquiry API. Settings come from the environment\n(README.md, \"Trying it locally\"; every one in docs/operations.md).\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,9 +90,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	ln, err := net.Listen("tcp", o.addr)
+	ln, err := listen(o.addr) // before anything slow: a port in use is told at once
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.addr, err)
+		return err
 	}
 	defer ln.Close()
 	perClient := cfg.MaxConnectionsPerClient
@@ -104,6 +104,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	siteURL := cfg.SiteURL
 	if siteURL == nil {
 		siteURL = ownURL
+	}
+
+	// One server from the start: until the site is built it answers every
+	// request with the "being built" page (building.go).
+	boot := newStartup()
+	srv := newHTTPServer(ctx, boot, logger)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	serving := true
+	defer func() {
+		if serving { // returning before the site was served: a build failed or was stopped
+			srv.Close()
+			<-errc
+		}
+	}()
+	if o.build {
+		fmt.Fprintf(stdout, "Listening on %s/: until the site is built, a browser there sees a \"being built\" page.\n", ownURL)
 	}
 
 	// The publish folder.
@@ -136,15 +153,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	if o.build {
-		fmt.Fprintf(stdout, "Building the site into %s …\n", dir)
-		stopWaiting := serveWhileBuilding(ln, stdout) // building.go
-		start := time.Now()
-		err := buildSite(ctx, dir, siteURL.String()+"/")
-		stopWaiting()
+		err := buildFirst(ctx, boot, dir, siteURL.String()+"/", stdout)
+		if ctx.Err() != nil {
+			fmt.Fprintln(stdout, "Stopped before the site was built.")
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("building the site: %w", err)
 		}
-		fmt.Fprintf(stdout, "Built in %s.\n", time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "Built in %s.\n", time.Since(boot.began).Round(100*time.Millisecond))
 	} else if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("-dir %s: not a folder with a built site (run with -build, the default)", dir)
 	}
@@ -167,8 +184,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/", compress(static))
-
-	srv := newHTTPServer(ctx, mux, logger)
+	boot.ready(mux) // before "Open …" is printed: whoever reads it gets the site
 
 	if o.watch {
 		root, err := site.Root()
@@ -207,16 +223,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}()
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		serving = false
 		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	serving = false
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -41,7 +41,8 @@ func start(t testing.TB, args []string, env map[string]string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &testlog.Buffer{}, stderr: &testlog.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- run(ctx, args, getenvFrom(env), s.stdout, s.stderr) }()
-	deadline := time.Now().Add(10 * time.Second)
+	// A wait, not a time limit: building includes compiling Hugo on a cold cache.
+	deadline := time.Now().Add(hugoCompileTimeout + buildTimeout)
 	for time.Now().Before(deadline) {
 		if m := openLine.FindStringSubmatch(s.stdout.String()); m != nil {
 			s.url = m[1]

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
@@ -36,8 +38,8 @@ func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
 		values, decodeErr = decode(w, r, mediaType)
 	}
 	rp := reply{
-		json:   mediaType == typeJSON || prefersJSON(r.Header.Get("Accept")),
-		lang:   enquiry.Lang(values, headerLang(r.Header.Get("Accept-Language"))),
+		json:   mediaType == typeJSON || prefersJSON(headerList(r, "Accept")),
+		lang:   enquiry.Lang(values, headerLang(headerList(r, "Accept-Language"))),
 		kind:   values.Get(enquiry.FieldKind),
 		values: values,
 	}
@@ -198,6 +200,12 @@ func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Value
 	return v, nil
 }
 
+// headerList is a list header's values as one string, however many lines
+// it came in (the Lambda adapter splits API Gateway v2's at the commas).
+func headerList(r *http.Request, name string) string {
+	return strings.Join(r.Header.Values(name), ",")
+}
+
 // prefersJSON reports whether an Accept header ranks application/json above
 // text/html. No header, or a tie, means HTML.
 func prefersJSON(accept string) bool {
@@ -232,14 +240,14 @@ func quality(accept, typ, sub string) (float64, int) {
 // headerLang is "ar" when Arabic has a higher weight than English in an
 // Accept-Language header (earlier wins a tie; any "ar-…" tag counts), else "en".
 func headerLang(acceptLanguage string) string {
-	best, bestQ := enquiry.LangEnglish, 0.0
-	for _, w := range weights(acceptLanguage) {
-		primary, _, _ := strings.Cut(w.value, "-")
-		if (primary == enquiry.LangEnglish || primary == enquiry.LangArabic) && w.q > bestQ {
-			best, bestQ = primary, w.q
+	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	for _, t := range tags {
+		switch base, _ := t.Base(); base.String() {
+		case enquiry.LangEnglish, enquiry.LangArabic:
+			return base.String()
 		}
 	}
-	return best
+	return enquiry.LangEnglish
 }
 
 // weighted is one value of an Accept-style header with its q.
@@ -248,7 +256,7 @@ type weighted struct {
 	q     float64
 }
 
-// weights reads an Accept-style header ("a;q=0.5, b") into its values and
+// weights reads an Accept header ("a;q=0.5, b") into its values and
 // weights: the first 32 of at most 1 KiB; a q that is not 0 to 1 counts as 0.
 func weights(h string) []weighted {
 	if len(h) > 1024 {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
@@ -27,23 +28,35 @@ const (
 	ReasonInternal
 )
 
-// reasons maps each Reason to its status, the message key of enquiry.Text, the
+// The replies' messages, in the visitor's language: none quotes what the
+// visitor sent.
+var (
+	textMalformed       = data.Text{En: "We could not read what was sent. Please try again.", Ar: "تعذّرت علينا قراءة البيانات المُرسلة. يُرجى المحاولة مرة أخرى."}
+	textTooLarge        = data.Text{En: "What you sent is too long. Please shorten your message and try again.", Ar: "البيانات المُرسلة أطول من المسموح. يُرجى اختصار رسالتك والمحاولة مرة أخرى."}
+	textUnsupportedType = data.Text{En: "The form was sent in a way we cannot read. Please send it again from our website.", Ar: "أُرسل النموذج بطريقة لا يمكننا قراءتها. يُرجى إرساله مرة أخرى من موقعنا الإلكتروني."}
+	textRateLimited     = data.Text{En: "Too many enquiries have been sent from your connection. Please wait a few minutes and try again.", Ar: "أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى."}
+	// textUnavailable: mail could not be sent; try again, or phone / WhatsApp.
+	textUnavailable     = data.Text{En: "We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.", Ar: "تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب."}
+	textForbiddenOrigin = data.Text{En: "This form can only be sent from our website.", Ar: "لا يمكن إرسال هذا النموذج إلا من موقعنا الإلكتروني."}
+)
+
+// reasons maps each Reason to its status, its message, the
 // outcome logged, and whether a form post gets the form page back (with the
 // visitor's values) rather than a short page.
 var reasons = map[Reason]struct {
 	status   int
-	text     string
+	text     data.Text
 	outcome  string
 	formPage bool
 }{
-	ReasonMalformed:       {http.StatusBadRequest, "malformed", "malformed", false},
-	ReasonTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "too_large", false},
-	ReasonUnsupportedType: {http.StatusUnsupportedMediaType, "unsupported_type", "unsupported_type", false},
-	ReasonForbiddenOrigin: {http.StatusForbidden, "forbidden_origin", "forbidden_origin", false},
-	ReasonRateLimited:     {http.StatusTooManyRequests, "rate_limited", "rate_limited", true},
-	ReasonInvalid:         {http.StatusUnprocessableEntity, "", "invalid", true},
-	ReasonUnavailable:     {http.StatusServiceUnavailable, "unavailable", "unavailable", true},
-	ReasonInternal:        {http.StatusInternalServerError, "unavailable", "internal", true},
+	ReasonMalformed:       {http.StatusBadRequest, textMalformed, "malformed", false},
+	ReasonTooLarge:        {http.StatusRequestEntityTooLarge, textTooLarge, "too_large", false},
+	ReasonUnsupportedType: {http.StatusUnsupportedMediaType, textUnsupportedType, "unsupported_type", false},
+	ReasonForbiddenOrigin: {http.StatusForbidden, textForbiddenOrigin, "forbidden_origin", false},
+	ReasonRateLimited:     {http.StatusTooManyRequests, textRateLimited, "rate_limited", true},
+	ReasonInvalid:         {http.StatusUnprocessableEntity, data.Text{}, "invalid", true},
+	ReasonUnavailable:     {http.StatusServiceUnavailable, textUnavailable, "unavailable", true},
+	ReasonInternal:        {http.StatusInternalServerError, textUnavailable, "internal", true},
 }
 
 // Error is a failed enquiry request.
@@ -93,7 +106,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e 
 	}
 
 	fields := e.Fields
-	message := enquiry.Text(rp.lang, k.text)
+	message := k.text.In(rp.lang)
 	if e.Reason != ReasonInvalid || len(fields) == 0 {
 		fields = enquiry.Errors{"": message}
 	}

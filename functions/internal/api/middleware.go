@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/bluetreeclinics/site/data"
 )
 
 // chain wraps h in middleware, the first listed outermost.
@@ -86,17 +88,16 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// securityHeaders sets the headers every API reply carries. no-store: the
-// replies may hold what a visitor typed. The Referrer-Policy keeps the
-// origin on same-origin posts (with "no-referrer" browsers send
-// "Origin: null" and the Origin check would refuse the form on the 422 page).
+// securityHeaders sets the headers every API reply carries: the site's
+// (data/csp.yaml), and no-store, as the replies may hold what a visitor typed.
 func securityHeaders(next http.Handler) http.Handler {
+	headers := data.SecurityHeaders()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
+		for _, kv := range headers {
+			h.Set(kv[0], kv[1])
+		}
 		h.Set("Cache-Control", "no-store")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
 		next.ServeHTTP(w, r)
 	})

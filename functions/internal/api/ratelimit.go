@@ -99,8 +99,8 @@ func (l *limiter) size() int {
 // clientKey is who the rate limit counts: the connection's address, or
 // with trustProxy the address the proxy saw (Netlify's
 // X-Nf-Client-Connection-Ip, else the last X-Forwarded-For entry, the one
-// our proxy appended; earlier entries are the client's to forge). IPv6
-// addresses count by /64, which one subscriber usually holds whole.
+// our proxy appended; earlier entries are the client's to forge), as Client
+// groups it.
 func clientKey(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if a, ok := parseAddr(r.Header.Get("X-Nf-Client-Connection-Ip")); ok {
@@ -128,13 +128,19 @@ func parseAddr(s string) (netip.Addr, bool) {
 	if err != nil {
 		return netip.Addr{}, false
 	}
-	return a.Unmap().WithZone(""), true
+	return a, true
 }
 
-func key(a netip.Addr) string {
+func key(a netip.Addr) string { return Client(a).String() }
+
+// Client is who a per-client limit counts an address as: an IPv4 address
+// itself, an IPv6 address by its /64, which one subscriber usually holds
+// whole. cmd/serve's connection limit counts the same way.
+func Client(a netip.Addr) netip.Addr {
+	a = a.Unmap().WithZone("")
 	if a.Is6() {
 		p, _ := a.Prefix(64)
-		return p.String()
+		return p.Addr()
 	}
-	return a.String()
+	return a
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
 // The handler with the real Resend sender against the fake Resend.
@@ -42,7 +41,7 @@ func TestWithFakeResend(t *testing.T) {
 			if n := len(fake.Emails()); n != tt.emails {
 				t.Errorf("%d emails at Resend, want %d", n, tt.emails)
 			}
-			if tt.status == 503 && !strings.Contains(w.Body.String(), enquiry.Text("en", "unavailable")) {
+			if tt.status == 503 && !strings.Contains(w.Body.String(), textUnavailable.In("en")) {
 				t.Errorf("503 page lacks the message")
 			}
 			// The same submission again: still one email.

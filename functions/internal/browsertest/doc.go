@@ -2,7 +2,7 @@
 // site and the real local server (functions/cmd/serve, with its outbox),
 // driven in Debian's Chromium through chromedp.
 //
-// What they check (see README.md, "Browser tests"):
+// What they check (see docs/browser-tests.md):
 //   - journeys at a 390×844 phone viewport and a 1280×800 desktop, keyboard
 //     only, by label text: home → therapy → suitability check (section by
 //     section with Next and a review, or all on one page without

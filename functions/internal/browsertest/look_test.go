@@ -164,3 +164,33 @@ func TestActionBar(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstScreenShowsPictures: on a 390 px wide phone the home page's first
+// screen shows the therapy in pictures, not only words (issue 17): the four
+// drawings of "how it works" sit above the action bar, in both languages. On the
+// desktop they are beside the title.
+func TestFirstScreenShowsPictures(t *testing.T) {
+	need(t)
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			t.Parallel()
+			tb := newTab(t, vp, false)
+			for _, l := range languages(t) {
+				tb.open(l.home(), 200)
+				n := eval[int](tb, `document.querySelectorAll(".hero .diagram .pic").length`)
+				if n != 4 {
+					t.Errorf("%s (%s): %d drawings in the hero's diagram, want 4", l.home(), vp.name, n)
+				}
+				pic := tb.box(".hero .diagram li:last-child .pic")
+				limit := pic.ViewH
+				if bar := tb.box(".action-bar"); bar.Shown {
+					limit = bar.Top
+				}
+				if !pic.Shown || pic.Bottom > limit || pic.Height < 40 {
+					t.Errorf("%s (%s): the last drawing of the diagram is not on the first screen (its bottom at %.0f px, the screen ends at %.0f px; %.0f px tall)", l.home(), vp.name, pic.Bottom, limit, pic.Height)
+				}
+			}
+			tb.checkConsole(vp.name)
+		})
+	}
+}

@@ -2,7 +2,7 @@
 // once, at start. Every bad value is an error that names its variable, so a
 // misconfigured deploy fails at start instead of on a visitor's enquiry.
 //
-// The variables are listed in README.md, "Run it locally".
+// The variables are listed in .env.example and docs/operations.md.
 package config
 
 import (
@@ -33,16 +33,8 @@ const (
 	Lambda
 )
 
-func (m Mode) String() string {
-	if m == Lambda {
-		return "lambda"
-	}
-	return "serve"
-}
-
 // Defaults used when a variable is not set.
 const (
-	DefaultOutboxFrom    = "Blue Tree Clinics website <enquiries@localhost>"
 	DefaultOutboxTo      = "reception@localhost"
 	DefaultOutboxDir     = "outbox"
 	DefaultRatePerMinute = 10
@@ -66,10 +58,11 @@ const (
 	minSecretLength = 16
 )
 
+// DefaultOutboxFrom is the sender of the emails in the local outbox.
+var DefaultOutboxFrom = data.ClinicDetails().Name.En + " website <enquiries@localhost>"
+
 // Config is the validated configuration.
 type Config struct {
-	Mode Mode
-
 	// ResendAPIKey is empty in outbox mode (Serve only).
 	ResendAPIKey string
 	// ResendBaseURL overrides Resend's API URL (a proxy or a test server);
@@ -112,10 +105,6 @@ type Config struct {
 	TrustProxy bool
 
 	LogLevel slog.Level
-
-	// Live is SITE_ENV=production: this instance serves the live site, so it
-	// started only because no clinic detail is a sample value (golive.go).
-	Live bool
 }
 
 // Outbox reports whether emails go to the local outbox instead of Resend.
@@ -125,7 +114,7 @@ func (c *Config) Outbox() bool { return c.ResendAPIKey == "" }
 // together, each naming its variable.
 func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	l := loader{getenv: getenv}
-	c := &Config{Mode: mode}
+	c := &Config{}
 
 	c.ResendAPIKey = l.str("RESEND_API_KEY")
 	if c.ResendAPIKey != "" && strings.ContainsFunc(c.ResendAPIKey, unicode.IsSpace) {
@@ -212,7 +201,7 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		}
 	}
 
-	c.Live = l.liveSite(data.ClinicDetails(), c.SiteURL)
+	l.liveSite(data.ClinicDetails(), c.SiteURL)
 
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)

@@ -18,20 +18,18 @@ import (
 // for the Production context only.
 const siteEnvVar = "SITE_ENV"
 
-// liveSite reads SITE_ENV and, in production, checks the clinic's details.
-func (l *loader) liveSite(clinic data.Clinic, siteURL *url.URL) bool {
+// liveSite reads SITE_ENV and, in production, checks the clinic's details:
+// the live site starts only when none is a sample value.
+func (l *loader) liveSite(clinic data.Clinic, siteURL *url.URL) {
 	switch v := strings.ToLower(l.str(siteEnvVar)); v {
 	case "production":
+		if err := checkLiveDetails(clinic, siteURL); err != nil {
+			l.fail(siteEnvVar, "is production, but %v", err)
+		}
 	case "", "preview", "development":
-		return false
 	default:
 		l.fail(siteEnvVar, "%q is not production, preview or development", v)
-		return false
 	}
-	if err := checkLiveDetails(clinic, siteURL); err != nil {
-		l.fail(siteEnvVar, "is production, but %v", err)
-	}
-	return true
 }
 
 // checkLiveDetails names the clinic details that still hold sample values,

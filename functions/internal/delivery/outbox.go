@@ -59,7 +59,7 @@ func (o *Outbox) Path(key string) string { return filepath.Join(o.dir, key+".eml
 // an existing one is never replaced.
 func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
 	if !mail.ValidKey(m.IdempotencyKey) {
-		return fmt.Errorf("%w: outbox: idempotency key must be 1 to 200 ASCII letters, digits, _ or -", ErrPermanent)
+		return fmt.Errorf("%w: outbox: %w", ErrPermanent, mail.ErrBadKey)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -73,40 +73,26 @@ func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(o.dir, ".tmp-*.eml")
+	existed := false
+	err = WriteDurably(o.dir, ".tmp-*.eml", raw, func(tmp string) error {
+		err := os.Link(tmp, final)
+		if errors.Is(err, fs.ErrExist) {
+			existed = true
+			return nil
+		}
+		if err != nil {
+			// File systems without hard links: rename (which would replace a
+			// file written in between; acceptable for a local outbox).
+			return os.Rename(tmp, final)
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("delivery: outbox: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // after the link, only the temporary name goes
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("delivery: outbox: %w", err)
-	}
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return fmt.Errorf("delivery: outbox: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("delivery: outbox: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("delivery: outbox: %w", err)
-	}
-	if err := os.Link(tmp.Name(), final); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			o.log.InfoContext(ctx, "email already in the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
-			return nil
-		}
-		// File systems without hard links: rename (which would replace a
-		// file written in between; acceptable for a local outbox).
-		if err := os.Rename(tmp.Name(), final); err != nil {
-			return fmt.Errorf("delivery: outbox: %w", err)
-		}
-	}
-	if d, err := os.Open(o.dir); err == nil {
-		d.Sync()
-		d.Close()
+	if existed {
+		o.log.InfoContext(ctx, "email already in the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
+		return nil
 	}
 	o.log.InfoContext(ctx, "email written to the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
 	return nil

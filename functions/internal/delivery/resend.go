@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -281,7 +280,7 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 // classify decides whether a failed attempt is worth retrying and how long
 // to wait first.
 func (r *Resend) classify(rec *callResult, attempt int) (time.Duration, bool) {
-	backoff := max(r.backoff(attempt), rec.retryAfter)
+	backoff := max(Backoff(r.baseDelay, r.maxDelay, attempt), rec.retryAfter)
 	switch {
 	case rec.status == 0: // timeout, connection refused or reset
 		return backoff, true
@@ -314,16 +313,6 @@ func refusedContent(rec *callResult) bool {
 		return true
 	}
 	return false
-}
-
-// backoff is exponential with jitter: between half and all of
-// BaseDelay·2^(attempt-1), capped.
-func (r *Resend) backoff(attempt int) time.Duration {
-	d := r.baseDelay << (attempt - 1)
-	if d > r.maxDelay || d <= 0 {
-		d = r.maxDelay
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 func toRequest(m *mail.Message) *resend.SendEmailRequest {

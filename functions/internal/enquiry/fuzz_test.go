@@ -81,10 +81,10 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 	if e.Lang != LangEnglish && e.Lang != LangArabic {
 		t.Errorf("Lang %q", e.Lang)
 	}
-	if n := utf8.RuneCountInString(e.Name); n < 2 || n > maxName {
+	if n := utf8.RuneCountInString(e.Name); n < 2 || n > MaxLength[FieldName] {
 		t.Errorf("Name length %d", n)
 	}
-	if utf8.RuneCountInString(e.Email) > maxEmail || (e.Contact == "email" && e.Email == "") {
+	if utf8.RuneCountInString(e.Email) > MaxLength[FieldEmail] || (e.Contact == "email" && e.Email == "") {
 		t.Errorf("Email %q", e.Email)
 	}
 	single := map[string]string{"kind": e.Kind, "name": e.Name, "email": e.Email, "phone": e.Phone,
@@ -100,7 +100,7 @@ func checkEnquiry(t *testing.T, e *Enquiry) {
 			t.Errorf("%s %q holds a control character", f, s)
 		}
 	}
-	if utf8.RuneCountInString(e.Message) > maxMessage || utf8.RuneCountInString(e.Note) > maxNote {
+	if utf8.RuneCountInString(e.Message) > MaxLength[FieldMessage] || utf8.RuneCountInString(e.Note) > MaxLength[FieldNote] {
 		t.Error("message or note too long")
 	}
 	for f, s := range map[string]string{FieldContact: e.Contact, FieldKind: e.Kind} {

@@ -81,7 +81,9 @@ func (h hours) closedAt(day time.Time, tod string) (text, bool) {
 }
 
 // checkOpen adds to errs a problem with the appointment's date or time of
-// day when the clinic is closed then; date and time are already valid.
+// day when the clinic is closed then. The date is already valid; the time of
+// day is checked only when errs has no problem with it yet, so a closed day
+// is reported together with a missing or wrong time (one round, not two).
 func (h hours) checkOpen(errs Errors, date, tod, lang string) {
 	day, ok := parseDate(date)
 	if !ok {
@@ -89,6 +91,9 @@ func (h hours) checkOpen(errs Errors, date, tod, lang string) {
 	}
 	if msg, open := h.closedOn(day); !open {
 		errs[FieldDate] = msg.in(lang)
+		return
+	}
+	if errs[FieldTime] != "" {
 		return
 	}
 	if msg, open := h.closedAt(day, tod); !open {

@@ -93,6 +93,32 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 	}
 }
 
+// All the visitor's mistakes come back in one round: a closed day is
+// reported even when the time of day is missing or not one of the choices,
+// and alongside the other fields' problems.
+func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
+	h := openingHours()
+	var closed time.Time
+	for d := dubaiDay(testNow).AddDate(0, 0, 1); closed.IsZero(); d = d.AddDate(0, 0, 1) {
+		if _, open := h.closedOn(d); !open {
+			closed = d
+		}
+		if d.After(testNow.AddDate(0, 0, 14)) {
+			t.Skip("data/clinic.yaml: no closed day in the next two weeks")
+		}
+	}
+	for _, lang := range []string{LangEnglish, LangArabic} {
+		for _, tod := range []string{"", "noon"} {
+			form := with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02"), "time", tod, "name", "")
+			e, errs := validate(testValidator(testNow), form)
+			want, _ := h.closedOn(closed)
+			if e != nil || errs[FieldDate] != want.in(lang) || errs[FieldTime] == "" || errs[FieldName] == "" {
+				t.Errorf("%s, time %q, no name: got %v, want the closed day %q, the time and the name", lang, tod, errs, want.in(lang))
+			}
+		}
+	}
+}
+
 func TestCallBackBy(t *testing.T) {
 	h := sampleHours(t)
 	saved := openingHours

@@ -12,20 +12,18 @@ import (
 )
 
 // Limits of DecodeJSON, far above what the forms send; the handler caps the
-// body more tightly (32 KiB) with http.MaxBytesReader.
+// body's bytes (api.MaxBodyBytes) before it gets here.
 const (
-	maxJSONBytes  = 1 << 20 // bytes read at most
-	maxJSONFields = 100     // object members
-	maxJSONValues = 200     // values in all, array elements included
+	maxJSONFields = 100 // object members
+	maxJSONValues = 200 // values in all, array elements included
 )
 
 var (
 	// ErrMalformed is wrapped by every DecodeJSON error about the body's
 	// shape: the handler answers 400.
 	ErrMalformed = errors.New("enquiry: malformed request body")
-	// ErrTooLarge is wrapped by DecodeJSON when the body exceeds its own cap
-	// or has too many fields: the handler answers 413. (An error of the
-	// reader, such as *http.MaxBytesError, is wrapped as is.)
+	// ErrTooLarge is wrapped by DecodeJSON when the body has too many
+	// fields or values: the handler answers 413.
 	ErrTooLarge = errors.New("enquiry: request body too large")
 )
 
@@ -36,21 +34,12 @@ var (
 // but one object at the top level, or trailing data are errors wrapping
 // ErrMalformed. Unknown fields are kept; Validate ignores them.
 func DecodeJSON(r io.Reader) (url.Values, error) {
-	lr := &limitedReader{r: r, n: maxJSONBytes}
-	dec := json.NewDecoder(lr)
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	v := url.Values{}
 
-	fail := func(err error) (url.Values, error) {
-		if lr.err != nil {
-			// The reader failed (or our cap was hit): that, not the
-			// truncated JSON, is the cause.
-			return nil, lr.err
-		}
-		return nil, err
-	}
 	malformed := func(format string, args ...any) (url.Values, error) {
-		return fail(fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...))
+		return nil, fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
 	}
 
 	tok, err := dec.Token()
@@ -71,7 +60,7 @@ func DecodeJSON(r io.Reader) (url.Values, error) {
 			return malformed("want a member name")
 		}
 		if fields++; fields > maxJSONFields {
-			return fail(fmt.Errorf("%w: more than %d fields", ErrTooLarge, maxJSONFields))
+			return nil, fmt.Errorf("%w: more than %d fields", ErrTooLarge, maxJSONFields)
 		}
 		tok, err = dec.Token()
 		if err != nil {
@@ -97,7 +86,7 @@ func DecodeJSON(r io.Reader) (url.Values, error) {
 					return malformed("field %q: arrays may hold only strings, numbers or booleans", key)
 				}
 				if values++; values > maxJSONValues {
-					return fail(fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues))
+					return nil, fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues)
 				}
 				v[key] = append(v[key], s)
 			}
@@ -110,7 +99,7 @@ func DecodeJSON(r io.Reader) (url.Values, error) {
 				return malformed("field %q: unexpected value", key)
 			}
 			if values++; values > maxJSONValues {
-				return fail(fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues))
+				return nil, fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues)
 			}
 			v.Add(key, s)
 		}
@@ -160,30 +149,4 @@ func formatNumber(s string) string {
 		return strconv.FormatInt(int64(f), 10)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
-// limitedReader is io.LimitReader that remembers why reading stopped.
-type limitedReader struct {
-	r   io.Reader
-	n   int64
-	err error // the reader's own error (not io.EOF), or ErrTooLarge
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.err != nil {
-		return 0, l.err
-	}
-	if l.n <= 0 {
-		l.err = fmt.Errorf("%w: more than %d bytes", ErrTooLarge, maxJSONBytes)
-		return 0, l.err
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if err != nil && err != io.EOF {
-		l.err = err
-	}
-	return n, err
 }

@@ -12,54 +12,11 @@ func (t text) in(lang string) string {
 	return t.En
 }
 
-// handlerTexts are the messages not tied to a field, by key (see Text).
-var handlerTexts = map[string]text{
-	"malformed": {
-		"We could not read what was sent. Please try again.",
-		"تعذّرت علينا قراءة البيانات المُرسلة. يُرجى المحاولة مرة أخرى.",
-	},
-	"too_large": {
-		"What you sent is too long. Please shorten your message and try again.",
-		"البيانات المُرسلة أطول من المسموح. يُرجى اختصار رسالتك والمحاولة مرة أخرى.",
-	},
-	"unsupported_type": {
-		"The form was sent in a way we cannot read. Please send it again from our website.",
-		"أُرسل النموذج بطريقة لا يمكننا قراءتها. يُرجى إرساله مرة أخرى من موقعنا الإلكتروني.",
-	},
-	"rate_limited": {
-		"Too many enquiries have been sent from your connection. Please wait a few minutes and try again.",
-		"أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى.",
-	},
-	"unavailable": {
-		"We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.",
-		"تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب.",
-	},
-	"forbidden_origin": {
-		"This form can only be sent from our website.",
-		"لا يمكن إرسال هذا النموذج إلا من موقعنا الإلكتروني.",
-	},
-	"summary_heading": {
-		"There is a problem",
-		"هناك مشكلة",
-	},
-}
-
-// Text returns a message not tied to a field, in lang ("ar", else English).
-// Keys: "malformed", "too_large", "unsupported_type", "rate_limited",
-// "unavailable" (mail could not be sent: try again, or phone / WhatsApp),
-// "forbidden_origin", "summary_heading". An unknown key is returned as is.
-func Text(lang, key string) string {
-	t, ok := handlerTexts[key]
-	if !ok {
-		return key
-	}
-	return t.in(lang)
-}
-
 // fieldMessages are our own wording for a failed rule on one field, keyed
 // "field.tag". They win over the validator's translations, which are used
-// (with the field's label) for any rule not listed here, such as min and max.
-// None of them may quote what the visitor typed.
+// (with the field's label) for any rule not listed here, such as min and maxlen.
+// None of them may quote what the visitor typed; {1} is a length rule's
+// limit, in characters.
 var fieldMessages = map[string]text{
 	"kind.required": msgKind,
 	"kind.choice":   msgKind,
@@ -87,8 +44,8 @@ var fieldMessages = map[string]text{
 		"Enter your phone number, for example 050 123 4567",
 		"أدخل رقم هاتفك، مثل \u2066050 123 4567\u2069", // LRI…PDI: the number reads left to right inside Arabic text
 	},
-	"phone.max":   msgPhone,
-	"phone.phone": msgPhone,
+	"phone.maxlen": msgPhone,
+	"phone.phone":  msgPhone,
 
 	"contact.required": msgContact,
 	"contact.choice":   msgContact,
@@ -133,7 +90,7 @@ var fieldMessages = map[string]text{
 	},
 
 	// The Arabic label "ملاحظة" is indefinite; the sentence needs "الملاحظة".
-	"note.max": {"Note must be 500 characters or fewer", "يجب ألا يزيد طول الملاحظة على 500 حرف"},
+	"note.maxlen": {"Note must be {1} or fewer", "يجب ألا يزيد طول الملاحظة على {1}"},
 
 	"thinners.required": msgThinners,
 	"thinners.choice":   msgThinners,

@@ -127,7 +127,7 @@ func asciiDigits(s string) string {
 // and false. The rules are in phone.go.
 func normalisePhone(s string) (string, bool) {
 	s = asciiDigits(s)
-	if s == "" || len(s) > maxShortField {
+	if s == "" || len(s) > MaxLength[FieldPhone] {
 		return s, false
 	}
 	if e164, ok := phoneE164(s); ok {

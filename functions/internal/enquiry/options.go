@@ -12,6 +12,11 @@ type Option = data.Option
 // English label.
 var Choices = data.Choices()
 
+// MaxLength is the longest answer, in characters after normalising, of each
+// typed-in field: data/form_lengths.yaml, which the forms' maxlength also
+// reads. The rule maxlen=FIELD checks it.
+var MaxLength = data.MaxLengths()
+
 // FieldLabels names each field the way a visitor reads it, used in error
 // messages and in the reception email (English).
 var FieldLabels = map[string]struct{ En, Ar string }{

@@ -62,7 +62,7 @@ func phoneE164(s string) (string, bool) {
 		}
 		return "+" + intl, true
 	}
-	cc := countryCode(intl)
+	cc := CountryCode(intl)
 	if cc == "" || len(intl) < 8 || len(intl) > 15 || len(intl)-len(cc) < 6 {
 		return "", false
 	}
@@ -72,9 +72,9 @@ func phoneE164(s string) (string, bool) {
 	return "+" + intl, true
 }
 
-// countryCode returns the ITU-T E.164 country calling code that starts
-// intl, or "" when it starts with no assigned code.
-func countryCode(intl string) string {
+// CountryCode returns the ITU-T E.164 country calling code that starts
+// intl (digits, no "+"), or "" when it starts with no assigned code.
+func CountryCode(intl string) string {
 	for n := 1; n <= 3 && n <= len(intl); n++ {
 		if _, ok := countryCodes[intl[:n]]; ok {
 			return intl[:n]

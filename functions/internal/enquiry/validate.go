@@ -8,8 +8,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/locales/ar"
 	"github.com/go-playground/locales/en"
@@ -19,23 +21,14 @@ import (
 	entrans "github.com/go-playground/validator/v10/translations/en"
 )
 
-// Length limits in characters (runes), after normalisation.
-const (
-	maxName       = 100
-	maxEmail      = 254
-	maxMessage    = 1000
-	maxNote       = 500
-	maxShortField = 100 // every other field
-)
-
 // The forms the validator checks: one for the fields every enquiry has, one
 // per kind. The "form" tag is the form field name (the contract); the
 // validator shows the field's label instead (see newLangValidator).
 type commonForm struct {
 	Kind       string `form:"kind" validate:"required,choice=kind"`
-	Name       string `form:"name" validate:"required,min=2,max=100"`
-	Email      string `form:"email" validate:"required_if=Contact email,omitempty,max=254,email_ascii,email_unquoted,mailbox"` // email.go
-	Phone      string `form:"phone" validate:"required,max=100,phone"`
+	Name       string `form:"name" validate:"required,min=2,maxlen=name"`
+	Email      string `form:"email" validate:"required_if=Contact email,omitempty,maxlen=email,email_ascii,email_unquoted,mailbox"` // email.go
+	Phone      string `form:"phone" validate:"required,maxlen=phone,phone"`
 	Contact    string `form:"contact" validate:"required,choice=contact"`
 	Consent    string `form:"consent" validate:"required,eq=yes"`
 	PhoneValid bool   `form:"-" validate:"-"` // set by normalisePhone; read by the "phone" rule
@@ -44,7 +37,7 @@ type commonForm struct {
 type appointmentForm struct {
 	Date    string    `form:"date" validate:"required,isodate,notpast,withinyear"`
 	Time    string    `form:"time" validate:"required,choice=time"`
-	Message string    `form:"message" validate:"max=1000"`
+	Message string    `form:"message" validate:"maxlen=message"`
 	Today   time.Time `form:"-" validate:"-"` // midnight in Dubai of the day of receipt
 }
 
@@ -55,7 +48,7 @@ type suitabilityForm struct {
 	Pain      string   `form:"pain" validate:"required,pain"`
 	Tried     []string `form:"tried" validate:"tried_choice,unique,tried_none"`
 	Thinners  string   `form:"thinners" validate:"required,choice=thinners"`
-	Note      string   `form:"note" validate:"max=500"`
+	Note      string   `form:"note" validate:"maxlen=note"`
 }
 
 // structFields maps a Go field name of the forms above to its form field name.
@@ -111,6 +104,10 @@ func newLangValidator(lang string) (*langValidator, error) {
 	})
 
 	rules := map[string]validator.Func{
+		// maxlen=FIELD: at most MaxLength[FIELD] characters.
+		"maxlen": func(fl validator.FieldLevel) bool {
+			return utf8.RuneCountInString(fl.Field().String()) <= MaxLength[fl.Param()]
+		},
 		// choice=FIELD: one of Choices[FIELD].
 		"choice": func(fl validator.FieldLevel) bool {
 			return IsChoice(fl.Param(), fl.Field().String())
@@ -176,7 +173,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 	// fallback for our own rules, used only if fieldMessages misses one.
 	generic := map[string]text{
 		"min":      {"{0} must be at least {1}", "يجب ألا يقل طول {0} عن {1}"},
-		"max":      {"{0} must be {1} or fewer", "يجب ألا يزيد طول {0} على {1}"},
+		"maxlen":   {"{0} must be {1} or fewer", "يجب ألا يزيد طول {0} على {1}"},
 		"required": {"Enter {0}", "يُرجى تعبئة حقل {0}"},
 		"choice":   {"Choose one of the options for {0}", "اختر أحد الخيارات في حقل {0}"},
 	}
@@ -188,7 +185,7 @@ func newLangValidator(lang string) (*langValidator, error) {
 		err := v.RegisterTranslation(tag, trans,
 			func(ut ut.Translator) error { return ut.Add(tag, msg, true) },
 			func(ut ut.Translator, fe validator.FieldError) string {
-				s, err := ut.T(fe.Tag(), fe.Field(), characters(lang, fe.Param()))
+				s, err := ut.T(fe.Tag(), fe.Field(), characters(lang, limit(fe.Tag(), fe.Param())))
 				if err != nil {
 					return fe.Field()
 				}
@@ -199,6 +196,14 @@ func newLangValidator(lang string) (*langValidator, error) {
 		}
 	}
 	return &langValidator{lang: lang, v: v, trans: trans}, nil
+}
+
+// limit is a length rule's number: maxlen's parameter names the field.
+func limit(tag, param string) string {
+	if tag == "maxlen" {
+		return strconv.Itoa(MaxLength[param])
+	}
+	return param
 }
 
 // characters writes a length limit ("100") as "100 characters" in lang.
@@ -261,7 +266,7 @@ func (lv *langValidator) collect(errs Errors, err error) {
 			continue
 		}
 		if t, ok := fieldMessages[field+"."+fe.Tag()]; ok {
-			errs[field] = t.in(lv.lang)
+			errs[field] = strings.ReplaceAll(t.in(lv.lang), "{1}", characters(lv.lang, limit(fe.Tag(), fe.Param())))
 		} else {
 			errs[field] = fe.Translate(lv.trans)
 		}
@@ -323,7 +328,7 @@ func (p *Validator) Validate(v url.Values, lang string) (*Enquiry, Errors) {
 			Today:   dubaiDay(received),
 		}
 		lv.collect(errs, lv.v.Struct(&a))
-		if errs[FieldDate] == "" && errs[FieldTime] == "" {
+		if errs[FieldDate] == "" {
 			openingHours().checkOpen(errs, a.Date, a.Time, lang)
 		}
 		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"html/template"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
@@ -23,18 +24,23 @@ var fieldOrder = []string{
 	enquiry.FieldConsent, enquiry.FieldKind, enquiry.FieldLang,
 }
 
+var clinicName = data.ClinicDetails().Name
+
+// summaryHeading heads the list of problems when the form page has none.
+var summaryHeading = data.Text{En: "There is a problem", Ar: "هناك مشكلة"}
+
 var fallbackWords = map[string]struct{ Title, Back, BackHint, Home string }{
 	"en": {
 		Title:    "Error: your enquiry was not sent",
 		Back:     "Back to the form",
 		BackHint: "Your browser's Back button returns to the form with what you typed.",
-		Home:     "Blue Tree Clinics home page",
+		Home:     clinicName.En + " home page",
 	},
 	"ar": {
 		Title:    "خطأ: لم يتم إرسال استفسارك",
 		Back:     "العودة إلى النموذج",
 		BackHint: "يعيدك زر الرجوع في المتصفح إلى النموذج مع ما كتبته.",
-		Home:     "الصفحة الرئيسية لعيادات بلو تري",
+		Home:     "الصفحة الرئيسية ل" + clinicName.Ar,
 	},
 }
 
@@ -51,7 +57,7 @@ func Fallback(lang, kind string, errs enquiry.Errors) []byte {
 		Lang, Dir, Title, Heading, Back, BackHref, BackHint string
 		Problems                                            []Problem
 	}{
-		Lang: lang, Dir: "ltr", Title: w.Title, Heading: enquiry.Text(lang, "summary_heading"),
+		Lang: lang, Dir: "ltr", Title: w.Title, Heading: summaryHeading.In(lang),
 		Back: w.Back, BackHint: w.BackHint, Problems: Ordered(errs, fieldOrder),
 	}
 	if lang == "ar" {

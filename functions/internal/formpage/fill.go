@@ -123,7 +123,7 @@ func fillSummary(doc *html.Node, errs enquiry.Errors, order []string, lang strin
 		}
 		return false
 	}); h != nil && strings.TrimSpace(textOf(h)) == "" {
-		setText(h, enquiry.Text(lang, "summary_heading"))
+		setText(h, summaryHeading.In(lang))
 	}
 	list := find(summary, func(n *html.Node) bool { return n.DataAtom == atom.Ul || n.DataAtom == atom.Ol })
 	if list == nil {

@@ -50,6 +50,7 @@ type Composer struct {
 	siteURL  string
 	siteHost string
 	clinic   clinicLinks // shown in the acknowledgement
+	name     data.Text   // the clinic's (data/clinic.yaml)
 
 	reception pair
 	ack       map[string]pair // by language
@@ -91,6 +92,7 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		siteHost: u.Host,
 	}
 	clinic := data.ClinicDetails()
+	cmp.name = clinic.Name
 	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
 		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
@@ -193,7 +195,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	v := &view{
 		Lang:         en,
 		Dir:          "ltr",
-		Brand:        "Blue Tree Clinics · website enquiry",
+		Brand:        c.name.En + " · website enquiry",
 		ID:           e.ID,
 		Kind:         e.Kind,
 		KindLabel:    enquiry.Label(enquiry.FieldKind, e.Kind, en),
@@ -201,7 +203,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		Received:     formatReceived(e.Received),
 		Name:         enquiry.SingleLine(e.Name),
 		Email:        replyTo,
-		Phone:        enquiry.FormatPhone(e.Phone),
+		Phone:        formatPhone(e.Phone),
 		Contact:      e.Contact,
 		ContactLabel: enquiry.Label(enquiry.FieldContact, e.Contact, en),
 		SiteURL:      htmltemplate.URL(c.siteURL),
@@ -227,7 +229,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	label := func(field, value string) string { return enquiry.Label(field, value, en) }
 
 	add(enquiry.FieldName, e.Name, false)
-	add(enquiry.FieldPhone, enquiry.FormatPhone(e.Phone), false)
+	add(enquiry.FieldPhone, formatPhone(e.Phone), false)
 	if replyTo != "" {
 		add(enquiry.FieldEmail, replyTo, false)
 	} else {
@@ -261,7 +263,7 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	v := &view{
 		Lang:              lang,
 		Dir:               "ltr",
-		Brand:             "Blue Tree Clinics",
+		Brand:             c.name.En,
 		ID:                e.ID,
 		Kind:              e.Kind,
 		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
@@ -271,7 +273,7 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		ClinicWhatsAppURL: c.clinic.wa,
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
-		Subject:           ackSubject(lang),
+		Subject:           c.ackSubject(lang),
 		CallBackBy:        callBackBy(e.Received, lang),
 	}
 	if lang == enquiry.LangArabic {
@@ -381,6 +383,9 @@ var keyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,200}$`)
 // an Idempotency-Key. Enquiry ids ("enq_…", "enq_…-ack") are.
 func ValidKey(s string) bool { return keyPattern.MatchString(s) }
 
+// ErrBadKey is what a sender answers a Message whose key is not ValidKey.
+var ErrBadKey = errors.New("idempotency key must be 1 to 200 ASCII letters, digits, _ or -")
+
 // TagSafe keeps only what Resend allows in a tag (ASCII letters, digits, _ and -).
 func TagSafe(s string) string {
 	b := []byte(s)
@@ -415,10 +420,10 @@ func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
 		}
 	}
 	if phone != "" {
-		l.phone, l.tel = enquiry.FormatPhone(digits(phone)), htmltemplate.URL("tel:+"+digits(phone))
+		l.phone, l.tel = formatPhone(digits(phone)), htmltemplate.URL("tel:+"+digits(phone))
 	}
 	if whatsApp != "" {
-		l.whatsApp, l.wa = enquiry.FormatPhone(digits(whatsApp)), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
+		l.whatsApp, l.wa = formatPhone(digits(whatsApp)), htmltemplate.URL("https://wa.me/"+digits(whatsApp))
 	}
 	return l, nil
 }
@@ -498,11 +503,11 @@ func callBackBy(t time.Time, lang string) string {
 }
 
 // ackSubject is the acknowledgement's subject in lang.
-func ackSubject(lang string) string {
+func (c *Composer) ackSubject(lang string) string {
 	if lang == enquiry.LangArabic {
-		return "استلمنا طلبك – عيادات بلو تري"
+		return "استلمنا طلبك – " + c.name.Ar
 	}
-	return "We have received your enquiry – Blue Tree Clinics"
+	return "We have received your enquiry – " + c.name.En
 }
 
 // Template actions are swapped for plain-word tokens while goldmark renders

@@ -41,7 +41,7 @@ func readPage(t *testing.T, public, path string) *html.Node {
 // The footer of every page gives the DHA facility licence; while it is a
 // sample (as shipped) it is marked so in the text, not only by the notice.
 func TestFacilityLicenceInFooter(t *testing.T) {
-	want := map[string]string{"en": "DHA facility licence 0000000 (sample)", "ar": "ترخيص المنشأة من هيئة الصحة بدبي رقم 0000000 (تجريبي)"}
+	want := map[string]string{"en": "DHA facility licence 0000000 (sample)", "ar": "ترخيص المنشأة من هيئة الصحة بدبي رقم 0000000 (قيمة تجريبية)"}
 	for _, p := range pages(t) {
 		footers := allNodes(p.doc, "footer")
 		if len(footers) == 0 {
@@ -116,7 +116,7 @@ func TestTeamCompact(t *testing.T) {
 	for _, l := range langs {
 		about := readPage(t, public, l.prefix+"/about/index.html")
 		h := byID(about, "team-heading")
-		want := map[string]string{"en": "(sample)", "ar": "(تجريبي)"}[l.code]
+		want := map[string]string{"en": "(sample)", "ar": "(قيمة تجريبية)"}[l.code]
 		if h == nil || !strings.Contains(text(h.Parent), want) {
 			t.Errorf("%s/about/: no team section saying the clinicians are still to come, marked %q", l.prefix, want)
 		}
@@ -155,7 +155,7 @@ func TestTeamCompact(t *testing.T) {
 				t.Errorf("%s/planted-team/: the compact list lacks %q: %s", c.prefix, want, got)
 			}
 		}
-		if strings.Contains(got, "(sample)") || strings.Contains(got, "(تجريبي)") {
+		if strings.Contains(got, "(sample)") || strings.Contains(got, "(قيمة تجريبية)") {
 			t.Errorf("%s/planted-team/: a real clinician is marked as a sample", c.prefix)
 		}
 		linked := false

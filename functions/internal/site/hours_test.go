@@ -147,31 +147,53 @@ func TestAppointmentFormHours(t *testing.T) {
 	}
 }
 
-// The footer of every page shows the hours from the data: each open day's
-// times and each closed day's name.
-func TestFooterHoursMatchData(t *testing.T) {
+// Every page shows the opening hours from the data once (issue 17: less
+// repetition on a phone): in the footer, or on the contact page in its own
+// card, whose footer then leaves them out. The English home and contact pages
+// show each open day's times and each closed day's name.
+func TestHoursOncePerPage(t *testing.T) {
 	built(t)
 	week, err := data.ClinicDetails().Opening.Week()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range pages(t) {
+		body := all(p.doc, tag("body"))
+		if len(body) == 0 || len(all(p.doc, tag("footer"))) == 0 {
+			t.Errorf("%s: no footer", p.path)
+			continue
+		}
+		// A list of the hours: a <ul> with the first open day's opening time.
+		opens := clock(firstOpen(week[:]).From)
+		lists := all(body[0], func(n *html.Node) bool {
+			return n.Data == "ul" && strings.Contains(text(n), opens)
+		})
+		if len(lists) != 1 {
+			t.Errorf("%s: the opening hours are listed %d times, want once", p.path, len(lists))
+			continue
+		}
 		if p.path != "/" && p.path != "/contact/" {
 			continue
 		}
-		footers := all(p.doc, tag("footer"))
-		if len(footers) == 0 {
-			t.Fatalf("%s: no footer", p.path)
-		}
-		got := text(footers[len(footers)-1])
+		got := text(lists[0])
 		for i, s := range week {
 			day := time.Weekday(i).String()
 			if s.Open() && !strings.Contains(got, clock(s.From)+" to "+clock(s.Until)) {
-				t.Errorf("%s: the footer does not show %s's hours %s to %s:\n%s", p.path, day, clock(s.From), clock(s.Until), got)
+				t.Errorf("%s: the hours do not show %s's hours %s to %s:\n%s", p.path, day, clock(s.From), clock(s.Until), got)
 			}
 			if !s.Open() && !strings.Contains(got, day+": closed") {
-				t.Errorf("%s: the footer does not say %s is closed:\n%s", p.path, day, got)
+				t.Errorf("%s: the hours do not say %s is closed:\n%s", p.path, day, got)
 			}
 		}
 	}
+}
+
+// firstOpen is the first open day's span of the week.
+func firstOpen(week []data.Span) data.Span {
+	for _, s := range week {
+		if s.Open() {
+			return s
+		}
+	}
+	return data.Span{}
 }

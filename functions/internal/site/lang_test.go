@@ -319,29 +319,51 @@ func TestRightToLeftText(t *testing.T) {
 }
 
 // TestI18nComplete: the Arabic theme strings have exactly the English keys, and
-// the option labels are those of the enquiry package (validation, emails).
+// the option labels are those of the enquiry package (validation, emails). A key
+// with plural forms ("one", "other"; Arabic has more) counts as one key, and each
+// of its forms is checked as a string "key.form".
 func TestI18nComplete(t *testing.T) {
-	read := func(code string) map[string]string {
+	read := func(code string) (keys map[string]bool, m map[string]string) {
 		b, err := os.ReadFile(filepath.Join(root, "themes", "bluetree", "i18n", code+".yaml"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]string{}
-		if err := yaml.Unmarshal(b, &m); err != nil {
+		raw := map[string]any{}
+		if err := yaml.Unmarshal(b, &raw); err != nil {
 			t.Fatalf("i18n/%s.yaml: %v", code, err)
 		}
-		return m
+		keys, m = map[string]bool{}, map[string]string{}
+		for k, v := range raw {
+			keys[k] = true
+			switch v := v.(type) {
+			case string:
+				m[k] = v
+			case map[string]any:
+				if s, _ := v["other"].(string); s == "" {
+					t.Errorf("i18n/%s.yaml %s: plural forms without \"other\"", code, k)
+				}
+				for form, s := range v {
+					m[k+"."+form], _ = s.(string)
+				}
+			default:
+				t.Errorf("i18n/%s.yaml %s: neither a string nor plural forms", code, k)
+			}
+		}
+		return keys, m
 	}
-	en, ar := read("en"), read("ar")
-	for k := range en {
-		if strings.TrimSpace(ar[k]) == "" {
+	enKeys, en := read("en")
+	arKeys, ar := read("ar")
+	for k := range enKeys {
+		if !arKeys[k] || (strings.TrimSpace(ar[k]) == "" && strings.TrimSpace(ar[k+".other"]) == "") {
 			t.Errorf("i18n/ar.yaml lacks %s", k)
 		}
 	}
-	for k, v := range ar {
-		if _, ok := en[k]; !ok {
+	for k := range arKeys {
+		if !enKeys[k] {
 			t.Errorf("i18n/ar.yaml has %s, which en.yaml lacks", k)
 		}
+	}
+	for k, v := range ar {
 		if words := regexp.MustCompile(`\{\{.*?\}\}`).ReplaceAllString(v, ""); !arabicLetters.MatchString(words) && regexp.MustCompile(`\pL`).MatchString(words) && v != en[k] {
 			t.Errorf("i18n/ar.yaml %s is not Arabic: %q", k, v)
 		}
@@ -367,7 +389,8 @@ var physical = regexp.MustCompile(`(?i)\b(?:margin|padding|border|scroll-margin|
 var cssComment = regexp.MustCompile(`(?s)/\*.*?\*/`)
 
 // TestCSSLogicalProperties scans the theme's CSS and the built stylesheet (inline
-// in every page) for physical left/right properties.
+// in every page; the forms' rules are in the theme's form.css) for physical
+// left/right properties.
 func TestCSSLogicalProperties(t *testing.T) {
 	sources := map[string]string{"the inline stylesheet": siteCSS(t)}
 	filepath.WalkDir(filepath.Join(root, "themes", "bluetree", "assets", "css"), func(p string, d fs.DirEntry, err error) error {

@@ -431,15 +431,20 @@ func TestJSONLD(t *testing.T) {
 	}
 }
 
-// inlineCSS returns the one inline <style> of a built page (the whole
-// stylesheet, helpers/inline-css.html).
-func inlineCSS(t *testing.T, p *page) string {
-	t.Helper()
-	styles := allNodes(p.doc, "style")
-	if len(styles) != 1 {
-		t.Fatalf("%s: %d inline <style> elements, want 1 (the whole stylesheet)", p.path, len(styles))
+// inlineStyles returns the inline <style>s of a built page: the site's
+// stylesheet, then on the form pages the forms' rules
+// (helpers/inline-css.html).
+func inlineStyles(p *page) []string {
+	var out []string
+	for _, s := range allNodes(p.doc, "style") {
+		out = append(out, text(s))
 	}
-	return text(styles[0])
+	return out
+}
+
+// hasForm reports whether a built page carries an enquiry form.
+func hasForm(p *page) bool {
+	return len(all(p.doc, func(n *html.Node) bool { return n.Data == "form" && classOf(n) == "form" })) > 0
 }
 
 // siteCSS is the stylesheet as the home page carries it.
@@ -447,16 +452,21 @@ func siteCSS(t *testing.T) string {
 	t.Helper()
 	for _, p := range pages(t) {
 		if p.path == "/" {
-			return inlineCSS(t, p)
+			if s := inlineStyles(p); len(s) == 1 {
+				return s[0]
+			}
+			t.Fatalf("the home page has %d inline <style> elements, want 1 (the site's stylesheet)", len(inlineStyles(p)))
 		}
 	}
 	t.Fatal("no home page")
 	return ""
 }
 
-// TestInlineCSS: every page carries the whole stylesheet in one <style> in its
+// TestInlineCSS: every page carries the site's stylesheet in a <style> in its
 // <head> (no render-blocking stylesheet request before the first paint), the
-// same bytes on every page, minified in production.
+// same bytes on every page, minified in production; the form pages, and only
+// they, carry the forms' rules in a second one, so the other pages' first
+// paint does not wait for rules they do not use.
 func TestInlineCSS(t *testing.T) {
 	ps := pages(t)
 	want := siteCSS(t)
@@ -465,15 +475,39 @@ func TestInlineCSS(t *testing.T) {
 			t.Errorf("the inline stylesheet lacks %q", frag)
 		}
 	}
-	if strings.Contains(want, "/*") || strings.Contains(want, "@import") || strings.Contains(want, "\n\n") {
-		t.Error("the inline stylesheet is not bundled and minified")
+	if strings.Contains(want, ".field") {
+		t.Error("the site's stylesheet carries the forms' rules (.field): they belong in the form pages' second <style>")
 	}
+	forms, formCSS := 0, ""
 	for _, p := range ps {
-		if got := inlineCSS(t, p); got != want {
+		styles := inlineStyles(p)
+		wantN := 1
+		if hasForm(p) {
+			wantN = 2
+			forms++
+		}
+		if len(styles) != wantN {
+			t.Errorf("%s: %d inline <style> elements, want %d", p.path, len(styles), wantN)
+			continue
+		}
+		if styles[0] != want {
 			t.Errorf("%s: the inline stylesheet differs from the home page's", p.path)
 		}
+		if wantN == 2 {
+			if formCSS == "" {
+				formCSS = styles[1]
+			}
+			if styles[1] != formCSS || !strings.Contains(styles[1], ".field") || strings.Contains(styles[1], ":root{") {
+				t.Errorf("%s: the second <style> is not the forms' rules alone", p.path)
+			}
+		}
+		for _, css := range styles {
+			if strings.Contains(css, "/*") || strings.Contains(css, "@import") || strings.Contains(css, "\n\n") {
+				t.Errorf("%s: an inline stylesheet is not bundled and minified", p.path)
+			}
+		}
 		heads := allNodes(p.doc, "head")
-		if len(heads) != 1 || len(allNodes(heads[0], "style")) != 1 {
+		if len(heads) != 1 || len(allNodes(heads[0], "style")) != wantN {
 			t.Errorf("%s: the <style> is not in <head>", p.path)
 		}
 		for _, l := range all(p.doc, tag("link")) {
@@ -482,7 +516,10 @@ func TestInlineCSS(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("inline stylesheet: %d B, %d B gzipped", len(want), gz(t, []byte(want)))
+	if forms == 0 {
+		t.Error("no page with an enquiry form found")
+	}
+	t.Logf("inline stylesheet: %d B, %d B gzipped; forms' rules: %d B, %d B gzipped", len(want), gz(t, []byte(want)), len(formCSS), gz(t, []byte(formCSS)))
 }
 
 func TestBudgets(t *testing.T) {

@@ -25,14 +25,11 @@ package spool
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,7 +228,10 @@ func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
 	if m == nil {
 		return errors.New("spool: nil message")
 	}
-	name := fileName(m.IdempotencyKey)
+	if !mail.ValidKey(m.IdempotencyKey) {
+		return fmt.Errorf("spool: %w", mail.ErrBadKey)
+	}
+	name := m.IdempotencyKey
 	s.mu.Lock()
 	_, queued := s.entries[name]
 	full := s.bytes >= s.o.MaxBytes
@@ -287,35 +287,10 @@ func (s *Spool) write(name string, m *mail.Message, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	err = delivery.WriteDurably(s.dir, tempPrefix+"*", b, func(tmp string) error {
+		return os.Rename(tmp, s.path(name))
+	})
 	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmpName, s.path(name)); err != nil {
-		return err
-	}
-	ok = true
-	if err := syncDir(s.dir); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -600,21 +575,9 @@ func (s *Spool) retryLater(e *entry) {
 func (s *Spool) backoffEntry(e *entry) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	wait := backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
+	wait := delivery.Backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
 	e.due = time.Now().Add(wait)
 	return wait
-}
-
-// backoff is min·2^(attempt-1), capped at max, with jitter: between half
-// and all of it, so many spooled emails do not retry in lockstep.
-func backoff(min, max time.Duration, attempt int) time.Duration {
-	d := max
-	if attempt-1 < 32 {
-		if b := min << (attempt - 1); b > 0 && b < max {
-			d = b
-		}
-	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // remove deletes a sent email's file; if that fails, the entry stays marked
@@ -627,7 +590,7 @@ func (s *Spool) remove(name string, e *entry) {
 		s.mu.Unlock()
 		return
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := delivery.SyncDir(s.dir); err != nil {
 		s.log.Warn("spool: syncing the folder after a delete", "error", err.Error())
 	}
 	s.forget(name)
@@ -712,8 +675,8 @@ func (s *Spool) recoverTemps() {
 		p := filepath.Join(s.dir, de.Name())
 		b, err := os.ReadFile(p)
 		var rec record
-		if err == nil && json.Unmarshal(b, &rec) == nil && rec.Message != nil {
-			final := s.path(fileName(rec.Message.IdempotencyKey))
+		if err == nil && json.Unmarshal(b, &rec) == nil && rec.Message != nil && mail.ValidKey(rec.Message.IdempotencyKey) {
+			final := s.path(rec.Message.IdempotencyKey)
 			if _, err := os.Lstat(final); errors.Is(err, fs.ErrNotExist) {
 				if os.Rename(p, final) == nil {
 					s.log.Warn("spool: recovered an email a previous run had not finished spooling",
@@ -724,37 +687,7 @@ func (s *Spool) recoverTemps() {
 		}
 		os.Remove(p)
 	}
-	syncDir(s.dir)
+	delivery.SyncDir(s.dir)
 }
 
 func (s *Spool) path(name string) string { return filepath.Join(s.dir, name+suffix) }
-
-// fileName is the spool file name (without ".json") for an idempotency
-// key: the key itself (enquiry ids are "enq_…", "enq_…-ack"), a hash of it
-// when it holds anything a file name should not, or a random name when
-// there is no key.
-func fileName(key string) string {
-	if key == "" {
-		// No key, no duplicate check: never let two such messages share a file.
-		var b [16]byte
-		for i := range b {
-			b[i] = byte(rand.N(256))
-		}
-		return "nokey_" + hex.EncodeToString(b[:])
-	}
-	if mail.ValidKey(key) {
-		return key
-	}
-	sum := sha256.Sum256([]byte(key))
-	return "h_" + hex.EncodeToString(sum[:20])
-}
-
-// syncDir makes a rename or delete in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -268,7 +268,7 @@ func TestResendAfterCrashIsDeduplicated(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.spool(t, fastOptions)
-	if err := first.write(fileName(m.IdempotencyKey), m, time.Now()); err != nil {
+	if err := first.write(m.IdempotencyKey, m, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	second := e.spool(t, fastOptions)
@@ -520,18 +520,17 @@ func TestStartTidiesTheFolder(t *testing.T) {
 	}
 }
 
-// Keys that are not safe file names are hashed.
-func TestFileName(t *testing.T) {
-	if got := fileName("enq_abc-ack"); got != "enq_abc-ack" {
-		t.Error(got)
-	}
-	if a, b := fileName(""), fileName(""); a == b || !mail.ValidKey(a) {
-		t.Errorf("keyless names %q %q must differ", a, b)
-	}
-	for _, k := range []string{"../../etc/passwd", "a b", strings.Repeat("x", 300)} {
-		if got := fileName(k); !mail.ValidKey(got) || !strings.HasPrefix(got, "h_") {
-			t.Errorf("%q → %q", k, got)
+// A key that is not a safe file name is refused, never written.
+func TestSendRefusesBadKey(t *testing.T) {
+	e := newEnv(t)
+	s := e.spool(t, fastOptions)
+	for _, k := range []string{"", "../../etc/passwd", "a b", strings.Repeat("x", 300)} {
+		if err := s.Send(context.Background(), message(k)); !errors.Is(err, mail.ErrBadKey) {
+			t.Errorf("key %q: %v, want mail.ErrBadKey", k, err)
 		}
+	}
+	if got := files(t, e.dir); len(got) != 0 {
+		t.Errorf("files %v, want none", got)
 	}
 }
 
@@ -555,7 +554,7 @@ func TestRunStopsPromptly(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	for attempt := 1; attempt < 80; attempt++ {
-		d := backoff(time.Second, 5*time.Minute, attempt)
+		d := delivery.Backoff(time.Second, 5*time.Minute, attempt)
 		want := min(time.Second<<min(attempt-1, 30), 5*time.Minute)
 		if d < want/2 || d > want {
 			t.Errorf("attempt %d: %v, want in [%v, %v]", attempt, d, want/2, want)

@@ -145,10 +145,15 @@
       })
       .filter(([, text]) => text);
 
+    // Problems in the order of the fields on the page.
+    const at = (n) => { const i = [...form.elements].findIndex((e) => e.name === n); return i < 0 ? 1e4 : i; };
+    const inOrder = (errors) => errors.sort((a, b) => at(a[0]) - at(b[0]));
+
+    // Every problem of the section at once, as the server does: a closed day is
+    // named even while the time of day is still unanswered.
     const next = () => {
       clear();
-      const errors = missing();
-      if (!errors.length) errors.push(...closed());
+      const errors = inOrder([...missing(), ...closed()]);
       if (errors.length) show(errors);
       else go(current + 1);
     };
@@ -214,9 +219,8 @@
         let data = {};
         try { data = await res.json(); } catch { /* not JSON */ }
         if (res.status === 422 && data.errors) {
-          // Problems in the order of the fields on the page; open the first one's section.
-          const at = (n) => { const i = [...form.elements].findIndex((e) => e.name === n); return i < 0 ? 1e4 : i; };
-          const errors = Object.entries(data.errors).sort((a, b) => at(a[0]) - at(b[0]));
+          // Open the section of the first problem.
+          const errors = inOrder(Object.entries(data.errors));
           const first = $(form, `#f-${CSS.escape(errors[0][0])}`);
           if (first && stepOf(first) >= 0) go(stepOf(first), false);
           show(errors);

@@ -1,4 +1,4 @@
-package enquiry
+package mail
 
 import "testing"
 
@@ -17,8 +17,8 @@ func TestFormatPhone(t *testing.T) {
 		"not a number":  "not a number",
 		"+9715":         "+9715",
 	} {
-		if got := FormatPhone(in); got != want {
-			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		if got := formatPhone(in); got != want {
+			t.Errorf("formatPhone(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -1,13 +1,17 @@
-package enquiry
+package mail
 
-import "strings"
+import (
+	"strings"
 
-// FormatPhone writes an E.164 number ("+971501234567", or digits alone) the
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+)
+
+// formatPhone writes an E.164 number ("+971501234567", or digits alone) the
 // way people read it: UAE numbers as the UAE writes them ("+971 50 123 4567",
 // "+971 4 123 4567"), others as the country code then groups of three or
 // four digits ("+44 207 946 0958"). Links (tel:, wa.me) keep the bare digits.
 // Anything that is not a number of 6 to 15 digits comes back unchanged.
-func FormatPhone(s string) string {
+func formatPhone(s string) string {
 	intl := strings.TrimPrefix(strings.TrimSpace(s), "+")
 	if len(intl) < 6 || len(intl) > 15 || strings.Trim(intl, "0123456789") != "" {
 		return s
@@ -21,7 +25,7 @@ func FormatPhone(s string) string {
 			return "+971 " + n[:1] + " " + n[1:4] + " " + n[4:]
 		}
 	}
-	cc := countryCode(intl)
+	cc := enquiry.CountryCode(intl)
 	if cc == "" {
 		return "+" + strings.Join(groups(intl), " ")
 	}

@@ -1,0 +1,90 @@
+package site
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+)
+
+// hugoTool is the pinned Hugo's package, as go.mod's tool block names it.
+const hugoTool = "github.com/gohugoio/hugo"
+
+// PrepareHugo makes sure the pinned Hugo is compiled and returns the path of
+// its binary, like HugoPath, reporting the compiling as it happens:
+// compiling, when not nil, is called each time Go starts compiling one of
+// Hugo's packages, with the number started so far. On a computer where Hugo
+// was compiled before (Go's build cache has it), it is never called; the
+// first time, once per package compiled: Hugo has about 500 besides the
+// standard library (README.md, "First start", has the times measured).
+//
+// It asks `go list -x -export` for Hugo's compiled package: that compiles
+// what is missing from the cache and prints each command as it starts, and
+// `go tool -n hugo` (HugoPath) then only links. Watching the commands is
+// the one cheap and reliable sign: timing `go tool -n hugo` would mistake a
+// busy machine for a cold cache, and `go list`'s Stale looks at installed
+// binaries, which tools never are.
+func PrepareHugo(ctx context.Context, root string, compiling func(started int)) (string, error) {
+	if p, ok := hugoPaths.Load(root); ok {
+		return p.(string), nil
+	}
+	if compiling != nil {
+		if err := compileHugo(ctx, root, compiling); err != nil {
+			return "", err
+		}
+	}
+	return HugoPath(ctx, root)
+}
+
+func compileHugo(ctx context.Context, root string, compiling func(int)) error {
+	cmd := exec.CommandContext(ctx, "go", "list", "-x", "-export", "-f", "{{.Export}}", hugoTool)
+	cmd.Dir = root
+	cmd.Env = environ()
+	pr, pw := io.Pipe()
+	out := &tail{max: 8 << 10}
+	cmd.Stdout = io.Discard
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("site: go list %s: %w", hugoTool, err)
+	}
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20) // a compile command names every file of its package
+		n := 0
+		for sc.Scan() {
+			line := sc.Text()
+			if isCompile(line) {
+				n++
+				compiling(n)
+				continue
+			}
+			out.Write([]byte(line + "\n"))
+		}
+		io.Copy(io.Discard, pr) // a line over 1 MiB: keep the pipe flowing
+	}()
+	err := cmd.Wait()
+	pw.Close()
+	<-scanned
+	if err != nil {
+		return fmt.Errorf("site: go list -export %s (in %s): %w\n%s", hugoTool, root, err, lastLines(out.String(), 20))
+	}
+	return nil
+}
+
+// isCompile is a -x line that runs the Go compiler on a package.
+func isCompile(line string) bool {
+	cmd, _, _ := strings.Cut(line, " ")
+	return strings.HasSuffix(cmd, "/compile") && strings.Contains(line, " -p ")
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
