@@ -26,7 +26,7 @@ func liveCopy(t *testing.T, sample, base string, fill bool) string {
 	editFile(t, dir, "data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
 	editFile(t, dir, "hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
 	if fill {
-		edit("themes/bluetree/assets/admin/config.yml", `(?m)^(\s+repo:) OWNER/REPOSITORY\b`, "$1 bluetreeclinics/site")
+		editFile(t, dir, "themes/bluetree/assets/admin/config.yml", `(?m)^(\s+repo:) OWNER/REPOSITORY\b`, "$1 bluetreeclinics/site")
 		for _, f := range data.GoLiveFacts() {
 			if f.SampleValue != "" {
 				editFile(t, dir, "data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
