@@ -83,6 +83,10 @@ type Fact struct {
 	// Field ("address.en") still holding SampleValue marks the fact as a sample.
 	Field       string `yaml:"field"`
 	SampleValue string `yaml:"sampleValue"`
+	// Required: the fact is missing while Field is empty (no value, an empty
+	// list), whatever the sample list says: the clinician list starts empty
+	// rather than holding invented people.
+	Required bool `yaml:"required"`
 }
 
 var (
@@ -127,15 +131,17 @@ func GoLiveFacts() []Fact {
 }
 
 // SampleFacts returns the facts of GoLiveFacts that clinic.yaml still marks as
-// holding sample values, or whose field still holds the shipped sample, in
-// golive.yaml's order, plus any name it marks that golive.yaml does not know
-// (a typo must not hide a sample value).
+// holding sample values, whose field still holds the shipped sample, or that
+// are required and empty, in golive.yaml's order, plus any name it marks that
+// golive.yaml does not know (a typo must not hide a sample value).
 func (c Clinic) SampleFacts() []Fact {
 	var out []Fact
 	known := map[string]bool{}
 	for _, f := range GoLiveFacts() {
 		known[f.Name] = true
-		if slices.Contains(c.Sample, f.Name) || f.Field != "" && f.SampleValue != "" && c.field(f.Field) == f.SampleValue {
+		unchanged := f.Field != "" && f.SampleValue != "" && scalar(c.value(f.Field)) == f.SampleValue
+		missing := f.Required && empty(c.value(f.Field))
+		if slices.Contains(c.Sample, f.Name) || unchanged || missing {
 			out = append(out, f)
 		}
 	}
@@ -155,18 +161,45 @@ func ClinicDetails() Clinic {
 	return c
 }
 
-// field returns the value at a dotted path ("address.en") of c.Fields, or "".
-func (c Clinic) field(path string) string {
+// value returns the value at a dotted path ("address.en") of c.Fields, or nil.
+func (c Clinic) value(path string) any {
 	var v any = c.Fields
 	for _, k := range strings.Split(path, ".") {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return ""
+			return nil
 		}
 		v = m[k]
 	}
-	s, _ := v.(string)
-	return s
+	return v
+}
+
+// scalar writes a string or number as Hugo's string function does (0 → "0"),
+// so a sampleValue compares alike in the site's check and here; "" for a list,
+// a map or nothing.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int, float64, bool:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// empty reports a value that is missing, an empty string, list or map.
+func empty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
 }
 
 // Choices returns, for every choice field, its allowed values in the order the

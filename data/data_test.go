@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -126,15 +127,32 @@ func TestSampleFacts(t *testing.T) {
 		}
 		names[f.Name] = true
 	}
-	got := Clinic{Sample: []string{"phone", "typo"}}.SampleFacts()
+	withTeam := func() Clinic {
+		return Clinic{Fields: map[string]any{"team": []any{map[string]any{"licence": "1234"}}}}
+	}
+	c := withTeam()
+	c.Sample = []string{"phone", "typo"}
+	got := c.SampleFacts()
 	if len(got) != 2 || got[0].Name != "phone" || got[1].Name != "typo" {
 		t.Errorf("SampleFacts: %+v", got)
 	}
-	if got := (Clinic{}).SampleFacts(); len(got) != 0 {
-		t.Errorf("no sample list, yet %+v", got)
+	// The clinician list is required: empty (as shipped) or absent, it is
+	// named whatever the sample list says; one clinician is enough.
+	for _, c := range []Clinic{{}, {Fields: map[string]any{"team": []any{}}}} {
+		if got := c.SampleFacts(); len(got) != 1 || got[0].Name != "team" {
+			t.Errorf("no clinician, yet %+v", got)
+		}
+	}
+	if got := withTeam().SampleFacts(); len(got) != 0 {
+		t.Errorf("no sample list and a clinician, yet %+v", got)
+	}
+	if got := ClinicDetails().SampleFacts(); !slices.ContainsFunc(got, func(f Fact) bool { return f.Name == "team" }) {
+		t.Errorf("clinic.yaml ships with team: [], yet the facts missing are %+v", got)
 	}
 	// A field still holding its shipped sample counts, whatever the list says.
-	shipped := Clinic{Fields: map[string]any{"phone": "+971 4 000 0000", "address": map[string]any{"en": "Building name, Street, Area, Dubai, United Arab Emirates"}}}
+	shipped := withTeam()
+	shipped.Fields["phone"] = "+971 4 000 0000"
+	shipped.Fields["address"] = map[string]any{"en": "Building name, Street, Area, Dubai, United Arab Emirates"}
 	if got := shipped.SampleFacts(); len(got) != 2 || got[0].Name != "phone" || got[1].Name != "address" {
 		t.Errorf("sample values left in, but not in the list: %+v", got)
 	}

@@ -48,5 +48,5 @@ func checkLiveDetails(clinic data.Clinic, siteURL *url.URL) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("these details still hold sample values:\n  - %s\nFill them in and delete their names from the \"sample\" list at the end of data/clinic.yaml, then deploy again", strings.Join(problems, "\n  - "))
+	return fmt.Errorf("these details still hold sample values or are missing:\n  - %s\nFill them in and delete their names from the \"sample\" list at the end of data/clinic.yaml (a missing one, the clinicians, only needs adding), then deploy again", strings.Join(problems, "\n  - "))
 }

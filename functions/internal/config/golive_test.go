@@ -12,7 +12,9 @@ import (
 // naming each one and where to set it; previews and computers start.
 func TestLiveSiteRefusesSampleDetails(t *testing.T) {
 	site, _ := url.Parse("https://www.bluetreeclinics.ae")
-	err := checkLiveDetails(data.Clinic{Sample: []string{"phone", "whatsapp"}}, site)
+	// Every detail filled: no sample list, and a clinician.
+	filled := data.Clinic{Fields: map[string]any{"team": []any{map[string]any{"licence": "1234"}}}}
+	err := checkLiveDetails(data.Clinic{Sample: []string{"phone", "whatsapp"}, Fields: filled.Fields}, site)
 	if err == nil {
 		t.Fatal("sample phone and WhatsApp accepted")
 	}
@@ -21,11 +23,18 @@ func TestLiveSiteRefusesSampleDetails(t *testing.T) {
 			t.Errorf("%q does not say %q", err, want)
 		}
 	}
-	if err := checkLiveDetails(data.Clinic{}, site); err != nil {
+	if strings.Contains(err.Error(), "At least one clinician") {
+		t.Errorf("a clinician is listed, yet %q", err)
+	}
+	if err := checkLiveDetails(filled, site); err != nil {
 		t.Errorf("every detail filled, yet: %v", err)
 	}
+	// No clinician: refused, however complete the rest.
+	if err := checkLiveDetails(data.Clinic{}, site); err == nil || !strings.Contains(err.Error(), "At least one clinician (name, role and DHA licence number): set it in data/clinic.yaml, team") {
+		t.Errorf("an empty clinician list: %v", err)
+	}
 	example, _ := url.Parse("https://www.bluetreeclinics.example")
-	if err := checkLiveDetails(data.Clinic{}, example); err == nil || !strings.Contains(err.Error(), "SITE_URL") {
+	if err := checkLiveDetails(filled, example); err == nil || !strings.Contains(err.Error(), "SITE_URL") {
 		t.Errorf("an .example SITE_URL: %v", err)
 	}
 

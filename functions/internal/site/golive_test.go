@@ -15,38 +15,52 @@ import (
 
 // liveCopy copies the site into a temporary folder with clinic.yaml's
 // "sample" list replaced by sample and hugo.toml's baseURL by base; fill
-// replaces the sample values golive.yaml knows with the fixture's own.
+// replaces the sample values golive.yaml knows with the fixture's own and
+// adds a clinician to the empty team.
 func liveCopy(t *testing.T, sample, base string, fill bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, p := range []string{"hugo.toml", "content", "data", "static", "themes"} {
 		copyTree(t, filepath.Join(root, p), filepath.Join(dir, p))
 	}
-	edit := func(file, pattern, repl string) {
-		p := filepath.Join(dir, file)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		re := regexp.MustCompile(pattern)
-		if !re.Match(b) {
-			t.Fatalf("%s has no line matching %s", file, pattern)
-		}
-		if err := os.WriteFile(p, re.ReplaceAll(b, []byte(repl)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	edit("data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
-	edit("hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
+	editFile(t, dir, "data/clinic.yaml", `(?m)^sample:.*$`, "sample: "+sample)
+	editFile(t, dir, "hugo.toml", `(?m)^baseURL = .*$`, `baseURL = "`+base+`"`)
 	if fill {
-		edit("themes/bluetree/assets/admin/config.yml", `(?m)^(\s+repo:) OWNER/REPOSITORY\b`, "$1 bluetreeclinics/site")
+		editFile(t, dir, "themes/bluetree/assets/admin/config.yml", `(?m)^(\s+repo:) OWNER/REPOSITORY\b`, "$1 bluetreeclinics/site")
 		for _, f := range data.GoLiveFacts() {
 			if f.SampleValue != "" {
-				edit("data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
+				editFile(t, dir, "data/clinic.yaml", regexp.QuoteMeta(`"`+f.SampleValue+`"`), `"Filled in for the test: `+f.Name+`"`)
 			}
 		}
+		editFile(t, dir, "data/clinic.yaml", `(?m)^  consultation: 0$`, "  consultation: 500")
+		editFile(t, dir, "data/clinic.yaml", `(?m)^  course: \{pricing: range, from: 0, to: 0\}$`, "  course: {pricing: range, from: 3000, to: 6000}")
+		editFile(t, dir, "data/clinic.yaml", `(?m)^team: \[\]$`, testClinician)
 	}
 	return dir
+}
+
+// testClinician replaces clinic.yaml's "team: []" in a copy of the site.
+const testClinician = `team:
+  - name: {en: "Test Person", ar: "شخص للاختبار"}
+    role: {en: "Test role", ar: "دور للاختبار"}
+    licence: "TEST-123"`
+
+// editFile replaces what pattern matches in a copy of the site's file; the
+// pattern must match, so a test cannot pass because the file changed shape.
+func editFile(t *testing.T, dir, file, pattern, repl string) {
+	t.Helper()
+	p := filepath.Join(dir, file)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(pattern)
+	if !re.Match(b) {
+		t.Fatalf("%s has no line matching %s", file, pattern)
+	}
+	if err := os.WriteFile(p, re.ReplaceAll(b, []byte(repl)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // The go-live gate: building the live site stops while a clinic detail is a
@@ -74,6 +88,38 @@ func TestGoLiveGate(t *testing.T) {
 			t.Errorf("the gate names details that are filled:\n%s", msg)
 		}
 	})
+	t.Run("sample licence, fees, visit lengths and courses", func(t *testing.T) {
+		err := build(liveCopy(t, "[facilityLicence, fees, visit, courses]", "https://www.bluetreeclinics.ae/", true))
+		if err == nil {
+			t.Fatal("the live site was built with a sample licence, fees and courses")
+		}
+		for _, want := range []string{
+			"The clinic's DHA facility licence number: set it in data/clinic.yaml, facilityLicence",
+			"The consultation fee and how a course of injections is priced: set it in data/clinic.yaml, fees",
+			"How long a consultation and an injection visit usually take: set it in data/clinic.yaml, visit",
+			"for each kind of problem: set it in data/clinic.yaml, courses",
+		} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("the gate's message does not say %q:\n%s", want, err)
+			}
+		}
+	})
+	t.Run("no clinician", func(t *testing.T) {
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
+		editFile(t, dir, "data/clinic.yaml", `(?m)^team:\n(?:  .*\n)+`, "team: []\n")
+		err := build(dir)
+		if err == nil || !strings.Contains(err.Error(), "At least one clinician (name, role and DHA licence number): set it in data/clinic.yaml, team") {
+			t.Fatalf("the live site was built with no clinician: %v", err)
+		}
+	})
+	t.Run("fees marked real but still zero", func(t *testing.T) {
+		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", false))
+		for _, want := range []string{"fees: consultation: write the fee", "fees: course: pricing is range: write the lowest price"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("fees of 0 marked as real: %v", err)
+			}
+		}
+	})
 	t.Run("example domain", func(t *testing.T) {
 		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.example/", true))
 		if err == nil || !strings.Contains(err.Error(), "hugo.toml, the line starting baseURL") {
@@ -95,8 +141,9 @@ func TestGoLiveGate(t *testing.T) {
 	})
 	t.Run("sample value left in, name taken off the list", func(t *testing.T) {
 		err := build(liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", false))
-		if err == nil || !strings.Contains(err.Error(), "The clinic's WhatsApp number: set it in data/clinic.yaml, whatsapp") {
-			t.Fatalf("the shipped sample WhatsApp number went live: %v", err)
+		if err == nil || !strings.Contains(err.Error(), "The clinic's WhatsApp number: set it in data/clinic.yaml, whatsapp") ||
+			!strings.Contains(err.Error(), "The clinic's DHA facility licence number") || !strings.Contains(err.Error(), "At least one clinician") {
+			t.Fatalf("the shipped sample WhatsApp number, licence or empty team went live: %v", err)
 		}
 	})
 	t.Run("every detail filled", func(t *testing.T) {
@@ -110,6 +157,9 @@ func TestGoLiveGate(t *testing.T) {
 		}
 		if strings.Contains(string(b), `<aside class="sample-notice"`) {
 			t.Error("the live home page shows the sample details notice")
+		}
+		if !strings.Contains(string(b), "Filled in for the test: facilityLicence") || strings.Contains(string(b), "(sample)") {
+			t.Error("the live home page's footer lacks the facility licence, or marks it as a sample")
 		}
 	})
 }
