@@ -16,24 +16,24 @@ import (
 //go:embed i18n/en.yaml i18n/ar.yaml
 var i18nFS embed.FS
 
-// translations maps language -> id -> text, keeping only plain texts (not
-// Hugo's plural forms).
-var translations = sync.OnceValue(func() map[string]map[string]string {
-	out := map[string]map[string]string{}
+// translations maps language -> id -> text, parsed once, keeping only plain
+// texts (not Hugo's plural forms).
+var translations = sync.OnceValue(func() map[string]map[string]*template.Template {
+	out := map[string]map[string]*template.Template{}
 	for _, lang := range []string{"en", "ar"} {
 		b, err := i18nFS.ReadFile("i18n/" + lang + ".yaml")
 		var all map[string]any
 		if err == nil {
 			err = yaml.Unmarshal(b, &all)
 		}
+		out[lang] = map[string]*template.Template{}
+		for id, v := range all {
+			if s, ok := v.(string); ok && err == nil {
+				out[lang][id], err = template.New(id).Option("missingkey=error").Parse(s)
+			}
+		}
 		if err != nil {
 			panic(fmt.Sprintf("themes/bluetree/i18n/%s.yaml: %v", lang, err))
-		}
-		out[lang] = map[string]string{}
-		for id, v := range all {
-			if s, ok := v.(string); ok {
-				out[lang][id] = s
-			}
 		}
 	}
 	return out
@@ -43,15 +43,12 @@ var translations = sync.OnceValue(func() map[string]map[string]string {
 // {{ .Name }} fields, as Hugo's T does. A missing id panics: the theme and
 // the program ship together.
 func T(lang, id string, args map[string]string) string {
-	s, ok := translations()[lang][id]
+	t, ok := translations()[lang][id]
 	if !ok {
 		panic(fmt.Sprintf("themes/bluetree/i18n/%s.yaml: no %q", lang, id))
 	}
-	if !strings.Contains(s, "{{") {
-		return s
-	}
 	var b strings.Builder
-	if err := template.Must(template.New(id).Option("missingkey=error").Parse(s)).Execute(&b, args); err != nil {
+	if err := t.Execute(&b, args); err != nil {
 		panic(fmt.Sprintf("themes/bluetree/i18n/%s.yaml: %s: %v", lang, id, err))
 	}
 	return b.String()

@@ -62,17 +62,11 @@ func requestLog(log *slog.Logger) func(http.Handler) http.Handler {
 				slog.Int("status", status),
 				slog.Float64("duration_ms", ms(time.Since(start))),
 			}
-			if info.outcome != "" {
-				attrs = append(attrs, slog.String("outcome", info.outcome))
-			}
-			if info.kind != "" {
-				attrs = append(attrs, slog.String("kind", info.kind))
-			}
-			if info.lang != "" {
-				attrs = append(attrs, slog.String("lang", info.lang))
-			}
-			if info.id != "" {
-				attrs = append(attrs, slog.String("id", info.id))
+			for _, a := range []slog.Attr{slog.String("outcome", info.outcome), slog.String("kind", info.kind),
+				slog.String("lang", info.lang), slog.String("id", info.id)} {
+				if a.Value.String() != "" {
+					attrs = append(attrs, a)
+				}
 			}
 			if info.sendTime > 0 {
 				attrs = append(attrs, slog.Float64("send_ms", ms(info.sendTime)))

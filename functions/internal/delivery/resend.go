@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,10 +47,7 @@ type Resend struct {
 
 // NewResend returns a Sender for the Resend API.
 func NewResend(o ResendOptions) *Resend {
-	r := &Resend{log: o.Logger}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	}
+	r := &Resend{log: cmp.Or(o.Logger, slog.New(slog.DiscardHandler))}
 	hc := o.HTTPClient
 	if hc == nil {
 		hc = NewHTTPClient(15*time.Second, 64)

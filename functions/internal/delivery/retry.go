@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -24,16 +25,8 @@ type Retry struct {
 const retryMaxDelay = 5 * time.Second
 
 func (r Retry) Send(ctx context.Context, m *mail.Message) error {
-	log, maxAttempts, baseDelay := r.Log, r.MaxAttempts, r.BaseDelay
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	if maxAttempts <= 0 {
-		maxAttempts = 4
-	}
-	if baseDelay <= 0 {
-		baseDelay = 200 * time.Millisecond
-	}
+	log := cmp.Or(r.Log, slog.New(slog.DiscardHandler))
+	maxAttempts, baseDelay := cmp.Or(r.MaxAttempts, 4), cmp.Or(r.BaseDelay, 200*time.Millisecond)
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
 		err := r.Next.Send(ctx, m)

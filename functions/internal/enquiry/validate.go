@@ -286,8 +286,9 @@ func NewParser(secret []byte, now func() time.Time) *Parser {
 	if now == nil {
 		now = time.Now
 	}
-	validators()   // build the validators now, not on the first request
-	openingHours() // and read the opening hours
+	validators()                     // build the validators now, not on the first request
+	openingHours()                   // and read the opening hours
+	dayName(time.Sunday, LangArabic) // and the theme's texts
 	return &Parser{secret: slices.Clone(secret), now: now}
 }
 
