@@ -187,34 +187,51 @@ func headerList(r *http.Request, name string) string {
 }
 
 // prefersJSON reports whether an Accept header ranks application/json above
-// text/html. No header, or a tie, means HTML.
+// text/html: for each, the q of the most specific media range matching it
+// (exact, type/*, */*) counts, then how specific that range is. No header,
+// or a tie, means HTML. Only the first 32 ranges of the first KiB are read;
+// a q that is not 0 to 1 counts as 0.
 func prefersJSON(accept string) bool {
-	qj, sj := quality(accept, "application", "json")
-	qh, sh := quality(accept, "text", "html")
-	return qj > qh || (qj == qh && qj > 0 && sj > sh)
-}
-
-// quality is the q of the most specific media range in accept matching
-// typ/sub (0 when none does) and how specific it is (2 exact, 1 type/*,
-// 0 */*, -1 none).
-func quality(accept, typ, sub string) (float64, int) {
-	best, bestSpec := 0.0, -1
-	for _, w := range weights(accept) {
-		t, st, _ := strings.Cut(w.value, "/")
-		spec := -1
-		switch {
-		case t == typ && st == sub:
-			spec = 2
-		case t == typ && st == "*":
-			spec = 1
-		case t == "*" && st == "*":
-			spec = 0
+	type match struct {
+		q    float64
+		spec int // 2 exact, 1 type/*, 0 */*, -1 none
+	}
+	forJSON, forHTML := match{0, -1}, match{0, -1}
+	for i, part := range strings.Split(accept[:min(len(accept), 1024)], ",") {
+		if i >= 32 {
+			break
 		}
-		if spec >= 0 && spec >= bestSpec && (spec > bestSpec || w.q > best) {
-			best, bestSpec = w.q, spec
+		value, params, _ := strings.Cut(part, ";")
+		typ, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(value)), "/")
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				} else {
+					q = 0
+				}
+			}
+		}
+		for _, m := range []struct {
+			best     *match
+			typ, sub string
+		}{{&forJSON, "application", "json"}, {&forHTML, "text", "html"}} {
+			spec := -1
+			switch {
+			case typ == m.typ && sub == m.sub:
+				spec = 2
+			case typ == m.typ && sub == "*":
+				spec = 1
+			case typ == "*" && sub == "*":
+				spec = 0
+			}
+			if spec >= 0 && spec >= m.best.spec && (spec > m.best.spec || q > m.best.q) {
+				*m.best = match{q, spec}
+			}
 		}
 	}
-	return best, bestSpec
+	return forJSON.q > forHTML.q || (forJSON.q == forHTML.q && forJSON.q > 0 && forJSON.spec > forHTML.spec)
 }
 
 // HeaderLang is "ar" when Arabic has a higher weight than English in an
@@ -229,38 +246,4 @@ func HeaderLang(acceptLanguage string) string {
 		}
 	}
 	return enquiry.LangEnglish
-}
-
-// weighted is one value of an Accept-style header with its q.
-type weighted struct {
-	value string // lower-cased, parameters removed
-	q     float64
-}
-
-// weights reads an Accept header ("a;q=0.5, b") into its values and
-// weights: the first 32 of at most 1 KiB; a q that is not 0 to 1 counts as 0.
-func weights(h string) []weighted {
-	if len(h) > 1024 {
-		h = h[:1024]
-	}
-	var out []weighted
-	for i, part := range strings.Split(h, ",") {
-		if i >= 32 {
-			break
-		}
-		value, params, _ := strings.Cut(part, ";")
-		w := weighted{value: strings.ToLower(strings.TrimSpace(value)), q: 1}
-		for _, p := range strings.Split(params, ";") {
-			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-					w.q = f
-				} else {
-					w.q = 0
-				}
-			}
-		}
-		out = append(out, w)
-	}
-	return out
 }

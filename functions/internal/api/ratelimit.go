@@ -103,12 +103,12 @@ func (l *limiter) size() int {
 // groups it.
 func clientKey(r *http.Request, trustProxy bool) string {
 	if trustProxy {
-		if a, ok := parseAddr(r.Header.Get("X-Nf-Client-Connection-Ip")); ok {
+		if a, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Nf-Client-Connection-Ip"))); err == nil {
 			return key(a)
 		}
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
 			parts := strings.Split(xff[len(xff)-1], ",")
-			if a, ok := parseAddr(parts[len(parts)-1]); ok {
+			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
 				return key(a)
 			}
 		}
@@ -117,18 +117,10 @@ func clientKey(r *http.Request, trustProxy bool) string {
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if a, ok := parseAddr(host); ok {
+	if a, err := netip.ParseAddr(strings.TrimSpace(host)); err == nil {
 		return key(a)
 	}
 	return host
-}
-
-func parseAddr(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return a, true
 }
 
 func key(a netip.Addr) string { return Client(a).String() }
