@@ -21,10 +21,8 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/lambdahttp"
-	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 func main() {
@@ -61,17 +59,12 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, star
 
 // newHandler builds the shared handler from the configuration.
 func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
-	composer, err := mail.NewComposer(mail.ComposerConfig{
-		From:    cfg.From,
-		To:      cfg.To,
-		Ack:     cfg.Ack,
-		SiteURL: cfg.SiteURL.String(),
-	})
+	d, err := api.FromConfig(cfg, cfg.SiteURL)
 	if err != nil {
-		return nil, fmt.Errorf("email templates: %w", err)
+		return nil, err
 	}
 	// No spool here: the request retries within its time budget.
-	sender := delivery.Retry{Log: log, Next: delivery.NewResend(delivery.ResendOptions{
+	d.Sender = delivery.Retry{Log: log, Next: delivery.NewResend(delivery.ResendOptions{
 		APIKey:  cfg.ResendAPIKey,
 		BaseURL: cfg.ResendBaseURL, // "" keeps resend-go's default (RESEND_BASE_URL or api.resend.com)
 		// One request at a time, frozen between requests: a few idle
@@ -80,25 +73,14 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 		HTTPClient: delivery.NewHTTPClient(5*time.Second, 4),
 		Logger:     log,
 	})}
-	return api.New(api.Deps{
-		Parser:   enquiry.NewParser(cfg.IDSecret, nil),
-		Composer: composer,
-		Sender:   sender,
-		// The 422/429/503 pages refill the site's own form page, fetched from
-		// the CDN on first need and kept in memory while the instance lives.
-		Pages:         formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: pageTimeout}),
-		Logger:        log,
-		SiteURL:       cfg.SiteURL,
-		ExtraOrigins:  cfg.ExtraOrigins,
-		RatePerMinute: cfg.RatePerMinute,
-		Burst:         cfg.Burst,
-		// The adapter sets RemoteAddr from the event (API Gateway's source IP,
-		// Netlify's x-nf-client-connection-ip), so forwarded headers, which a
-		// visitor could forge on AWS, are not trusted.
-		TrustProxy:  false,
-		SendTimeout: cfg.SendTimeout,
-		Events:      api.Events{Events: cfg.Events, From: cfg.From, Reception: cfg.To},
-	}), nil
+	// The 422/429/503 pages refill the site's own form page, fetched from
+	// the CDN on first need and kept in memory while the instance lives.
+	d.Pages = formpage.HTTP(cfg.SiteURL, &http.Client{Timeout: pageTimeout})
+	d.Logger = log
+	// TrustProxy stays off: the adapter sets RemoteAddr from the event (API
+	// Gateway's source IP, Netlify's x-nf-client-connection-ip), so
+	// forwarded headers, which a visitor could forge on AWS, are not trusted.
+	return api.New(d), nil
 }
 
 // pageTimeout bounds fetching a form page for a 422/429/503 reply, inside

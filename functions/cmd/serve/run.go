@@ -21,7 +21,6 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/api"
 	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 	"github.com/bluetreeclinics/site/functions/internal/site"
@@ -147,11 +146,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	composer, err := mail.NewComposer(mail.ComposerConfig{
-		From: cfg.From, To: cfg.To, Ack: cfg.Ack, SiteURL: siteURL.String(),
-	})
+	deps, err := api.FromConfig(cfg, siteURL)
 	if err != nil {
-		return fmt.Errorf("email composer: %w", err)
+		return err
 	}
 
 	if o.build {
@@ -169,21 +166,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	static := newStatic(dir, logger)
-	apiHandler := api.New(api.Deps{
-		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
-		Composer:      composer,
-		Sender:        sender,
-		Pages:         formpage.Dir(os.DirFS(dir)),
-		Logger:        logger,
-		SiteURL:       siteURL,
-		ExtraOrigins:  append(ownOrigins, cfg.ExtraOrigins...),
-		RatePerMinute: cfg.RatePerMinute,
-		Burst:         cfg.Burst,
-		TrustProxy:    cfg.TrustProxy,
-		Health:        health,
-		SendTimeout:   cfg.SendTimeout,
-		Events:        api.Events{Events: cfg.Events, From: cfg.From, Reception: cfg.To},
-	})
+	deps.Sender, deps.Pages, deps.Logger, deps.Health = sender, formpage.Dir(os.DirFS(dir)), logger, health
+	deps.ExtraOrigins = append(ownOrigins, deps.ExtraOrigins...)
+	deps.TrustProxy = cfg.TrustProxy
+	apiHandler := api.New(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiHandler)
 	mux.Handle("/", compress(static))

@@ -4,11 +4,13 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
@@ -56,6 +58,27 @@ type Deps struct {
 	// Events turns on POST /api/resend-events when its WebhookSecret is
 	// set (resendevents.go).
 	Events Events
+}
+
+// FromConfig is the part of Deps every host reads alike from cfg: the
+// parser, the composer (links to siteURL), the origins, the rate limit, the
+// send budget and the events endpoint. The host adds its Sender, Pages,
+// Logger, and TrustProxy and Health if it has them.
+func FromConfig(cfg *config.Config, siteURL *url.URL) (Deps, error) {
+	composer, err := mail.NewComposer(mail.ComposerConfig{From: cfg.From, To: cfg.To, Ack: cfg.Ack, SiteURL: siteURL.String()})
+	if err != nil {
+		return Deps{}, fmt.Errorf("email templates: %w", err)
+	}
+	return Deps{
+		Parser:        enquiry.NewParser(cfg.IDSecret, nil),
+		Composer:      composer,
+		SiteURL:       siteURL,
+		ExtraOrigins:  cfg.ExtraOrigins,
+		RatePerMinute: cfg.RatePerMinute,
+		Burst:         cfg.Burst,
+		SendTimeout:   cfg.SendTimeout,
+		Events:        Events{Events: cfg.Events, From: cfg.From, Reception: cfg.To},
+	}, nil
 }
 
 // Limits of the endpoint.
