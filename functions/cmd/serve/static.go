@@ -213,19 +213,15 @@ func compilePattern(p string) *regexp.Regexp {
 		if i > 0 {
 			b.WriteString("/")
 		}
-		switch {
-		case seg == "*":
-			b.WriteString(".*")
-		case strings.HasPrefix(seg, ":"):
+		if strings.HasPrefix(seg, ":") {
 			b.WriteString("[^/]+")
-		default:
-			parts := strings.Split(seg, "*")
-			for j, part := range parts {
-				if j > 0 {
-					b.WriteString(".*")
-				}
-				b.WriteString(regexp.QuoteMeta(part))
+			continue
+		}
+		for j, part := range strings.Split(seg, "*") { // a lone "*" too
+			if j > 0 {
+				b.WriteString(".*")
 			}
+			b.WriteString(regexp.QuoteMeta(part))
 		}
 	}
 	b.WriteString("$")
