@@ -6,7 +6,7 @@
 // or write files. The guard refuses, before decap-server sees them:
 //   - a Host other than the loopback address it listens on;
 //   - an Origin other than the local site's (the editor at /admin/), or none;
-//   - any path outside the folders the editor edits (EDITABLE below), or
+//   - any path outside what the editor edits (EDITABLE below), or
 //     through a hidden name (.env, .git) or "..".
 // Settings, each read here and nowhere else in this program:
 //   HUGO_CMS_LOCAL_PORT  this backend's port (default 8081; the /admin/ page
@@ -22,8 +22,11 @@ const http = require('node:http');
 const express = require('express');
 const { registerLocalFs, registerLocalGit } = require('decap-server/dist/middlewares');
 
-// The folders the editor writes (config.yml's collections and media_folder).
-const EDITABLE = ['content/', 'data/', 'assets/images/uploads/'];
+// What the editor writes (config.yml's collections and media_folder), each
+// ending in "/": the content and uploads folders, and of data/ only the
+// clinic's details (the rest of data/ is the site's rules: go-live list, CSP,
+// forbidden words, the Go that embeds them).
+const EDITABLE = ['content/', 'data/clinic.yaml/', 'assets/images/uploads/'];
 // Keys of decap-server's request parameters that name files or folders.
 const PATH_KEYS = new Set(['path', 'newPath', 'folder', 'mediaFolder', 'paths']);
 

@@ -68,6 +68,8 @@ func TestEditorBackendRefusesForeignRequests(t *testing.T) {
 		{"own Origin climbs out of content", ownHost, editorOrigin, read("content/../.env"), 403},
 		{"own Origin writes code", ownHost, editorOrigin, write("functions/main.go"), 403},
 		{"own Origin writes static", ownHost, editorOrigin, write("static/robots.txt"), 403},
+		{"own Origin writes the site's rules in data/", ownHost, editorOrigin, write("data/golive.yaml"), 403},
+		{"own Origin writes a name starting like the clinic's", ownHost, editorOrigin, write("data/clinic.yaml.go"), 403},
 		{"own Origin lists the root", ownHost, editorOrigin, `{"action":"entriesByFolder","params":{"branch":"main","folder":".","extension":"md","depth":1}}`, 403},
 		{"own Origin deletes outside", ownHost, editorOrigin, `{"action":"deleteFiles","params":{"branch":"main","paths":["content/en/faq/a.md","go.mod"],"options":{"commitMessage":"x"}}}`, 403},
 		// The editor's own requests.
