@@ -133,8 +133,10 @@ func send(t *testing.T, s *Spool, m *mail.Message) {
 // emails arrived and no file is left.
 func drain(t *testing.T, e *env, s *Spool, want int) {
 	t.Helper()
-	run(t, s)
+	stop := run(t, s)
 	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	// Stopped before listing, so no periodic writability probe is in flight.
+	stop()
 	if n := len(e.fake.Emails()); n != want {
 		t.Errorf("%d emails, want %d", n, want)
 	}
@@ -303,8 +305,10 @@ func TestConcurrentSendsOfOneKey(t *testing.T) {
 	if got := files(t, e.dir); len(got) != 1 || s.Depth() != 1 {
 		t.Fatalf("files %v depth %d", got, s.Depth())
 	}
-	run(t, s)
+	stop := run(t, s)
 	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	// Stopped before listing, so no periodic writability probe is in flight.
+	stop()
 	if n := len(e.fake.Emails()); n != 1 {
 		t.Errorf("%d emails, want 1", n)
 	}
@@ -606,8 +610,10 @@ func TestRefusedReceptionEmailSetAside(t *testing.T) {
 	send(t, s, bad)
 	send(t, s, message("enq_ok1"))
 	send(t, s, message("enq_ok2"))
-	run(t, s)
+	stop := run(t, s)
 	waitFor(t, "the spool to drain", 5*time.Second, func() bool { return s.Depth() == 0 })
+	// Stopped before listing, so no periodic writability probe is in flight.
+	stop()
 	if n := len(e.fake.Emails()); n != 2 {
 		t.Errorf("%d emails sent, want the 2 good ones", n)
 	}
