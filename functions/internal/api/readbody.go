@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 )
@@ -22,7 +23,8 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, body, limit))
-	if _, ok := errorAs[*http.MaxBytesError](err); ok {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
 		drain(w, body)
 	}
 	return b, err

@@ -16,6 +16,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"github.com/resend/resend-go/v2"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
@@ -48,21 +50,6 @@ type Alert struct {
 	Enquiry string    `json:"enquiry"`
 	Problem string    `json:"problem"` // mail.DeliveryProblem.What
 	Email   string    `json:"email"`   // mail.EmailReception or mail.EmailAck
-}
-
-type eventsHandler struct {
-	Events
-	s        *server
-	verifier resend.WebhooksSvc
-
-	mu   sync.Mutex
-	seen map[string]time.Time // svix-id → when handled
-
-	last atomic.Pointer[Alert]
-}
-
-func newEventsHandler(s *server, e Events) *eventsHandler {
-	return &eventsHandler{Events: e, s: s, verifier: resend.NewClient("").Webhooks, seen: map[string]time.Time{}}
 }
 
 // event is the part of Resend's event the endpoint reads.
@@ -100,60 +87,76 @@ var problems = map[string]string{
 	resend.EventEmailDeliveryDelayed: "delayed",
 }
 
-func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	info := infoFrom(r.Context())
-	info.kind = "resend_event"
-	body, err := readBody(w, r, MaxEventBytes)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			info.outcome = "too_large"
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "event too large"})
+// handleResendEvents is POST /api/resend-events; the alerts it raises are
+// stored in lastAlert for /api/health.
+func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, timeout time.Duration, lastAlert *atomic.Pointer[Alert]) http.Handler {
+	verifier := resend.NewClient("").Webhooks
+	seen := &seenDeliveries{at: map[string]time.Time{}}
+	act := alerter{log: log, cfg: cfg, sender: sender, timeout: timeout, last: lastAlert}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		info.kind = "resend_event"
+		body, err := readBody(w, r, MaxEventBytes)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				info.outcome = "too_large"
+				writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "event too large"})
+				return
+			}
+			info.outcome = "bad_body"
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unreadable body"})
 			return
 		}
-		info.outcome = "bad_body"
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unreadable body"})
-		return
-	}
-	id := r.Header.Get("svix-id")
-	if err := h.verifier.Verify(&resend.VerifyWebhookOptions{
-		Payload:       string(body),
-		WebhookSecret: h.WebhookSecret,
-		Headers: resend.WebhookHeaders{
-			Id:        id,
-			Timestamp: r.Header.Get("svix-timestamp"),
-			Signature: r.Header.Get("svix-signature"),
-		},
-	}); err != nil {
-		// Verify's message says which check failed (no payload in it).
-		info.outcome = "bad_signature"
-		h.s.Logger.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
-		return
-	}
-	if h.handled(id) {
-		// A retry of a delivery already acted on, or a replay: no second effect.
-		info.outcome = "replay"
-		writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
-		return
-	}
-	var ev event
-	if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
-		info.outcome = "malformed"
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a Resend event"})
-		return
-	}
-	status, outcome := h.act(r.Context(), &ev)
-	info.outcome = outcome
-	if status/100 == 2 {
-		h.remember(id)
-	}
-	writeJSON(w, status, map[string]string{"status": outcome})
+		id := r.Header.Get("svix-id")
+		if err := verifier.Verify(&resend.VerifyWebhookOptions{
+			Payload:       string(body),
+			WebhookSecret: cfg.WebhookSecret,
+			Headers: resend.WebhookHeaders{
+				Id:        id,
+				Timestamp: r.Header.Get("svix-timestamp"),
+				Signature: r.Header.Get("svix-signature"),
+			},
+		}); err != nil {
+			// Verify's message says which check failed (no payload in it).
+			info.outcome = "bad_signature"
+			log.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
+			return
+		}
+		if seen.handled(id) {
+			// A retry of a delivery already acted on, or a replay: no second effect.
+			info.outcome = "replay"
+			writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
+			return
+		}
+		var ev event
+		if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
+			info.outcome = "malformed"
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a Resend event"})
+			return
+		}
+		status, outcome := act.act(r.Context(), &ev)
+		info.outcome = outcome
+		if status/100 == 2 {
+			seen.remember(id)
+		}
+		writeJSON(w, status, map[string]string{"status": outcome})
+	})
+}
+
+// alerter sends the alert or the note an event calls for.
+type alerter struct {
+	log     *slog.Logger
+	cfg     Events
+	sender  delivery.Sender
+	timeout time.Duration
+	last    *atomic.Pointer[Alert]
 }
 
 // act decides what an event calls for and does it; 503 when the alert
 // could not be sent, so Resend delivers the event again later.
-func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
+func (h alerter) act(ctx context.Context, ev *event) (int, string) {
 	tags := ev.tags()
 	enq, which := tags[mail.TagEnquiry], tags[mail.TagEmail]
 	info := infoFrom(ctx)
@@ -170,25 +173,25 @@ func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
 			if ev.CreatedAt.IsZero() || ev.Data.CreatedAt.IsZero() {
 				return http.StatusOK, "ignored"
 			}
-			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < h.DelayAlertAfter {
+			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < h.cfg.DelayAlertAfter {
 				return http.StatusOK, "delay_below_threshold"
 			}
 		}
-		m = mail.Alert(h.From, h.AlertTo, p)
-		h.s.Logger.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
+		m = mail.Alert(h.cfg.From, h.cfg.AlertTo, p)
+		h.log.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
 			"problem", p.What, "resend_id", p.ResendID, "alert_key", m.IdempotencyKey)
 	case which == mail.EmailAck && (ev.Type == resend.EventEmailBounced || ev.Type == resend.EventEmailFailed):
 		p.What = "bounced"
-		m = mail.AckBounced(h.From, h.Reception, p)
-		h.s.Logger.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
+		m = mail.AckBounced(h.cfg.From, h.cfg.Reception, p)
+		h.log.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
 			"resend_id", p.ResendID, "note_key", m.IdempotencyKey)
 	default:
 		return http.StatusOK, "ignored"
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.s.SendTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
 	defer cancel()
-	if err := h.s.Sender.Send(sctx, m); err != nil {
-		h.s.Logger.ErrorContext(ctx, "the delivery alert could not be sent; Resend will deliver the event again", "id", enq,
+	if err := h.sender.Send(sctx, m); err != nil {
+		h.log.ErrorContext(ctx, "the delivery alert could not be sent; Resend will deliver the event again", "id", enq,
 			"problem", p.What, "error", err.Error())
 		return http.StatusServiceUnavailable, "alert_not_sent"
 	}
@@ -196,21 +199,27 @@ func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
 	return http.StatusOK, "alerted"
 }
 
-func (h *eventsHandler) handled(id string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t, ok := h.seen[id]
+// seenDeliveries remembers the svix-ids acted on within replayWindow.
+type seenDeliveries struct {
+	mu sync.Mutex
+	at map[string]time.Time // svix-id → when handled
+}
+
+func (s *seenDeliveries) handled(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.at[id]
 	return ok && time.Since(t) < replayWindow
 }
 
-func (h *eventsHandler) remember(id string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+func (s *seenDeliveries) remember(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := time.Now()
-	for k, t := range h.seen { // few events an hour: a sweep costs nothing
+	for k, t := range s.at { // few events an hour: a sweep costs nothing
 		if now.Sub(t) >= replayWindow {
-			delete(h.seen, k)
+			delete(s.at, k)
 		}
 	}
-	h.seen[id] = now
+	s.at[id] = now
 }
