@@ -193,7 +193,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Outbox() {
 		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
 	} else {
-		fmt.Fprintf(stdout, "Emails are kept in %s and sent with Resend to %v.\n", absOr(cfg.SpoolDir), cfg.To)
+		fmt.Fprintf(stdout, "Emails are kept in %s and sent with Resend to %v.\n", absOr(cfg.Spool.Dir), cfg.To)
 	}
 	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
 	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
@@ -299,15 +299,15 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		Logger:  logger,
 	})
 	o := spoolTuning
-	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter
+	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.Spool.ResendRate), cfg.Spool.MaxBytes, cfg.Spool.AlertAfter
 	var sp *spool.Spool
 	o.Alert = func(p mail.DeliveryProblem) { spoolAlert(sp, cfg, logger, p) }
-	sp, err = spool.New(cfg.SpoolDir, r, logger, o)
+	sp, err = spool.New(cfg.Spool.Dir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
 	logger.Info("emails are kept in the spool and sent with Resend in the background", "base_url", r.BaseURL(),
-		"spool", absOr(sp.Dir()), "rate_per_second", cfg.ResendRate)
+		"spool", absOr(sp.Dir()), "rate_per_second", cfg.Spool.ResendRate)
 	health = func() (map[string]any, bool) {
 		h, ok := sp.Health()
 		return map[string]any{"sender": "resend", "spool": h}, ok
