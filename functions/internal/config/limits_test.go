@@ -8,7 +8,7 @@ import (
 
 func TestSpoolAndConnections(t *testing.T) {
 	for _, tc := range []struct {
-		env  map[string]string
+		env   map[string]string
 		want  Spool
 		conns [2]int
 	}{
