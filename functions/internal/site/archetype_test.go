@@ -10,7 +10,8 @@ import (
 )
 
 // A new FAQ entry made with `hugo new` is a draft (its placeholder answer
-// never goes live) and its title keeps "I" a capital.
+// never goes live); the English title keeps "I" a capital, and the Arabic
+// file asks for an Arabic title and answer instead of offering English.
 func TestFAQArchetype(t *testing.T) {
 	hugo, err := HugoPath(context.Background(), root)
 	if err != nil {
@@ -25,7 +26,11 @@ func TestFAQArchetype(t *testing.T) {
 	}
 	// Both languages, side by side as the content editor writes them
 	// (docs/editing-content.md gives these commands).
-	for _, lang := range []string{"en", "ar"} {
+	wants := map[string][]string{
+		"en": {`title: "Can I drive home if I feel fine?"`, "Write the answer here"},
+		"ar": {`title: ""`, "اكتب الإجابة هنا"},
+	}
+	for lang, want := range wants {
 		file := filepath.Join("content", "faq", "can-i-drive-home-if-i-feel-fine."+lang+".md")
 		cmd := exec.Command(hugo, "new", "content", file)
 		cmd.Dir = dir
@@ -36,7 +41,7 @@ func TestFAQArchetype(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{`title: "Can I drive home if I feel fine?"`, "\ndraft: true\n"} {
+		for _, want := range append(want, "\ndraft: true\n") {
 			if !strings.Contains(string(b), want) {
 				t.Errorf("the new FAQ entry %s lacks %q:\n%s", file, want, b)
 			}
