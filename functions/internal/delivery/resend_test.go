@@ -350,3 +350,14 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		}
 	}
 }
+
+// Attempt 0 (no attempt made yet) counts as the first.
+func TestBackoff(t *testing.T) {
+	for attempt := 0; attempt < 80; attempt++ {
+		d := delivery.Backoff(time.Second, 5*time.Minute, attempt)
+		want := min(time.Second<<min(max(attempt-1, 0), 30), 5*time.Minute)
+		if d < want/2 || d > want {
+			t.Errorf("attempt %d: %v, want in [%v, %v]", attempt, d, want/2, want)
+		}
+	}
+}

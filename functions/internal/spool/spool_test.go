@@ -273,7 +273,7 @@ func TestResendAfterCrashIsDeduplicated(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := e.spool(t, fastOptions)
-	if err := first.write(m.IdempotencyKey, m, time.Now()); err != nil {
+	if err := first.write(m, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	second := e.spool(t, fastOptions)
@@ -559,16 +559,6 @@ func TestRunStopsPromptly(t *testing.T) {
 	}
 	if s.Depth() != 1 || len(files(t, e.dir)) != 1 {
 		t.Errorf("depth %d files %v", s.Depth(), files(t, e.dir))
-	}
-}
-
-func TestBackoff(t *testing.T) {
-	for attempt := 1; attempt < 80; attempt++ {
-		d := delivery.Backoff(time.Second, 5*time.Minute, attempt)
-		want := min(time.Second<<min(attempt-1, 30), 5*time.Minute)
-		if d < want/2 || d > want {
-			t.Errorf("attempt %d: %v, want in [%v, %v]", attempt, d, want/2, want)
-		}
 	}
 }
 

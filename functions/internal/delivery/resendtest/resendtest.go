@@ -96,18 +96,27 @@ type answered struct {
 	id  string
 }
 
-// NewServer starts a fake Resend and registers its shutdown with t.Cleanup
-// (the only methods of t it calls are Helper and Cleanup).
+// NewServer starts a fake Resend and registers its Close with t.Cleanup.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Resend outside a test (cmd/perf); Close stops it.
+func Start() *Server {
 	s := &Server{APIKey: DefaultAPIKey, closing: make(chan struct{}), retryAfter: 1, idem: map[string]answered{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(func() {
-		close(s.closing)
-		s.srv.CloseClientConnections()
-		s.srv.Close()
-	})
 	return s
+}
+
+// Close answers the calls still waiting with a dropped connection and stops
+// the server.
+func (s *Server) Close() {
+	close(s.closing)
+	s.srv.CloseClientConnections()
+	s.srv.Close()
 }
 
 // URL is the base URL to give the client, with its trailing "/".
