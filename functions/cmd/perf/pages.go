@@ -22,8 +22,6 @@ import (
 )
 
 const (
-	pageBudget    = 14 * 1024 // HTML + CSS of one page, gzipped: the first TCP round trip
-	jsBudget      = 4 * 1024  // JavaScript of one page, gzipped
 	lighthouseBin = "perf/node_modules/.bin/lighthouse"
 	chromium      = "/usr/bin/chromium"
 	// Headless and offline (design.md); chrome-launcher adds a fresh --user-data-dir.
@@ -52,14 +50,14 @@ func pagesSection(ctx context.Context, w io.Writer, tmp string) error {
 		}
 	}
 	fmt.Fprintf(w, "\n| Page | HTML+CSS gz (≤ %s) | JS gz (≤ %s) | Performance | Accessibility | Best practices | SEO | LCP | CLS |\n"+
-		"|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", kb(pageBudget), kb(jsBudget))
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", kb(site.PageBudget), kb(site.JSBudget))
 	over := 0
 	for _, p := range pages {
 		htmlCSS, js, err := weigh(public, p)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		if htmlCSS > pageBudget || js > jsBudget {
+		if htmlCSS > site.PageBudget || js > site.JSBudget {
 			over++
 		}
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", p, kb(htmlCSS), kb(js), cmp.Or(audit[p], "– | – | – | – | – | –"))

@@ -35,11 +35,6 @@ var (
 	baseURL  = "https://www.bluetreeclinics.example/" // hugo.toml's baseURL
 )
 
-const (
-	pageBudget = 14 * 1024 // HTML + CSS of one page, gzipped
-	jsBudget   = 4 * 1024  // all JavaScript, gzipped
-)
-
 func TestMain(m *testing.M) {
 	var err error
 	root, err = Root()
@@ -544,8 +539,8 @@ func TestBudgets(t *testing.T) {
 			css += cssSize[file]
 		}
 		t.Logf("%-40s HTML %5d B + CSS %5d B = %5d B gzipped", p.path, size, css, size+css)
-		if size+css > pageBudget {
-			t.Errorf("%s: HTML+CSS %d B gzipped, budget %d B", p.path, size+css, pageBudget)
+		if size+css > PageBudget {
+			t.Errorf("%s: HTML+CSS %d B gzipped, budget %d B", p.path, size+css, PageBudget)
 		}
 	}
 	// All JavaScript: script files, and each distinct inline script once.
@@ -570,8 +565,8 @@ func TestBudgets(t *testing.T) {
 		}
 	}
 	t.Logf("all JavaScript: %d B gzipped", js)
-	if js > jsBudget {
-		t.Errorf("JavaScript %d B gzipped, budget %d B", js, jsBudget)
+	if js > JSBudget {
+		t.Errorf("JavaScript %d B gzipped, budget %d B", js, JSBudget)
 	}
 }
 
