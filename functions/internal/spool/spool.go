@@ -47,41 +47,38 @@ import (
 // Options tune a Spool; zero values take the defaults (the operator's
 // settings come through config).
 type Options struct {
-	// MinBackoff is the base of the exponential backoff after a transient
-	// failure (5xx, timeout, connection error). Default 2s.
-	MinBackoff time.Duration
-	// MaxBackoff caps that backoff. Default 5m.
-	MaxBackoff time.Duration
-	// ConfigBackoff is how long sending pauses after a configuration error
-	// (bad API key, unverified domain): the operator has to fix something.
-	// Default 10m.
-	ConfigBackoff time.Duration
-	// QuotaBackoff is how long sending pauses when the sending quota is
-	// spent. Default 15m.
-	QuotaBackoff time.Duration
-	// AttemptTimeout bounds one send. Default 30s.
+	// MinBackoff (default 2s) is the base of the exponential backoff after
+	// a transient failure (5xx, timeout, connection error); MaxBackoff
+	// (default 5m) caps it.
+	MinBackoff, MaxBackoff time.Duration
+	// ConfigBackoff (default 10m) is how long sending pauses after a
+	// configuration error (bad API key, unverified domain): the operator has
+	// to fix something. QuotaBackoff (default 15m): after the sending quota
+	// is spent.
+	ConfigBackoff, QuotaBackoff time.Duration
+	// AttemptTimeout (default 30s) bounds one send.
 	AttemptTimeout time.Duration
-	// Interval is how often the worker looks for messages that are due and
-	// checks the folder. Default 1s.
+	// Interval (default 1s) is how often the worker looks for messages that
+	// are due and checks the folder.
 	Interval time.Duration
-	// Concurrency is how many sends run at once. Default 4.
-	Concurrency int
 	// Rate is the most calls per second made to the mail service.
-	// Default: config.DefaultResendRate.
 	Rate float64
 	// MaxBytes is the most the spool may hold; past it Send refuses
-	// (ErrFull) and the visitor is asked to try again. Default:
-	// config.DefaultSpoolMaxMB.
+	// (ErrFull) and the visitor is asked to try again.
 	MaxBytes int64
 	// AlertAfter is how long emails may be unsent before Health reports
-	// false (an unwritable folder fails it at once). Default:
-	// config.DefaultSpoolAlertAfter.
+	// false (an unwritable folder fails it at once).
 	AlertAfter time.Duration
 	// Alert, if set, is told when reception's email is set aside (the mail
 	// service refused it for its content): it sends someone an alert.
 	Alert func(mail.DeliveryProblem)
 }
 
+// concurrency is how many sends run at once.
+const concurrency = 4
+
+// defaults fills in what o leaves zero; Rate, MaxBytes and AlertAfter take
+// the operator's defaults from config.
 func (o *Options) defaults() {
 	o.MinBackoff = cmp.Or(o.MinBackoff, 2*time.Second)
 	o.MaxBackoff = cmp.Or(o.MaxBackoff, 5*time.Minute)
@@ -89,7 +86,6 @@ func (o *Options) defaults() {
 	o.QuotaBackoff = cmp.Or(o.QuotaBackoff, 15*time.Minute)
 	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, 30*time.Second)
 	o.Interval = cmp.Or(o.Interval, time.Second)
-	o.Concurrency = cmp.Or(o.Concurrency, 4)
 	o.Rate = cmp.Or(o.Rate, config.DefaultResendRate)
 	o.MaxBytes = cmp.Or(o.MaxBytes, config.DefaultSpoolMaxMB<<20)
 	o.AlertAfter = cmp.Or(o.AlertAfter, config.DefaultSpoolAlertAfter)
@@ -113,15 +109,9 @@ type Spool struct {
 	bytes     int64             // size of the files in entries
 	writeErr  error             // the last write or probe failure, nil once one works
 	failSince time.Time         // when writes started failing
-	pause     pause             // all sending waits until pause.until
+	pausedTil time.Time         // all sending waits until then,
+	pausedFor string            // for "rate_limited", "quota_exceeded" or "configuration_error"
 	setAsideN int               // reception's emails set aside since start (setAside)
-}
-
-// pause is a stop of all sending the mail service asked for or the
-// configuration forces.
-type pause struct {
-	until  time.Time
-	reason string // "rate_limited", "quota_exceeded", "configuration_error"
 }
 
 // entry is what the worker knows of one spooled file.
@@ -343,16 +333,16 @@ func (s *Spool) Health() (map[string]any, bool) {
 		h["unwritable_seconds"] = int(time.Since(s.failSince).Seconds())
 		ok = false // every enquiry gets 503 now: monitoring must know now
 	}
-	if wait := time.Until(s.pause.until); wait > 0 {
-		h["paused"] = s.pause.reason
+	if wait := time.Until(s.pausedTil); wait > 0 {
+		h["paused"] = s.pausedFor
 		h["paused_seconds"] = int(wait.Seconds()) + 1
-		ok = ok && s.pause.reason != "configuration_error"
+		ok = ok && s.pausedFor != "configuration_error"
 	}
 	return h, ok
 }
 
 // Run is the worker: it sends the spooled emails until ctx ends, oldest
-// first, at most Concurrency at once and Rate calls a second, deleting each
+// first, at most concurrency at once and Rate calls a second, deleting each
 // file once sent and rescheduling the others. It also keeps the folder in
 // being (recreated if deleted) and notices when it cannot be written.
 // Sends in progress are cancelled when ctx ends; their files stay and are
@@ -363,7 +353,7 @@ func (s *Spool) Run(ctx context.Context) {
 	defer t.Stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	sem := make(chan struct{}, s.o.Concurrency)
+	sem := make(chan struct{}, concurrency)
 	for {
 		s.check()
 		for _, e := range s.due() {
@@ -438,15 +428,15 @@ func (s *Spool) due() []*entry {
 func (s *Spool) paused() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return time.Now().Before(s.pause.until)
+	return time.Now().Before(s.pausedTil)
 }
 
 // pauseFor stops all sending for d (never shortening a longer pause).
 func (s *Spool) pauseFor(d time.Duration, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if until := time.Now().Add(d); until.After(s.pause.until) {
-		s.pause = pause{until: until, reason: reason}
+	if until := time.Now().Add(d); until.After(s.pausedTil) {
+		s.pausedTil, s.pausedFor = until, reason
 	}
 }
 
