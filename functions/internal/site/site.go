@@ -28,14 +28,6 @@ import (
 	"time"
 )
 
-// The weight budgets, gzipped: the HTML and CSS of one page fit the first
-// TCP round trip; the site's JavaScript, all of it, fits JSBudget.
-// TestBudgets holds the site to them; cmd/perf reports each page against them.
-const (
-	PageBudget = 14 * 1024
-	JSBudget   = 4 * 1024
-)
-
 // DefaultTimeout bounds a build when Options.Timeout is zero. Hugo v0.165.0
 // sometimes hangs after a template error instead of exiting; the timeout turns
 // that into an error.
