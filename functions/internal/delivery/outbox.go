@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,16 +35,17 @@ type Outbox struct {
 	log *slog.Logger
 }
 
-// NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
+// NewOutbox makes dir private (PrivateDir: emails hold health data) and
+// returns an Outbox.
 func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 	if dir == "" {
 		return nil, errors.New("delivery: outbox folder not set")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	log = cmp.Or(log, slog.New(slog.DiscardHandler))
+	if tightened, err := PrivateDir(dir); err != nil {
 		return nil, fmt.Errorf("delivery: outbox: %w", err)
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	} else if tightened {
+		log.Warn("outbox folder was open to others; made private (0700)", "dir", dir)
 	}
 	return &Outbox{dir: dir, log: log}, nil
 }

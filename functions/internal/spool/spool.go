@@ -152,9 +152,7 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	if next == nil {
 		return nil, errors.New("spool: no sender")
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log = cmp.Or(log, slog.New(slog.DiscardHandler))
 	opts.defaults()
 	s := &Spool{
 		dir:     dir,
@@ -179,30 +177,18 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	return s, nil
 }
 
-// ensureDir creates the folder (0700) if it is missing (logged when it went
-// away under a running server) and makes it private if others may read it:
-// spooled enquiries hold health details.
+// ensureDir makes the folder private (delivery.PrivateDir: spooled
+// enquiries hold health details), logging it when it went away under a
+// running server or was open to others.
 func (s *Spool) ensureDir(running bool) error {
-	st, err := os.Stat(s.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		if running {
-			s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
-		}
-		if err := os.MkdirAll(s.dir, 0o700); err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
-		st, err = os.Stat(s.dir)
+	if _, err := os.Stat(s.dir); running && errors.Is(err, fs.ErrNotExist) {
+		s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
 	}
+	tightened, err := delivery.PrivateDir(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("spool: %s is not a folder", s.dir)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(s.dir, 0o700); err != nil {
-			return fmt.Errorf("spool: %s is open to others and cannot be made private: %w", s.dir, err)
-		}
+	if tightened {
 		s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
 	}
 	return nil
