@@ -14,7 +14,7 @@ const hugoTool = "github.com/gohugoio/hugo"
 
 // PrepareHugo makes sure the pinned Hugo is compiled and returns the path of
 // its binary, like HugoPath, reporting the compiling as it happens:
-// compiling, when not nil, is called each time Go starts compiling one of
+// compiling is called each time Go starts compiling one of
 // Hugo's packages, with the number started so far. On a computer where Hugo
 // was compiled before (Go's build cache has it), it is never called; the
 // first time, once per package compiled: Hugo has about 500 besides the
@@ -30,10 +30,8 @@ func PrepareHugo(ctx context.Context, root string, compiling func(started int)) 
 	if p, ok := hugoPaths.Load(root); ok {
 		return p.(string), nil
 	}
-	if compiling != nil {
-		if err := compileHugo(ctx, root, compiling); err != nil {
-			return "", err
-		}
+	if err := compileHugo(ctx, root, compiling); err != nil {
+		return "", err
 	}
 	return HugoPath(ctx, root)
 }

@@ -60,20 +60,6 @@ type Options struct {
 	Stdout, Stderr io.Writer
 }
 
-// BuildError is returned when Hugo fails or times out. Error() includes
-// Hugo's output (the content guard's message names the file and the words).
-type BuildError struct {
-	Args   []string // the hugo arguments
-	Output string   // Hugo's combined stdout and stderr (the last 64 KiB)
-	Err    error    // the exit error, or context.DeadlineExceeded on timeout
-}
-
-func (e *BuildError) Error() string {
-	return fmt.Sprintf("hugo %s: %v\n%s", strings.Join(e.Args, " "), e.Err, strings.TrimSpace(e.Output))
-}
-
-func (e *BuildError) Unwrap() error { return e.Err }
-
 // Root returns the repository root: the nearest folder, from the working
 // directory up, that holds go.mod.
 func Root() (string, error) {
@@ -140,7 +126,7 @@ func Build(ctx context.Context, o Options) error {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (killed: Hugo did not finish in time)", ctx.Err())
 		}
-		return &BuildError{Args: args, Output: out.String(), Err: err}
+		return fmt.Errorf("hugo %s: %w\n%s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	return nil
 }
