@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,7 +24,7 @@ import (
 
 // ResendOptions configures the Resend sender.
 type ResendOptions struct {
-	APIKey string
+	APIKey string // set: without one, serve uses the outbox and the Lambda does not start
 	// BaseURL of the API. "" keeps resend-go's default, which resend-go reads
 	// from the RESEND_BASE_URL environment variable at program start (else
 	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
@@ -61,20 +60,12 @@ func NewResend(o ResendOptions) *Resend {
 	wrapped.Transport = &statusRecorder{base: base}
 
 	r.client = resend.NewCustomClient(&wrapped, strings.TrimSpace(o.APIKey))
-	if o.BaseURL != "" {
-		b := o.BaseURL
-		if !strings.HasSuffix(b, "/") {
-			b += "/"
-		}
-		u, err := url.Parse(b)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.configErr = fmt.Errorf("delivery: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
+	if o.BaseURL != "" { // config.Load has checked it is an absolute http(s) URL
+		if u, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/") + "/"); err != nil {
+			r.configErr = fmt.Errorf("delivery: Resend base URL: %w", err)
 		} else {
 			r.client.BaseURL = u
 		}
-	}
-	if strings.TrimSpace(o.APIKey) == "" && r.configErr == nil {
-		r.configErr = errors.New("delivery: no Resend API key")
 	}
 	return r
 }
