@@ -1,7 +1,8 @@
 // Package site builds the static site (hugo.toml, content/, themes/bluetree) with
-// the Hugo version pinned in go.mod (`go tool hugo`). The local server
-// (functions/cmd/serve), the browser and contract tests and this package's own
-// tests call it, so the API is small and stable:
+// the Hugo version pinned in go.mod (`go tool hugo`), and weighs its pages
+// against the budgets (Weigh). The local server (functions/cmd/serve),
+// cmd/perf, the browser and contract tests and this package's own tests call
+// it, so the API is small and stable:
 //
 //	root, err := site.Root()
 //	err = site.Build(ctx, site.Options{Root: root, Dest: dir})
