@@ -9,7 +9,6 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -86,13 +85,13 @@ func ParseEML(r io.Reader) (*Parsed, error) {
 	return p, nil
 }
 
-// ReadOutbox parses every .eml file in dir, sorted by file name.
+// ReadOutbox parses every .eml file in dir, sorted by file name (as Glob
+// returns them).
 func ReadOutbox(dir string) ([]*Parsed, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.eml"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	var out []*Parsed
 	for _, name := range names {
 		if strings.HasPrefix(filepath.Base(name), ".") {

@@ -10,13 +10,14 @@
 //
 // Like Resend it answers errors as {"statusCode":N,"name":"...","message":"..."}:
 // 404 for another path than POST /emails; 401 missing_api_key and 403
-// invalid_api_key; 422 validation_error for a body that is not a JSON object
-// with one from, 1 to 50 to, a subject, html or text, valid reply_to, tags
-// of ASCII letters, digits, _ or -, and no line break in an address or the
-// subject, nor an address Resend will not take (non-ASCII or quoted local
-// part); 400 invalid_idempotency_key past 256 characters. The same
-// Idempotency-Key with the same body returns the first answer and is not a
-// new email; with another body, 409 invalid_idempotent_request.
+// invalid_api_key; 422 validation_error for a body that is not a JSON
+// object (sent as application/json) with one from, 1 to 50 to, a subject,
+// html or text, valid reply_to, tags of ASCII letters, digits, _ or -, and
+// no line break in an address or the subject, nor an address Resend will
+// not take (non-ASCII or quoted local part); 400 invalid_idempotency_key
+// past 256 characters. The same Idempotency-Key with the same body returns
+// the first answer and is not a new email; with another body, 409
+// invalid_idempotent_request.
 //
 // All methods are safe for concurrent use.
 package resendtest
