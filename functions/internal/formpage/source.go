@@ -1,7 +1,8 @@
 // Package formpage gives the enquiry handler the site's own form pages, so
 // that without JavaScript an invalid or failed submission is answered with
 // the form itself: the visitor's values kept, the error summary and each
-// field's error filled in (the markup slots of docs/enquiry-contract.md).
+// field's error filled in (the markup slots of docs/enquiry-contract.md);
+// or, where no form page can be had, with a small page of its own (Fallback).
 package formpage
 
 import (
