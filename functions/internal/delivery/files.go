@@ -1,9 +1,6 @@
 package delivery
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 // WriteDurably writes b to a new 0600 temporary file in dir (named after
 // pattern, as os.CreateTemp), fsyncs it, lets place move it into place by
@@ -45,21 +42,4 @@ func SyncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// PrivateDir makes dir a folder only its owner may enter (0700): created if
-// missing, tightened (and tightened true) if others could. Both the outbox
-// and the spool keep personal data in one.
-func PrivateDir(dir string) (tightened bool, err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false, err
-	}
-	st, err := os.Stat(dir)
-	if err != nil || st.Mode().Perm()&0o077 == 0 {
-		return false, err
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return false, fmt.Errorf("%s is open to others and cannot be made private: %w", dir, err)
-	}
-	return true, nil
 }

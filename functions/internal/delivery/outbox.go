@@ -35,19 +35,15 @@ type Outbox struct {
 	log *slog.Logger
 }
 
-// NewOutbox makes dir private (PrivateDir: emails hold health data) and
-// returns an Outbox.
+// NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
 func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 	if dir == "" {
 		return nil, errors.New("delivery: outbox folder not set")
 	}
-	log = cmp.Or(log, slog.New(slog.DiscardHandler))
-	if tightened, err := PrivateDir(dir); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("delivery: outbox: %w", err)
-	} else if tightened {
-		log.Warn("outbox folder was open to others; made private (0700)", "dir", dir)
 	}
-	return &Outbox{dir: dir, log: log}, nil
+	return &Outbox{dir: dir, log: cmp.Or(log, slog.New(slog.DiscardHandler))}, nil
 }
 
 // Dir is the outbox folder.

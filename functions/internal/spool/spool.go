@@ -177,20 +177,27 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	return s, nil
 }
 
-// ensureDir makes the folder private (delivery.PrivateDir: spooled
-// enquiries hold health details), logging it when it went away under a
-// running server or was open to others.
+// ensureDir creates the folder (0700) if it is missing, logging it when it
+// went away under a running server, and makes it private if others may
+// read it: spooled enquiries hold health details.
 func (s *Spool) ensureDir(running bool) error {
 	if _, err := os.Stat(s.dir); running && errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
 	}
-	tightened, err := delivery.PrivateDir(s.dir)
+	if err := os.MkdirAll(s.dir, 0o700); err != nil { // fails on a file in its place
+		return fmt.Errorf("spool: %w", err)
+	}
+	st, err := os.Stat(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	if tightened {
-		s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
+	if st.Mode().Perm()&0o077 == 0 {
+		return nil
 	}
+	if err := os.Chmod(s.dir, 0o700); err != nil {
+		return fmt.Errorf("spool: %s is open to others and cannot be made private: %w", s.dir, err)
+	}
+	s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
 	return nil
 }
 
