@@ -443,9 +443,7 @@ func (s *Spool) deliver(ctx context.Context, e *entry) {
 	}
 	b, err := os.ReadFile(s.path(e.key))
 	if errors.Is(err, fs.ErrNotExist) {
-		s.log.Error("spool: a spooled email's file disappeared before it was sent", "idempotency_key", e.key)
-		s.forget(e)
-		return
+		return // the next scan, which comes before any send, reports it lost
 	}
 	if err != nil {
 		s.log.Error("spool: reading a spooled email", "idempotency_key", e.key, "error", err.Error())
