@@ -37,7 +37,7 @@ func rebuild(ctx context.Context, dir, baseURL string) error {
 		return err
 	}
 	defer os.RemoveAll(next)
-	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL, Timeout: buildTimeout}); err != nil {
+	if err := buildSite(ctx, next, baseURL); err != nil {
 		return err
 	}
 	if err := os.Chmod(next, 0o755); err != nil {

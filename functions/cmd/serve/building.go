@@ -145,7 +145,10 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	if err != nil {
 		return fmt.Errorf("%w: run serve from the repository, or serve a built folder with -build=false -dir PATH", err)
 	}
-	stop := s.report(stdout)
+	var reporting sync.WaitGroup
+	rctx, stop := context.WithCancel(ctx)
+	reporting.Go(func() { s.report(rctx, stdout) })
+	defer reporting.Wait() // no progress line after the build's own
 	defer stop()
 	var once sync.Once
 	if _, err := site.PrepareHugo(ctx, root, func(n int) {
@@ -165,31 +168,24 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	return buildSite(ctx, dir, baseURL)
 }
 
-// report prints a line with the elapsed time every progressEvery until stop.
-func (s *startup) report(stdout io.Writer) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			var what string
-			switch s.phase.Load() {
-			case phaseHugo:
-				what = "getting the pinned Hugo ready"
-			case phaseCompiling:
-				what = fmt.Sprintf("compiling Hugo (%d packages so far)", s.compiled.Load())
-			default:
-				what = "building the site"
-			}
-			fmt.Fprintf(stdout, "  %s … %s\n", what, clock(time.Since(s.began)))
+// report prints a line with the elapsed time every progressEvery until ctx
+// is done.
+func (s *startup) report(ctx context.Context, stdout io.Writer) {
+	t := time.NewTicker(progressEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
-	}()
-	return func() { close(done); <-finished }
+		what := "building the site"
+		switch s.phase.Load() {
+		case phaseHugo:
+			what = "getting the pinned Hugo ready"
+		case phaseCompiling:
+			what = fmt.Sprintf("compiling Hugo (%d packages so far)", s.compiled.Load())
+		}
+		fmt.Fprintf(stdout, "  %s … %s\n", what, clock(time.Since(s.began)))
+	}
 }

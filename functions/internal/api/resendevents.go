@@ -18,10 +18,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/resend/resend-go/v2"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
@@ -91,7 +91,12 @@ var problems = map[string]string{
 // stored in lastAlert for /api/health.
 func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, timeout time.Duration, lastAlert *atomic.Pointer[Alert]) http.Handler {
 	verifier := resend.NewClient("").Webhooks
-	seen := &seenDeliveries{at: map[string]time.Time{}}
+	// svix-id → when acted on; Resend sends a few events an hour, so the
+	// last thousand cover replayWindow many times over.
+	seen, err := lru.New[string, time.Time](1000)
+	if err != nil {
+		panic(err) // only for a size below 1
+	}
 	act := alerter{log: log, cfg: cfg, sender: sender, timeout: timeout, last: lastAlert}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
@@ -124,7 +129,7 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
 			return
 		}
-		if seen.handled(id) {
+		if at, ok := seen.Get(id); ok && time.Since(at) < replayWindow {
 			// A retry of a delivery already acted on, or a replay: no second effect.
 			info.outcome = "replay"
 			writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
@@ -139,7 +144,7 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 		status, outcome := act.act(r.Context(), &ev)
 		info.outcome = outcome
 		if status/100 == 2 {
-			seen.remember(id)
+			seen.Add(id, time.Now())
 		}
 		writeJSON(w, status, map[string]string{"status": outcome})
 	})
@@ -197,29 +202,4 @@ func (h alerter) act(ctx context.Context, ev *event) (int, string) {
 	}
 	h.last.Store(&Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which})
 	return http.StatusOK, "alerted"
-}
-
-// seenDeliveries remembers the svix-ids acted on within replayWindow.
-type seenDeliveries struct {
-	mu sync.Mutex
-	at map[string]time.Time // svix-id → when handled
-}
-
-func (s *seenDeliveries) handled(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.at[id]
-	return ok && time.Since(t) < replayWindow
-}
-
-func (s *seenDeliveries) remember(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := time.Now()
-	for k, t := range s.at { // few events an hour: a sweep costs nothing
-		if now.Sub(t) >= replayWindow {
-			delete(s.at, k)
-		}
-	}
-	s.at[id] = now
 }
