@@ -86,7 +86,7 @@ func fingerprint(root string) [32]byte {
 // watch polls the sources every interval and calls build once they have
 // been quiet for one interval after a change. A failed build is reported
 // and the old site kept.
-func watch(ctx context.Context, root, dir string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
+func watch(ctx context.Context, root string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
 	last := fingerprint(root)
 	pending := false
 	t := time.NewTicker(interval)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/api"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
@@ -73,58 +73,20 @@ func (s *startup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	first, second := buildingWords[enquiry.LangEnglish], buildingWords[enquiry.LangArabic]
-	if api.HeaderLang(r.Header.Get("Accept-Language")) == enquiry.LangArabic {
-		first, second = second, first
-	}
-	now := map[int32]string{phaseHugo: "Prepare", phaseCompiling: "Hugo", phaseSite: "Now"}[s.phase.Load()]
+	first := api.HeaderLang(r.Header.Get("Accept-Language"))
+	phase := map[int32]string{phaseHugo: "prepare", phaseCompiling: "hugo", phaseSite: "site"}[s.phase.Load()]
 	buildingPage.Execute(w, map[string]any{
-		"Both":    []map[string]string{first, second},
 		"First":   first,
-		"Second":  second,
 		"Refresh": int(refreshEvery / time.Second),
 		"Elapsed": clock(elapsed),
-		"Now":     now,
+		"Phase":   phase,
 	})
 }
 
-// buildingWords is the page's text in each language, both on one page
-// (the visitor's language first): the site's own wording is not built yet.
-var buildingWords = map[string]map[string]string{
-	enquiry.LangEnglish: {
-		"Lang": "en", "Dir": "ltr",
-		"Title":   "The site is being built",
-		"Reload":  "This page reloads itself every few seconds and shows the site as soon as it is ready.",
-		"Elapsed": "Time so far:",
-		"Prepare": "Now: getting Hugo, the program that builds the site, ready.",
-		"Now":     "Now: building the pages.",
-		"Hugo":    "Now: compiling Hugo, the program that builds the site. This happens once on each computer and takes a few minutes; later starts take seconds.",
-	},
-	enquiry.LangArabic: {
-		"Lang": "ar", "Dir": "rtl",
-		"Title":   "يجري الآن إنشاء الموقع",
-		"Reload":  "تُحدَّث هذه الصفحة تلقائياً كل بضع ثوانٍ، وتعرض الموقع حالما يصبح جاهزاً.",
-		"Elapsed": "الوقت المنقضي:",
-		"Prepare": "الآن: تحضير برنامج Hugo الذي يبني الموقع.",
-		"Now":     "الآن: إنشاء الصفحات.",
-		"Hugo":    "الآن: تجهيز برنامج Hugo الذي يبني الموقع. يحدث ذلك مرة واحدة على كل جهاز ويستغرق بضع دقائق، وبعدها يبدأ الموقع خلال ثوانٍ.",
-	},
-}
+//go:embed building.html
+var buildingHTML string
 
-var buildingPage = template.Must(template.New("building").Parse(`<!doctype html>
-<html lang="{{.First.Lang}}" dir="{{.First.Dir}}"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{{.Refresh}}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.First.Title}} · {{.Second.Title}}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-{{range $w := .Both}}<section lang="{{$w.Lang}}" dir="{{$w.Dir}}">
-<h1>{{$w.Title}}</h1>
-<p>{{index $w $.Now}}</p>
-<p>{{$w.Elapsed}} <bdi>{{$.Elapsed}}</bdi></p>
-<p>{{$w.Reload}}</p>
-</section>
-{{end}}</body></html>
-`))
+var buildingPage = template.Must(template.New("building").Parse(buildingHTML))
 
 // clock writes a duration as minutes and seconds, "2:05": no plural to
 // agree with in either language.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -89,28 +90,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	ln, err := listen(o.addr) // before anything slow: a port in use is told at once
+	tcp, err := listen(o.addr) // before anything slow: a port in use is told at once
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
 	perClient := cfg.MaxConnectionsPerClient
 	if cfg.TrustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
-	conns := limitConns(ln, cfg.MaxConnections, perClient, logger)
-	ln = conns
+	ln := limitConns(tcp, cfg.MaxConnections, perClient, logger)
+	defer ln.Close()
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
-	siteURL := cfg.SiteURL
-	if siteURL == nil {
-		siteURL = ownURL
-	}
+	siteURL := cmp.Or(cfg.SiteURL, ownURL)
 
 	// One server from the start: until the site is built it answers every
 	// request with the "being built" page (building.go).
 	boot := newStartup()
 	srv := newHTTPServer(ctx, boot, logger)
-	srv.ConnState = conns.connState // idle connections give way to new visitors
+	srv.ConnState = ln.connState // idle connections give way to new visitors
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	serving := true
@@ -124,19 +121,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "Listening on %s/: until the site is built, a browser there sees a \"being built\" page.\n", ownURL)
 	}
 
-	// The publish folder.
-	dir := o.dir
-	if dir == "" {
-		if o.build {
-			tmp, err := os.MkdirTemp("", "bluetree-site-*")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			dir = filepath.Join(tmp, "public")
-		} else {
-			dir = "public"
+	dir := cmp.Or(o.dir, "public") // the publish folder
+	if o.dir == "" && o.build {
+		tmp, err := os.MkdirTemp("", "bluetree-site-*")
+		if err != nil {
+			return err
 		}
+		defer os.RemoveAll(tmp)
+		dir = filepath.Join(tmp, "public")
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
@@ -169,9 +161,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	deps.Sender, deps.Pages, deps.Logger, deps.Health = sender, formpage.Dir(os.DirFS(dir)), logger, health
 	deps.ExtraOrigins = append(ownOrigins, deps.ExtraOrigins...)
 	deps.TrustProxy = cfg.TrustProxy
-	apiHandler := api.New(deps)
 	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
+	mux.Handle("/api/", api.New(deps))
 	mux.Handle("/", compress(static))
 	boot.ready(mux) // before "Open …" is printed: whoever reads it gets the site
 
@@ -180,7 +171,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		go watch(ctx, root, dir, 500*time.Millisecond, func(ctx context.Context) error {
+		go watch(ctx, root, 500*time.Millisecond, func(ctx context.Context) error {
 			err := rebuild(ctx, dir, siteURL.String()+"/")
 			if err == nil {
 				static.reload()

@@ -46,8 +46,6 @@ type Deps struct {
 	// RatePerMinute is each client's sustained rate of POSTs, with Burst
 	// allowed at once. RatePerMinute 0 turns the limit off.
 	RatePerMinute, Burst int
-	// MaxClients bounds the rate limiter's memory; default 10000.
-	MaxClients int
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For instead of the connection.
 	TrustProxy bool
@@ -108,7 +106,7 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 	var lastAlert atomic.Pointer[Alert]
 	gate := &gate{
 		origins:    allowedOrigins(d.SiteURL, d.ExtraOrigins),
-		limiter:    newLimiter(d.RatePerMinute, max(d.Burst, 1), cmp.Or(d.MaxClients, 10000)),
+		limiter:    newLimiter(d.RatePerMinute, max(d.Burst, 1), 10000), // clients kept: bounded memory
 		trustProxy: d.TrustProxy,
 		now:        d.Now,
 	}
