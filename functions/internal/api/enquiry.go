@@ -176,27 +176,25 @@ func headerList(r *http.Request, name string) string {
 // text/html: for each, the q of the most specific media range matching it
 // (exact, type/*, */*) counts, then how specific that range is. No header,
 // or a tie, means HTML. Only the first 32 ranges of the first KiB are read;
-// a q that is not 0 to 1 counts as 0.
+// a range that does not parse is passed over, and a q that is not 0 to 1
+// counts as 0.
 func prefersJSON(accept string) bool {
 	type match struct {
 		q    float64
 		spec int // 2 exact, 1 type/*, 0 */*, -1 none
 	}
 	forJSON, forHTML := match{0, -1}, match{0, -1}
-	for i, part := range strings.Split(accept[:min(len(accept), 1024)], ",") {
-		if i >= 32 {
-			break
+	parts := strings.SplitN(accept[:min(len(accept), 1024)], ",", 33)
+	for _, part := range parts[:min(len(parts), 32)] {
+		mt, params, err := mime.ParseMediaType(part)
+		if err != nil {
+			continue
 		}
-		value, params, _ := strings.Cut(part, ";")
-		typ, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(value)), "/")
+		typ, sub, _ := strings.Cut(mt, "/")
 		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				} else {
-					q = 0
-				}
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+				q = 0
 			}
 		}
 		rank := func(best *match, wantTyp, wantSub string) {
