@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"errors"
 	"io/fs"
@@ -161,9 +159,7 @@ type headerRule struct {
 func parseHeaders(b []byte) []headerRule {
 	var rules []headerRule
 	var cur *headerRule
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range strings.Lines(string(b)) {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
@@ -191,25 +187,15 @@ func parseHeaders(b []byte) []headerRule {
 
 // compilePattern turns "/enquire/*" or "/blog/:year/*" into a regexp.
 func compilePattern(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i, seg := range strings.Split(p, "/") {
-		if i > 0 {
-			b.WriteString("/")
-		}
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
 		if strings.HasPrefix(seg, ":") {
-			b.WriteString("[^/]+")
-			continue
-		}
-		for j, part := range strings.Split(seg, "*") { // a lone "*" too
-			if j > 0 {
-				b.WriteString(".*")
-			}
-			b.WriteString(regexp.QuoteMeta(part))
+			segs[i] = "[^/]+"
+		} else {
+			segs[i] = strings.ReplaceAll(regexp.QuoteMeta(seg), `\*`, ".*")
 		}
 	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
+	return regexp.MustCompile("^" + strings.Join(segs, "/") + "$")
 }
 
 // headersFor collects the headers of every rule matching urlPath, as
