@@ -28,17 +28,6 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/spool"
 )
 
-// Server timeouts. WriteTimeout leaves room for the enquiry handler's send
-// budget (config.ServeSendTimeout) and a slow client. An idle keep-alive
-// connection is closed after 30 s: it holds a file and a connection slot.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 20 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 30 * time.Second
-	shutdownTimeout   = 20 * time.Second
-)
-
 type options struct {
 	addr  string
 	dir   string
@@ -210,7 +199,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	serving = false
 	if err := srv.Shutdown(sctx); err != nil {
@@ -227,13 +216,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // a timeout (a slow or stalled client cannot hold a connection for ever),
 // and requests get a context that shutdown does not cancel, so an enquiry
 // in flight at SIGTERM is finished (sent or spooled) and answered.
+// WriteTimeout leaves room for the enquiry handler's send budget
+// (config.ServeSendTimeout) and a slow client. An idle keep-alive
+// connection is closed after 30 s: it holds a file and a connection slot.
 func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -292,7 +284,18 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 	o := spoolTuning
 	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.Spool.ResendRate), cfg.Spool.MaxBytes, cfg.Spool.AlertAfter
 	var sp *spool.Spool
-	o.Alert = func(p mail.DeliveryProblem) { spoolAlert(sp, cfg, logger, p) }
+	o.Alert = func(p mail.DeliveryProblem) {
+		// The alert for reception's email the spool set aside goes through the
+		// spool itself: to ENQUIRY_ALERT_TO, else to reception (whose mailbox
+		// is fine: only that one email was refused).
+		to := cfg.Events.AlertTo
+		if len(to) == 0 {
+			to = cfg.To
+		}
+		if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
+			logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
+		}
+	}
 	sp, err = spool.New(cfg.Spool.Dir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
@@ -304,19 +307,6 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		return map[string]any{"sender": "resend", "spool": h}, ok
 	}
 	return sp, health, sp.Run, nil
-}
-
-// spoolAlert sends the alert for reception's email the spool set aside,
-// through the spool itself: to ENQUIRY_ALERT_TO, else to reception (whose
-// mailbox is fine: only that one email was refused).
-func spoolAlert(sp *spool.Spool, cfg *config.Config, logger *slog.Logger, p mail.DeliveryProblem) {
-	to := cfg.Events.AlertTo
-	if len(to) == 0 {
-		to = cfg.To
-	}
-	if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
-		logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
-	}
 }
 
 // compress gzips the site's files at the best level: a page is sent far more

@@ -21,17 +21,11 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
-// Composer turns an enquiry into the emails to send, reception's first.
-// *mail.Composer is one.
-type Composer interface {
-	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
-}
-
 // Deps is what the hosts give the handler. Parser, Composer, Sender and
 // SendTimeout are required; the rest have defaults.
 type Deps struct {
 	Parser   *enquiry.Parser
-	Composer Composer
+	Composer *mail.Composer
 	Sender   delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
@@ -54,9 +48,7 @@ type Deps struct {
 	// Health adds to GET /api/health's reply (e.g. the spool depth); when
 	// it reports false the reply is 503, for monitoring to see.
 	Health func() (details map[string]any, ok bool)
-	// SendTimeout bounds composing and sending one enquiry
-	// (config.Config.SendTimeout).
-	SendTimeout time.Duration
+	SendTimeout time.Duration // bounds composing and sending one enquiry
 	// Events turns on POST /api/resend-events when its WebhookSecret is
 	// set (resendevents.go).
 	Events Events

@@ -17,6 +17,7 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 const (
@@ -87,7 +88,7 @@ func handleEnquiry(gate *gate, parser *enquiry.Parser, send sendFunc, errs error
 
 // sendEnquiry composes the emails and sends them within timeout. Only
 // reception's email must go; a failed acknowledgement is logged.
-func sendEnquiry(log *slog.Logger, composer Composer, sender delivery.Sender, timeout time.Duration) sendFunc {
+func sendEnquiry(log *slog.Logger, composer *mail.Composer, sender delivery.Sender, timeout time.Duration) sendFunc {
 	return func(ctx context.Context, enq *enquiry.Enquiry, redactValues []string) *refusal {
 		start := time.Now()
 		defer func() { infoFrom(ctx).sendTime = time.Since(start) }()
