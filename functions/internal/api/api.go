@@ -47,7 +47,7 @@ type Deps struct {
 	Now func() time.Time
 	// Health adds to GET /api/health's reply (e.g. the spool depth); when
 	// it reports false the reply is 503, for monitoring to see.
-	Health func() (details map[string]any, ok bool)
+	Health      func() (details map[string]any, ok bool)
 	SendTimeout time.Duration // bounds composing and sending one enquiry
 	// Events turns on POST /api/resend-events when its WebhookSecret is
 	// set (resendevents.go).

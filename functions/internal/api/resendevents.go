@@ -97,20 +97,21 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 	if err != nil {
 		panic(err) // only for a size below 1
 	}
-	act := alerter{log: log, cfg: cfg, sender: sender, timeout: timeout, last: lastAlert}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
 		info.kind = "resend_event"
+		answer := func(status int, outcome, key, text string) {
+			info.outcome = outcome
+			writeJSON(w, status, map[string]string{key: text})
+		}
 		body, err := readBody(w, r, MaxEventBytes)
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				info.outcome = "too_large"
-				writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "event too large"})
-				return
-			}
-			info.outcome = "bad_body"
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unreadable body"})
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			answer(http.StatusRequestEntityTooLarge, "too_large", "error", "event too large")
+			return
+		case err != nil:
+			answer(http.StatusBadRequest, "bad_body", "error", "unreadable body")
 			return
 		}
 		id := r.Header.Get("svix-id")
@@ -124,51 +125,48 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 			},
 		}); err != nil {
 			// Verify's message says which check failed (no payload in it).
-			info.outcome = "bad_signature"
 			log.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
+			answer(http.StatusUnauthorized, "bad_signature", "error", "signature not valid")
 			return
 		}
 		if at, ok := seen.Get(id); ok && time.Since(at) < replayWindow {
 			// A retry of a delivery already acted on, or a replay: no second effect.
-			info.outcome = "replay"
-			writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
+			answer(http.StatusOK, "replay", "status", "already handled")
 			return
 		}
 		var ev event
 		if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
-			info.outcome = "malformed"
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a Resend event"})
+			answer(http.StatusBadRequest, "malformed", "error", "not a Resend event")
 			return
 		}
-		status, outcome := act.act(r.Context(), &ev)
-		info.outcome = outcome
-		if status/100 == 2 {
-			seen.Add(id, time.Now())
+		m, alert, outcome := notice(r.Context(), log, cfg, &ev)
+		if m != nil {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+			err := sender.Send(sctx, m)
+			cancel()
+			if err != nil {
+				// 503: Resend delivers the event again later.
+				log.ErrorContext(r.Context(), "the delivery alert could not be sent; Resend will deliver the event again",
+					"id", alert.Enquiry, "problem", alert.Problem, "error", err.Error())
+				answer(http.StatusServiceUnavailable, "alert_not_sent", "status", "alert_not_sent")
+				return
+			}
+			lastAlert.Store(alert)
 		}
-		writeJSON(w, status, map[string]string{"status": outcome})
+		seen.Add(id, time.Now())
+		answer(http.StatusOK, outcome, "status", outcome)
 	})
 }
 
-// alerter sends the alert or the note an event calls for.
-type alerter struct {
-	log     *slog.Logger
-	cfg     Events
-	sender  delivery.Sender
-	timeout time.Duration
-	last    *atomic.Pointer[Alert]
-}
-
-// act decides what an event calls for and does it; 503 when the alert
-// could not be sent, so Resend delivers the event again later.
-func (h alerter) act(ctx context.Context, ev *event) (int, string) {
+// notice decides what an event calls for: the alert or the note to send,
+// with the Alert /api/health shows once it is sent, or nothing and why.
+func notice(ctx context.Context, log *slog.Logger, cfg Events, ev *event) (*mail.Message, *Alert, string) {
 	tags := ev.tags()
 	enq, which := tags[mail.TagEnquiry], tags[mail.TagEmail]
-	info := infoFrom(ctx)
 	if !mail.ValidKey(enq) || (which != mail.EmailReception && which != mail.EmailAck) {
-		return http.StatusOK, "ignored" // not an enquiry's email (or an alert's own event)
+		return nil, nil, "ignored" // not an enquiry's email (or an alert's own event)
 	}
-	info.id = enq
+	infoFrom(ctx).id = enq
 	p := mail.DeliveryProblem{EnquiryID: enq, ResendID: mail.TagSafe(ev.Data.EmailID), At: ev.CreatedAt}
 	var m *mail.Message
 	switch {
@@ -176,30 +174,22 @@ func (h alerter) act(ctx context.Context, ev *event) (int, string) {
 		p.What = problems[ev.Type]
 		if p.What == "delayed" {
 			if ev.CreatedAt.IsZero() || ev.Data.CreatedAt.IsZero() {
-				return http.StatusOK, "ignored"
+				return nil, nil, "ignored"
 			}
-			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < h.cfg.DelayAlertAfter {
-				return http.StatusOK, "delay_below_threshold"
+			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < cfg.DelayAlertAfter {
+				return nil, nil, "delay_below_threshold"
 			}
 		}
-		m = mail.Alert(h.cfg.From, h.cfg.AlertTo, p)
-		h.log.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
+		m = mail.Alert(cfg.From, cfg.AlertTo, p)
+		log.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
 			"problem", p.What, "resend_id", p.ResendID, "alert_key", m.IdempotencyKey)
 	case which == mail.EmailAck && (ev.Type == resend.EventEmailBounced || ev.Type == resend.EventEmailFailed):
 		p.What = "bounced"
-		m = mail.AckBounced(h.cfg.From, h.cfg.Reception, p)
-		h.log.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
+		m = mail.AckBounced(cfg.From, cfg.Reception, p)
+		log.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
 			"resend_id", p.ResendID, "note_key", m.IdempotencyKey)
 	default:
-		return http.StatusOK, "ignored"
+		return nil, nil, "ignored"
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.timeout)
-	defer cancel()
-	if err := h.sender.Send(sctx, m); err != nil {
-		h.log.ErrorContext(ctx, "the delivery alert could not be sent; Resend will deliver the event again", "id", enq,
-			"problem", p.What, "error", err.Error())
-		return http.StatusServiceUnavailable, "alert_not_sent"
-	}
-	h.last.Store(&Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which})
-	return http.StatusOK, "alerted"
+	return m, &Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which}, "alerted"
 }
