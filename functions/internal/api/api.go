@@ -44,11 +44,11 @@ type Deps struct {
 	// X-Forwarded-For instead of the connection.
 	TrustProxy bool
 
-	Now func() time.Time
+	Now         func() time.Time
+	SendTimeout time.Duration // bounds composing and sending one enquiry
 	// Health adds to GET /api/health's reply (e.g. the spool depth); when
 	// it reports false the reply is 503, for monitoring to see.
-	Health      func() (details map[string]any, ok bool)
-	SendTimeout time.Duration // bounds composing and sending one enquiry
+	Health func() (details map[string]any, ok bool)
 	// Events turns on POST /api/resend-events when its WebhookSecret is
 	// set (resendevents.go).
 	Events Events
