@@ -157,9 +157,8 @@ func decode(w http.ResponseWriter, r *http.Request) (mediaType string, values ur
 	if err == nil {
 		values, err = enquiry.Decode(body, mediaType == typeJSON)
 	}
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig) || errors.Is(err, enquiry.ErrTooLarge):
+	case tooLarge(err) || errors.Is(err, enquiry.ErrTooLarge):
 		return mediaType, nil, &refusal{reason: reasonTooLarge}
 	case err != nil:
 		return mediaType, nil, &refusal{reason: reasonMalformed}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -72,14 +73,16 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // securityHeaders sets the headers every API reply carries: the site's
 // (data/csp.yaml), and no-store, as the replies may hold what a visitor typed.
 func securityHeaders(next http.Handler) http.Handler {
-	headers := data.SecurityHeaders()
+	// Built once; each reply's header shares the value slices, which
+	// nothing changes in place (Set replaces, Add appends to a full slice).
+	headers := http.Header{}
+	for _, kv := range data.SecurityHeaders() {
+		headers.Set(kv[0], kv[1])
+	}
+	headers.Set("Cache-Control", "no-store")
+	headers.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for _, kv := range headers {
-			h.Set(kv[0], kv[1])
-		}
-		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+		maps.Copy(w.Header(), headers)
 		next.ServeHTTP(w, r)
 	})
 }

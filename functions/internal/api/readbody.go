@@ -23,11 +23,20 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, body, limit))
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
+	if tooLarge(err) {
 		drain(w, body)
 	}
 	return b, err
+}
+
+// tooLarge reports whether err is a body over its limit. The error target
+// is made only for an error: a valid post should cost no allocation here.
+func tooLarge(err error) bool {
+	if err == nil {
+		return false
+	}
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
 }
 
 func drain(w http.ResponseWriter, body io.Reader) {

@@ -15,7 +15,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -105,9 +104,8 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 			writeJSON(w, status, map[string]string{key: text})
 		}
 		body, err := readBody(w, r, MaxEventBytes)
-		var tooBig *http.MaxBytesError
 		switch {
-		case errors.As(err, &tooBig):
+		case tooLarge(err):
 			answer(http.StatusRequestEntityTooLarge, "too_large", "error", "event too large")
 			return
 		case err != nil:
