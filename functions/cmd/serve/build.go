@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"io/fs"
@@ -61,26 +60,17 @@ var watched = []string{"content", "themes", "data", "static", "i18n", "assets", 
 // under the watched paths: any edit, addition or removal changes it.
 func fingerprint(root string) [32]byte {
 	h := sha256.New()
-	var buf [16]byte
 	for _, w := range watched {
 		filepath.WalkDir(filepath.Join(root, w), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					fmt.Fprintf(h, "%s\x00%d\x00%d\n", p, info.Size(), info.ModTime().UnixNano())
+				}
 			}
-			info, err := d.Info()
-			if err != nil {
-				return nil
-			}
-			h.Write([]byte(p))
-			binary.LittleEndian.PutUint64(buf[:8], uint64(info.Size()))
-			binary.LittleEndian.PutUint64(buf[8:], uint64(info.ModTime().UnixNano()))
-			h.Write(buf[:])
 			return nil
 		})
 	}
-	var sum [32]byte
-	copy(sum[:], h.Sum(nil))
-	return sum
+	return [32]byte(h.Sum(nil))
 }
 
 // watch polls the sources every interval and calls build once they have
