@@ -79,32 +79,38 @@ func fingerprint(root string) [32]byte {
 func watch(ctx context.Context, root string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
 	last := fingerprint(root)
 	pending := false
-	t := time.NewTicker(interval)
+	every(ctx, interval, func() {
+		if fp := fingerprint(root); fp != last {
+			last, pending = fp, true
+			return // wait for the edits to settle
+		}
+		if !pending {
+			return
+		}
+		pending = false
+		fmt.Fprintln(stdout, "Change seen: rebuilding …")
+		start := time.Now()
+		if err := build(ctx); err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stdout, "Build failed; still serving the previous site:\n%v\n", err)
+				logger.Warn("rebuild failed", "error", err.Error())
+			}
+			return
+		}
+		fmt.Fprintf(stdout, "Rebuilt in %s.\n", time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// every calls f every d until ctx is done.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			f()
 		}
-		if fp := fingerprint(root); fp != last {
-			last, pending = fp, true
-			continue // wait for the edits to settle
-		}
-		if !pending {
-			continue
-		}
-		pending = false
-		fmt.Fprintln(stdout, "Change seen: rebuilding …")
-		start := time.Now()
-		if err := build(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			fmt.Fprintf(stdout, "Build failed; still serving the previous site:\n%v\n", err)
-			logger.Warn("rebuild failed", "error", err.Error())
-			continue
-		}
-		fmt.Fprintf(stdout, "Rebuilt in %s.\n", time.Since(start).Round(time.Millisecond))
 	}
 }

@@ -133,14 +133,7 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 // report prints a line with the elapsed time every progressEvery until ctx
 // is done.
 func (s *startup) report(ctx context.Context, stdout io.Writer) {
-	t := time.NewTicker(progressEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, progressEvery, func() {
 		what := "building the site"
 		switch s.phase.Load() {
 		case phaseHugo:
@@ -149,5 +142,5 @@ func (s *startup) report(ctx context.Context, stdout io.Writer) {
 			what = fmt.Sprintf("compiling Hugo (%d packages so far)", s.compiled.Load())
 		}
 		fmt.Fprintf(stdout, "  %s … %s\n", what, clock(time.Since(s.began)))
-	}
+	})
 }
