@@ -30,7 +30,7 @@ import (
 // Arabic side by side in one entry (content/faq/NAME.en.md and NAME.ar.md, as
 // Hugo pairs translations) and a patient story without consent, checks the
 // files the editor wrote, builds the copy with the pinned
-// Hugo (the FAQ entry is on the therapy page in both languages, the story is
+// Hugo (the FAQ entry is on the questions page in both languages, the story is
 // nowhere; the editor's front matter builds exactly like the archetype's), then
 // writes "guaranteed" into the answer through the editor and checks that the
 // build fails naming the file.
