@@ -144,8 +144,8 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		l.fail("RESEND_API_KEY", "is required (the function has no outbox to write emails to)")
 	}
 	if v := l.str("RESEND_BASE_URL"); v != "" {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			l.fail("RESEND_BASE_URL", "%q is not an absolute http(s) URL", v)
+		if _, err := absoluteURL(v); err != nil {
+			l.fail("RESEND_BASE_URL", "%v", err)
 		} else {
 			c.ResendBaseURL = v
 		}
@@ -231,14 +231,22 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 // ParseOrigin accepts an absolute http(s) URL with no path beyond "/", no
 // query, fragment or user info, and returns it as an origin.
 func ParseOrigin(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	u, err := absoluteURL(s)
+	if err != nil {
+		return nil, err
 	}
 	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return nil, fmt.Errorf("%q is not an origin (scheme and host only, no path)", s)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
+}
+
+func absoluteURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return u, nil
 }
 
 type loader struct {

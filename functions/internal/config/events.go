@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 )
@@ -33,10 +34,8 @@ func (l *loader) events(to []string) Events {
 	if v := l.str("ENQUIRY_ALERT_TO"); v != "" {
 		e.AlertTo = l.addressList("ENQUIRY_ALERT_TO", false, "")
 		for _, a := range e.AlertTo {
-			for _, r := range to {
-				if strings.EqualFold(a, r) {
-					l.fail("ENQUIRY_ALERT_TO", "must differ from ENQUIRY_TO: the alert is about reception's mailbox")
-				}
+			if slices.ContainsFunc(to, func(r string) bool { return strings.EqualFold(a, r) }) {
+				l.fail("ENQUIRY_ALERT_TO", "must differ from ENQUIRY_TO: the alert is about reception's mailbox")
 			}
 		}
 	} else if e.WebhookSecret != "" {
