@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"io/fs"
@@ -37,7 +36,7 @@ func rebuild(ctx context.Context, dir, baseURL string) error {
 		return err
 	}
 	defer os.RemoveAll(next)
-	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL, Timeout: buildTimeout}); err != nil {
+	if err := buildSite(ctx, next, baseURL); err != nil {
 		return err
 	}
 	if err := os.Chmod(next, 0o755); err != nil {
@@ -61,60 +60,57 @@ var watched = []string{"content", "themes", "data", "static", "i18n", "assets", 
 // under the watched paths: any edit, addition or removal changes it.
 func fingerprint(root string) [32]byte {
 	h := sha256.New()
-	var buf [16]byte
 	for _, w := range watched {
 		filepath.WalkDir(filepath.Join(root, w), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					fmt.Fprintf(h, "%s\x00%d\x00%d\n", p, info.Size(), info.ModTime().UnixNano())
+				}
 			}
-			info, err := d.Info()
-			if err != nil {
-				return nil
-			}
-			h.Write([]byte(p))
-			binary.LittleEndian.PutUint64(buf[:8], uint64(info.Size()))
-			binary.LittleEndian.PutUint64(buf[8:], uint64(info.ModTime().UnixNano()))
-			h.Write(buf[:])
 			return nil
 		})
 	}
-	var sum [32]byte
-	copy(sum[:], h.Sum(nil))
-	return sum
+	return [32]byte(h.Sum(nil))
 }
 
 // watch polls the sources every interval and calls build once they have
 // been quiet for one interval after a change. A failed build is reported
 // and the old site kept.
-func watch(ctx context.Context, root, dir string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
+func watch(ctx context.Context, root string, interval time.Duration, build func(context.Context) error, stdout io.Writer, logger *slog.Logger) {
 	last := fingerprint(root)
 	pending := false
-	t := time.NewTicker(interval)
+	every(ctx, interval, func() {
+		if fp := fingerprint(root); fp != last {
+			last, pending = fp, true
+			return // wait for the edits to settle
+		}
+		if !pending {
+			return
+		}
+		pending = false
+		fmt.Fprintln(stdout, "Change seen: rebuilding …")
+		start := time.Now()
+		if err := build(ctx); err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stdout, "Build failed; still serving the previous site:\n%v\n", err)
+				logger.Warn("rebuild failed", "error", err.Error())
+			}
+			return
+		}
+		fmt.Fprintf(stdout, "Rebuilt in %s.\n", time.Since(start).Round(time.Millisecond))
+	})
+}
+
+// every calls f every d until ctx is done.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			f()
 		}
-		if fp := fingerprint(root); fp != last {
-			last, pending = fp, true
-			continue // wait for the edits to settle
-		}
-		if !pending {
-			continue
-		}
-		pending = false
-		fmt.Fprintln(stdout, "Change seen: rebuilding …")
-		start := time.Now()
-		if err := build(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			fmt.Fprintf(stdout, "Build failed; still serving the previous site:\n%v\n", err)
-			logger.Warn("rebuild failed", "error", err.Error())
-			continue
-		}
-		fmt.Fprintf(stdout, "Rebuilt in %s.\n", time.Since(start).Round(time.Millisecond))
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/api"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
@@ -73,58 +73,20 @@ func (s *startup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	first, second := buildingWords[enquiry.LangEnglish], buildingWords[enquiry.LangArabic]
-	if api.HeaderLang(r.Header.Get("Accept-Language")) == enquiry.LangArabic {
-		first, second = second, first
-	}
-	now := map[int32]string{phaseHugo: "Prepare", phaseCompiling: "Hugo", phaseSite: "Now"}[s.phase.Load()]
+	first := api.HeaderLang(r.Header.Get("Accept-Language"))
+	phase := map[int32]string{phaseHugo: "prepare", phaseCompiling: "hugo", phaseSite: "site"}[s.phase.Load()]
 	buildingPage.Execute(w, map[string]any{
-		"Both":    []map[string]string{first, second},
 		"First":   first,
-		"Second":  second,
 		"Refresh": int(refreshEvery / time.Second),
 		"Elapsed": clock(elapsed),
-		"Now":     now,
+		"Phase":   phase,
 	})
 }
 
-// buildingWords is the page's text in each language, both on one page
-// (the visitor's language first): the site's own wording is not built yet.
-var buildingWords = map[string]map[string]string{
-	enquiry.LangEnglish: {
-		"Lang": "en", "Dir": "ltr",
-		"Title":   "The site is being built",
-		"Reload":  "This page reloads itself every few seconds and shows the site as soon as it is ready.",
-		"Elapsed": "Time so far:",
-		"Prepare": "Now: getting Hugo, the program that builds the site, ready.",
-		"Now":     "Now: building the pages.",
-		"Hugo":    "Now: compiling Hugo, the program that builds the site. This happens once on each computer and takes a few minutes; later starts take seconds.",
-	},
-	enquiry.LangArabic: {
-		"Lang": "ar", "Dir": "rtl",
-		"Title":   "يجري الآن إنشاء الموقع",
-		"Reload":  "تُحدَّث هذه الصفحة تلقائياً كل بضع ثوانٍ، وتعرض الموقع حالما يصبح جاهزاً.",
-		"Elapsed": "الوقت المنقضي:",
-		"Prepare": "الآن: تحضير برنامج Hugo الذي يبني الموقع.",
-		"Now":     "الآن: إنشاء الصفحات.",
-		"Hugo":    "الآن: تجهيز برنامج Hugo الذي يبني الموقع. يحدث ذلك مرة واحدة على كل جهاز ويستغرق بضع دقائق، وبعدها يبدأ الموقع خلال ثوانٍ.",
-	},
-}
+//go:embed building.html
+var buildingHTML string
 
-var buildingPage = template.Must(template.New("building").Parse(`<!doctype html>
-<html lang="{{.First.Lang}}" dir="{{.First.Dir}}"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="{{.Refresh}}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.First.Title}} · {{.Second.Title}}</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5">
-{{range $w := .Both}}<section lang="{{$w.Lang}}" dir="{{$w.Dir}}">
-<h1>{{$w.Title}}</h1>
-<p>{{index $w $.Now}}</p>
-<p>{{$w.Elapsed}} <bdi>{{$.Elapsed}}</bdi></p>
-<p>{{$w.Reload}}</p>
-</section>
-{{end}}</body></html>
-`))
+var buildingPage = template.Must(template.New("building").Parse(buildingHTML))
 
 // clock writes a duration as minutes and seconds, "2:05": no plural to
 // agree with in either language.
@@ -145,7 +107,10 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	if err != nil {
 		return fmt.Errorf("%w: run serve from the repository, or serve a built folder with -build=false -dir PATH", err)
 	}
-	stop := s.report(stdout)
+	var reporting sync.WaitGroup
+	rctx, stop := context.WithCancel(ctx)
+	reporting.Go(func() { s.report(rctx, stdout) })
+	defer reporting.Wait() // no progress line after the build's own
 	defer stop()
 	var once sync.Once
 	if _, err := site.PrepareHugo(ctx, root, func(n int) {
@@ -165,31 +130,17 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	return buildSite(ctx, dir, baseURL)
 }
 
-// report prints a line with the elapsed time every progressEvery until stop.
-func (s *startup) report(stdout io.Writer) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			var what string
-			switch s.phase.Load() {
-			case phaseHugo:
-				what = "getting the pinned Hugo ready"
-			case phaseCompiling:
-				what = fmt.Sprintf("compiling Hugo (%d packages so far)", s.compiled.Load())
-			default:
-				what = "building the site"
-			}
-			fmt.Fprintf(stdout, "  %s … %s\n", what, clock(time.Since(s.began)))
+// report prints a line with the elapsed time every progressEvery until ctx
+// is done.
+func (s *startup) report(ctx context.Context, stdout io.Writer) {
+	every(ctx, progressEvery, func() {
+		what := "building the site"
+		switch s.phase.Load() {
+		case phaseHugo:
+			what = "getting the pinned Hugo ready"
+		case phaseCompiling:
+			what = fmt.Sprintf("compiling Hugo (%d packages so far)", s.compiled.Load())
 		}
-	}()
-	return func() { close(done); <-finished }
+		fmt.Fprintf(stdout, "  %s … %s\n", what, clock(time.Since(s.began)))
+	})
 }

@@ -156,13 +156,16 @@ func TestProgressLines(t *testing.T) {
 	t.Cleanup(func() { progressEvery = saved })
 	s := newStartup()
 	var out testlog.Buffer
-	stop := s.report(&out)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.report(ctx, &out); close(done) }()
 	s.phase.Store(phaseCompiling)
 	s.compiled.Store(12)
 	time.Sleep(50 * time.Millisecond)
 	s.phase.Store(phaseSite)
 	time.Sleep(50 * time.Millisecond)
 	stop()
+	<-done
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^  compiling Hugo \(12 packages so far\) … 0:0\d$`),
 		regexp.MustCompile(`(?m)^  building the site … 0:0\d$`),

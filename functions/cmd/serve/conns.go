@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -11,61 +12,143 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/api"
 )
 
-// limitConns caps the connections the server holds open: total in all (so
-// the process never runs out of files, whatever the clients do; idle ones
-// give way to new ones, idleconns.go), and perClient from one address (so
-// one client cannot take the slots of the others). perClient 0 means no
-// per-client cap: behind a proxy every connection comes from the proxy.
-// The server's ConnState must be the returned connLimit's connState.
-func limitConns(ln net.Listener, total, perClient int, log *slog.Logger) *connLimit {
-	if perClient > 0 {
-		ln = &clientLimit{Listener: ln, max: perClient, log: log, open: map[netip.Addr]int{}}
-	}
-	return newConnLimit(ln, total, log)
-}
-
-// clientLimit closes at once a new connection from an address that holds
-// max open ones already, counting addresses as api.Client does.
-type clientLimit struct {
+// connLimit caps the connections the server holds open: total in all, so
+// the process never runs out of files whatever the clients do, and
+// perClient from one address (counted as api.Client counts), so one client
+// cannot take the slots of the others. perClient 0 means no per-client cap:
+// behind a proxy every connection comes from the proxy.
+//
+// When all total slots are taken, a new connection does not wait behind
+// them: the one idle longest (a keep-alive connection between requests, or
+// one that has sent nothing yet) is closed to admit it. Idle connections
+// cost a client nothing to hold, so without this a few addresses keeping
+// their share of idle connections open would lock every other visitor out.
+// Only when every connection is busy with a request does a new one wait,
+// and the server's read and write timeouts bound that wait.
+//
+// The server must report connection states to it: http.Server.ConnState =
+// connLimit.connState.
+type connLimit struct {
 	net.Listener
-	max int
-	log *slog.Logger
+	perClient int
+	slots     chan struct{}
+	closed    chan struct{}
+	closeOnce sync.Once
+	log       *slog.Logger
 
 	mu   sync.Mutex
-	open map[netip.Addr]int
+	idle map[*limitedConn]time.Time // idle (or new) since
+	open map[netip.Addr]int         // connections by client
 
-	refused    atomic.Int64
-	lastLogged atomic.Int64 // unix seconds
+	refused, evicted             atomic.Int64
+	refusedLogged, evictedLogged atomic.Int64 // unix seconds
 }
 
-func (l *clientLimit) Accept() (net.Conn, error) {
+func limitConns(ln net.Listener, total, perClient int, log *slog.Logger) *connLimit {
+	return &connLimit{
+		Listener:  ln,
+		perClient: perClient,
+		slots:     make(chan struct{}, total),
+		closed:    make(chan struct{}),
+		log:       log,
+		idle:      map[*limitedConn]time.Time{},
+		open:      map[netip.Addr]int{},
+	}
+}
+
+func (l *connLimit) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
 			return nil, err
 		}
-		client := clientOf(c.RemoteAddr())
+		lc := &limitedConn{Conn: c, l: l}
+		if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+			lc.client = api.Client(ap.Addr())
+		}
 		l.mu.Lock()
-		n := l.open[client]
-		if n < l.max {
-			l.open[client] = n + 1
+		n := l.open[lc.client]
+		if l.perClient <= 0 || n < l.perClient {
+			l.open[lc.client] = n + 1
 		}
 		l.mu.Unlock()
-		if n < l.max {
-			return &clientConn{Conn: c, release: func() { l.release(client) }}, nil
+		if l.perClient > 0 && n >= l.perClient {
+			c.Close()
+			l.warn(&l.refusedLogged, "connections refused: a client holds its limit of open connections",
+				"limit", l.perClient, "refused_so_far", l.refused.Add(1))
+			continue
 		}
-		c.Close()
-		l.refused.Add(1)
-		// One log line per 10 s at most: a flood must not flood the log.
-		if now := time.Now().Unix(); now-l.lastLogged.Load() >= 10 {
-			l.lastLogged.Store(now)
-			l.log.Warn("connections refused: a client holds its limit of open connections",
-				"limit", l.max, "refused_so_far", l.refused.Load())
+		select {
+		case l.slots <- struct{}{}:
+		default:
+			l.evictOldestIdle()
+			select {
+			case l.slots <- struct{}{}:
+			case <-l.closed:
+				l.release(lc.client)
+				c.Close()
+				return nil, net.ErrClosed
+			}
 		}
+		l.mu.Lock()
+		l.idle[lc] = time.Now() // counts as idle until its first request starts
+		l.mu.Unlock()
+		return lc, nil
 	}
 }
 
-func (l *clientLimit) release(client netip.Addr) {
+func (l *connLimit) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// connState is the http.Server's ConnState hook: it tells which
+// connections are idle, and since when.
+func (l *connLimit) connState(c net.Conn, s http.ConnState) {
+	lc, ok := c.(*limitedConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s == http.StateIdle {
+		l.idle[lc] = time.Now()
+	} else { // active, hijacked, closed
+		delete(l.idle, lc)
+	}
+}
+
+// evictOldestIdle closes the connection idle longest, if any; its slot is
+// free when this returns.
+func (l *connLimit) evictOldestIdle() {
+	l.mu.Lock()
+	var oldest *limitedConn
+	var since time.Time
+	for c, t := range l.idle {
+		if oldest == nil || t.Before(since) {
+			oldest, since = c, t
+		}
+	}
+	delete(l.idle, oldest)
+	l.mu.Unlock()
+	if oldest == nil {
+		return
+	}
+	oldest.Close()
+	l.warn(&l.evictedLogged, "connection limit reached: closing idle connections to admit new ones",
+		"limit", cap(l.slots), "closed_so_far", l.evicted.Add(1))
+}
+
+// warn logs at most one line per 10 s for each kind: a flood must not
+// flood the log.
+func (l *connLimit) warn(last *atomic.Int64, msg string, args ...any) {
+	if now := time.Now().Unix(); now-last.Load() >= 10 {
+		last.Store(now)
+		l.log.Warn(msg, args...)
+	}
+}
+
+func (l *connLimit) release(client netip.Addr) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.open[client]--; l.open[client] <= 0 {
@@ -73,23 +156,22 @@ func (l *clientLimit) release(client netip.Addr) {
 	}
 }
 
-func clientOf(a net.Addr) netip.Addr {
-	ap, err := netip.ParseAddrPort(a.String())
-	if err != nil {
-		return netip.Addr{}
-	}
-	return api.Client(ap.Addr())
-}
-
-// clientConn gives its slot back once, on the first Close.
-type clientConn struct {
+// limitedConn gives its slots back once, on the first Close.
+type limitedConn struct {
 	net.Conn
-	once    sync.Once
-	release func()
+	l      *connLimit
+	client netip.Addr
+	once   sync.Once
 }
 
-func (c *clientConn) Close() error {
+func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(c.release)
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.idle, c)
+		c.l.mu.Unlock()
+		c.l.release(c.client)
+		<-c.l.slots
+	})
 	return err
 }

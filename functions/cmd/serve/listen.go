@@ -35,10 +35,7 @@ func freePortNear(host, port string) string {
 	if p < 1024 {
 		p = 8080 // a privileged port: suggest the usual unprivileged one
 	}
-	for _, c := range []int{p + 10, p + 11, p + 12, p + 13, p + 1} {
-		if c > 65535 {
-			continue
-		}
+	for _, c := range []int{p + 10, p + 11, p + 12, p + 13, p + 1} { // past 65535 Listen fails
 		if ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(c))); err == nil {
 			ln.Close()
 			return strconv.Itoa(c)

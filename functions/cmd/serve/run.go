@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -25,17 +26,6 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 	"github.com/bluetreeclinics/site/functions/internal/site"
 	"github.com/bluetreeclinics/site/functions/internal/spool"
-)
-
-// Server timeouts. WriteTimeout leaves room for the enquiry handler's send
-// budget (config.ServeSendTimeout) and a slow client. An idle keep-alive
-// connection is closed after 30 s: it holds a file and a connection slot.
-const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 20 * time.Second
-	writeTimeout      = 30 * time.Second
-	idleTimeout       = 30 * time.Second
-	shutdownTimeout   = 20 * time.Second
 )
 
 type options struct {
@@ -89,28 +79,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	ln, err := listen(o.addr) // before anything slow: a port in use is told at once
+	tcp, err := listen(o.addr) // before anything slow: a port in use is told at once
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
 	perClient := cfg.MaxConnectionsPerClient
 	if cfg.TrustProxy {
 		perClient = 0 // every connection comes from the proxy
 	}
-	conns := limitConns(ln, cfg.MaxConnections, perClient, logger)
-	ln = conns
+	ln := limitConns(tcp, cfg.MaxConnections, perClient, logger)
+	defer ln.Close()
 	ownURL, ownOrigins := listenURL(o.addr, ln.Addr())
-	siteURL := cfg.SiteURL
-	if siteURL == nil {
-		siteURL = ownURL
-	}
+	siteURL := cmp.Or(cfg.SiteURL, ownURL)
 
 	// One server from the start: until the site is built it answers every
 	// request with the "being built" page (building.go).
 	boot := newStartup()
 	srv := newHTTPServer(ctx, boot, logger)
-	srv.ConnState = conns.connState // idle connections give way to new visitors
+	srv.ConnState = ln.connState // idle connections give way to new visitors
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	serving := true
@@ -124,19 +110,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "Listening on %s/: until the site is built, a browser there sees a \"being built\" page.\n", ownURL)
 	}
 
-	// The publish folder.
-	dir := o.dir
-	if dir == "" {
-		if o.build {
-			tmp, err := os.MkdirTemp("", "bluetree-site-*")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			dir = filepath.Join(tmp, "public")
-		} else {
-			dir = "public"
+	dir := cmp.Or(o.dir, "public") // the publish folder
+	if o.dir == "" && o.build {
+		tmp, err := os.MkdirTemp("", "bluetree-site-*")
+		if err != nil {
+			return err
 		}
+		defer os.RemoveAll(tmp)
+		dir = filepath.Join(tmp, "public")
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
@@ -169,9 +150,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	deps.Sender, deps.Pages, deps.Logger, deps.Health = sender, formpage.Dir(os.DirFS(dir)), logger, health
 	deps.ExtraOrigins = append(ownOrigins, deps.ExtraOrigins...)
 	deps.TrustProxy = cfg.TrustProxy
-	apiHandler := api.New(deps)
 	mux := http.NewServeMux()
-	mux.Handle("/api/", apiHandler)
+	mux.Handle("/api/", api.New(deps))
 	mux.Handle("/", compress(static))
 	boot.ready(mux) // before "Open …" is printed: whoever reads it gets the site
 
@@ -180,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		go watch(ctx, root, dir, 500*time.Millisecond, func(ctx context.Context) error {
+		go watch(ctx, root, 500*time.Millisecond, func(ctx context.Context) error {
 			err := rebuild(ctx, dir, siteURL.String()+"/")
 			if err == nil {
 				static.reload()
@@ -193,7 +173,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Outbox() {
 		fmt.Fprintf(stdout, "Emails are written to %s (no RESEND_API_KEY set).\n", absOr(cfg.OutboxDir))
 	} else {
-		fmt.Fprintf(stdout, "Emails are kept in %s and sent with Resend to %v.\n", absOr(cfg.SpoolDir), cfg.To)
+		fmt.Fprintf(stdout, "Emails are kept in %s and sent with Resend to %v.\n", absOr(cfg.Spool.Dir), cfg.To)
 	}
 	fmt.Fprintf(stdout, "Serving %s\nOpen %s/ (Ctrl-C to stop)\n", dir, ownURL)
 	logger.Info("listening", "url", ownURL.String(), "dir", dir, "outbox", cfg.Outbox())
@@ -219,7 +199,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	serving = false
 	if err := srv.Shutdown(sctx); err != nil {
@@ -236,13 +216,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // a timeout (a slow or stalled client cannot hold a connection for ever),
 // and requests get a context that shutdown does not cancel, so an enquiry
 // in flight at SIGTERM is finished (sent or spooled) and answered.
+// WriteTimeout leaves room for the enquiry handler's send budget
+// (config.ServeSendTimeout) and a slow client. An idle keep-alive
+// connection is closed after 30 s: it holds a file and a connection slot.
 func newHTTPServer(ctx context.Context, h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -299,33 +282,31 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		Logger:  logger,
 	})
 	o := spoolTuning
-	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.ResendRate), cfg.SpoolMaxBytes, cfg.SpoolAlertAfter
+	o.Rate, o.MaxBytes, o.AlertAfter = float64(cfg.Spool.ResendRate), cfg.Spool.MaxBytes, cfg.Spool.AlertAfter
 	var sp *spool.Spool
-	o.Alert = func(p mail.DeliveryProblem) { spoolAlert(sp, cfg, logger, p) }
-	sp, err = spool.New(cfg.SpoolDir, r, logger, o)
+	o.Alert = func(p mail.DeliveryProblem) {
+		// The alert for reception's email the spool set aside goes through the
+		// spool itself: to ENQUIRY_ALERT_TO, else to reception (whose mailbox
+		// is fine: only that one email was refused).
+		to := cfg.Events.AlertTo
+		if len(to) == 0 {
+			to = cfg.To
+		}
+		if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
+			logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
+		}
+	}
+	sp, err = spool.New(cfg.Spool.Dir, r, logger, o)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
 	logger.Info("emails are kept in the spool and sent with Resend in the background", "base_url", r.BaseURL(),
-		"spool", absOr(sp.Dir()), "rate_per_second", cfg.ResendRate)
+		"spool", absOr(sp.Dir()), "rate_per_second", cfg.Spool.ResendRate)
 	health = func() (map[string]any, bool) {
 		h, ok := sp.Health()
 		return map[string]any{"sender": "resend", "spool": h}, ok
 	}
 	return sp, health, sp.Run, nil
-}
-
-// spoolAlert sends the alert for reception's email the spool set aside,
-// through the spool itself: to ENQUIRY_ALERT_TO, else to reception (whose
-// mailbox is fine: only that one email was refused).
-func spoolAlert(sp *spool.Spool, cfg *config.Config, logger *slog.Logger, p mail.DeliveryProblem) {
-	to := cfg.Events.AlertTo
-	if len(to) == 0 {
-		to = cfg.To
-	}
-	if err := sp.Send(context.Background(), mail.Alert(cfg.From, to, p)); err != nil {
-		logger.Error("the alert about a set-aside email could not be spooled", "id", p.EnquiryID, "error", err.Error())
-	}
 }
 
 // compress gzips the site's files at the best level: a page is sent far more

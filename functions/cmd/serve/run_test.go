@@ -368,7 +368,7 @@ func TestWatchRebuildsAfterChanges(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out testlog.Buffer
-	go watch(ctx, root, "", 20*time.Millisecond, func(context.Context) error {
+	go watch(ctx, root, 20*time.Millisecond, func(context.Context) error {
 		builds <- struct{}{}
 		return nil
 	}, &out, discardLogger())

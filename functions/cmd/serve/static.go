@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
+	"cmp"
 	"errors"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -63,10 +63,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	urlPath := r.URL.Path
-	if !strings.HasPrefix(urlPath, "/") {
-		urlPath = "/" + urlPath
-	}
+	urlPath := "/" + strings.TrimPrefix(r.URL.Path, "/")
 	name := path.Clean(urlPath)
 	if hidden(name) {
 		s.notFound(w, r)
@@ -79,23 +76,7 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer root.Close()
-
-	rel := strings.TrimPrefix(name, "/")
-	if rel == "" {
-		rel = "."
-	}
-	f, err := root.Open(rel)
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		s.notFound(w, r)
-		return
-	}
-	if st.IsDir() {
+	if st, err := root.Stat(cmp.Or(strings.TrimPrefix(name, "/"), ".")); err == nil && st.IsDir() {
 		if !strings.HasSuffix(urlPath, "/") {
 			target := urlPath + "/"
 			if r.URL.RawQuery != "" {
@@ -104,17 +85,18 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target, http.StatusMovedPermanently)
 			return
 		}
-		f.Close()
-		if f, err = root.Open(path.Join(rel, "index.html")); err != nil {
-			s.notFound(w, r)
-			return
-		}
-		defer f.Close()
-		if st, err = f.Stat(); err != nil || st.IsDir() {
-			s.notFound(w, r)
-			return
-		}
 		name = path.Join(name, "index.html")
+	}
+	f, err := root.Open(strings.TrimPrefix(name, "/"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.IsDir() {
+		s.notFound(w, r)
+		return
 	}
 
 	h := w.Header()
@@ -160,11 +142,7 @@ func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *static) applyHeaders(w http.ResponseWriter, urlPath string) {
-	rules := s.rules.Load()
-	if rules == nil {
-		return
-	}
-	for name, value := range headersFor(*rules, urlPath) {
+	for name, value := range headersFor(*s.rules.Load(), urlPath) {
 		w.Header().Set(name, value)
 	}
 }
@@ -172,7 +150,7 @@ func (s *static) applyHeaders(w http.ResponseWriter, urlPath string) {
 // headerRule is one block of a Netlify _headers file.
 type headerRule struct {
 	pattern *regexp.Regexp
-	headers [][2]string // name, value in file order
+	headers map[string]string // a header repeated in the block: its values joined with ", "
 }
 
 // parseHeaders reads Netlify's _headers format: a path line (with *
@@ -181,9 +159,7 @@ type headerRule struct {
 func parseHeaders(b []byte) []headerRule {
 	var rules []headerRule
 	var cur *headerRule
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		line := sc.Text()
+	for line := range strings.Lines(string(b)) {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
@@ -191,7 +167,7 @@ func parseHeaders(b []byte) []headerRule {
 		if line[0] != ' ' && line[0] != '\t' { // a path line
 			cur = nil
 			if strings.HasPrefix(trimmed, "/") { // full URLs (another domain) are not ours
-				rules = append(rules, headerRule{pattern: compilePattern(trimmed)})
+				rules = append(rules, headerRule{pattern: compilePattern(trimmed), headers: map[string]string{}})
 				cur = &rules[len(rules)-1]
 			}
 			continue
@@ -200,53 +176,35 @@ func parseHeaders(b []byte) []headerRule {
 		if !ok || cur == nil {
 			continue
 		}
-		cur.headers = append(cur.headers, [2]string{http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)})
+		name, value = http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)
+		if prev, ok := cur.headers[name]; ok {
+			value = prev + ", " + value
+		}
+		cur.headers[name] = value
 	}
 	return rules
 }
 
 // compilePattern turns "/enquire/*" or "/blog/:year/*" into a regexp.
 func compilePattern(p string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i, seg := range strings.Split(p, "/") {
-		if i > 0 {
-			b.WriteString("/")
-		}
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
 		if strings.HasPrefix(seg, ":") {
-			b.WriteString("[^/]+")
-			continue
-		}
-		for j, part := range strings.Split(seg, "*") { // a lone "*" too
-			if j > 0 {
-				b.WriteString(".*")
-			}
-			b.WriteString(regexp.QuoteMeta(part))
+			segs[i] = "[^/]+"
+		} else {
+			segs[i] = strings.ReplaceAll(regexp.QuoteMeta(seg), `\*`, ".*")
 		}
 	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
+	return regexp.MustCompile("^" + strings.Join(segs, "/") + "$")
 }
 
 // headersFor collects the headers of every rule matching urlPath, as
-// Netlify does: a later rule's header replaces an earlier rule's, and a
-// header repeated within one rule has its values joined with ", ".
+// Netlify does: a later rule's header replaces an earlier rule's.
 func headersFor(rules []headerRule, urlPath string) map[string]string {
 	out := map[string]string{}
 	for _, r := range rules {
-		if !r.pattern.MatchString(urlPath) {
-			continue
-		}
-		own := map[string]string{}
-		for _, h := range r.headers {
-			if prev, ok := own[h[0]]; ok {
-				own[h[0]] = prev + ", " + h[1]
-			} else {
-				own[h[0]] = h[1]
-			}
-		}
-		for k, v := range own {
-			out[k] = v
+		if r.pattern.MatchString(urlPath) {
+			maps.Copy(out, r.headers)
 		}
 	}
 	return out

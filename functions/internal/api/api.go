@@ -1,13 +1,17 @@
-// Package api is the enquiry system's HTTP handler: POST /api/enquiry and
-// GET /api/health, shared by every host (cmd/serve, Netlify, AWS Lambda).
-// Replies follow docs/enquiry-contract.md.
+// Package api is the enquiry system's HTTP handler: POST /api/enquiry,
+// GET /api/health and, with a webhook secret, POST /api/resend-events,
+// shared by every host (cmd/serve, Netlify, AWS Lambda). Replies follow
+// docs/enquiry-contract.md.
 package api
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
@@ -17,17 +21,11 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
-// Composer turns an enquiry into the emails to send, reception's first.
-// *mail.Composer is one.
-type Composer interface {
-	Compose(*enquiry.Enquiry) ([]*mail.Message, error)
-}
-
-// Deps is everything the handler needs. Parser, Composer, Sender and
+// Deps is what the hosts give the handler. Parser, Composer, Sender and
 // SendTimeout are required; the rest have defaults.
 type Deps struct {
 	Parser   *enquiry.Parser
-	Composer Composer
+	Composer *mail.Composer
 	Sender   delivery.Sender
 	// Pages gives the form pages for the no-JavaScript 422/429/503 replies;
 	// nil means a small fallback page is used.
@@ -42,19 +40,15 @@ type Deps struct {
 	// RatePerMinute is each client's sustained rate of POSTs, with Burst
 	// allowed at once. RatePerMinute 0 turns the limit off.
 	RatePerMinute, Burst int
-	// MaxClients bounds the rate limiter's memory; default 10000.
-	MaxClients int
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For instead of the connection.
 	TrustProxy bool
 
-	Now func() time.Time
+	Now         func() time.Time
+	SendTimeout time.Duration // bounds composing and sending one enquiry
 	// Health adds to GET /api/health's reply (e.g. the spool depth); when
 	// it reports false the reply is 503, for monitoring to see.
 	Health func() (details map[string]any, ok bool)
-	// SendTimeout bounds composing and sending one enquiry (required:
-	// config.Config.SendTimeout).
-	SendTimeout time.Duration
 	// Events turns on POST /api/resend-events when its WebhookSecret is
 	// set (resendevents.go).
 	Events Events
@@ -81,91 +75,61 @@ func FromConfig(cfg *config.Config, siteURL *url.URL) (Deps, error) {
 	}, nil
 }
 
-// Limits of the endpoint.
-const (
-	MaxBodyBytes      = 32 << 10
-	defaultMaxClients = 10000
-)
+// MaxBodyBytes bounds an enquiry's body.
+const MaxBodyBytes = 32 << 10
 
-// New returns the handler with every route and the middleware chain.
+// New returns the handler: the routes inside the middleware (the request
+// log outermost, so it sees the status of a recovered panic too).
 func New(d Deps) http.Handler {
 	if d.Parser == nil || d.Composer == nil || d.Sender == nil || d.SendTimeout <= 0 {
 		panic("api: Deps.Parser, Composer, Sender and SendTimeout are required")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Logger = cmp.Or(d.Logger, slog.New(slog.DiscardHandler))
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	if d.MaxClients <= 0 {
-		d.MaxClients = defaultMaxClients
-	}
-	if d.Burst <= 0 {
-		d.Burst = 1
-	}
-	s := &server{
-		Deps:    d,
-		origins: allowedOrigins(d.SiteURL, d.ExtraOrigins),
-		limiter: newLimiter(d.RatePerMinute, d.Burst, d.MaxClients),
-	}
-
-	// Every route, in one place.
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/enquiry", http.HandlerFunc(s.handleEnquiry))
-	mux.Handle("GET /api/health", http.HandlerFunc(s.handleHealth))
+	addRoutes(mux, d)
+	return requestLog(d.Logger, securityHeaders(recoverer(d.Logger, mux)))
+}
+
+// addRoutes mounts every route; each handler is given only what it uses.
+func addRoutes(mux *http.ServeMux, d Deps) {
+	var lastAlert atomic.Pointer[Alert]
+	gate := &gate{
+		origins:    allowedOrigins(d.SiteURL, d.ExtraOrigins),
+		limiter:    newLimiter(d.RatePerMinute, max(d.Burst, 1), 10000), // clients kept: bounded memory
+		trustProxy: d.TrustProxy,
+		now:        d.Now,
+	}
+	errs := errorWriter{log: d.Logger, pages: d.Pages}
+	send := sendEnquiry(d.Logger, d.Composer, d.Sender, d.SendTimeout)
+	mux.Handle("POST /api/enquiry", handleEnquiry(gate, d.Parser, send, errs))
+	mux.Handle("GET /api/health", handleHealth(d.Health, &lastAlert))
 	if d.Events.WebhookSecret != "" {
-		s.events = newEventsHandler(s, d.Events)
-		mux.Handle("POST /api/resend-events", s.events)
+		mux.Handle("POST /api/resend-events", handleResendEvents(d.Logger, d.Events, d.Sender, d.SendTimeout, &lastAlert))
 	}
-
-	return chain(mux,
-		requestLog(d.Logger),
-		securityHeaders,
-		recoverer(d.Logger),
-	)
 }
 
-type server struct {
-	Deps
-	origins map[string]bool
-	limiter *limiter
-	events  *eventsHandler // nil without a webhook secret
-}
-
-func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	body, ok := map[string]any{}, true
-	if s.Health != nil {
-		var details map[string]any
-		details, ok = s.Health()
-		for k, v := range details {
-			body[k] = v
+// handleHealth is GET /api/health: the host's health details and the last
+// delivery alert; 503 when the host reports a failure.
+func handleHealth(health func() (map[string]any, bool), lastAlert *atomic.Pointer[Alert]) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := map[string]any{}, true
+		if health != nil {
+			var details map[string]any
+			details, ok = health()
+			maps.Copy(body, details)
 		}
-	}
-	if s.events != nil {
-		if a := s.events.last.Load(); a != nil {
+		if a := lastAlert.Load(); a != nil {
 			body["last_alert"] = a
 		}
-	}
-	status, outcome := http.StatusOK, "ok"
-	if !ok {
-		status, outcome = http.StatusServiceUnavailable, "failing"
-	}
-	body["status"] = outcome
-	infoFrom(r.Context()).outcome = outcome
-	writeJSON(w, status, body)
-}
-
-// allowedOrigins is the set of "scheme://host[:port]" that may post.
-func allowedOrigins(site *url.URL, extra []string) map[string]bool {
-	m := map[string]bool{}
-	if site != nil && site.Host != "" {
-		m[site.Scheme+"://"+site.Host] = true
-	}
-	for _, o := range extra {
-		if u, err := url.Parse(o); err == nil && u.Host != "" {
-			m[u.Scheme+"://"+u.Host] = true
+		status, outcome := http.StatusOK, "ok"
+		if !ok {
+			status, outcome = http.StatusServiceUnavailable, "failing"
 		}
-	}
-	return m
+		body["status"] = outcome
+		infoFrom(r.Context()).outcome = outcome
+		writeJSON(w, status, body)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"github.com/bluetreeclinics/site/data"
@@ -17,7 +18,32 @@ import (
 // page's inline <style> and <script> allowed by their hashes, as the site's
 // are, and nothing else inline.
 func pagePolicy(page []byte) string {
-	scripts, styles := inlineHashes(page)
+	var scripts, styles []string // 'sha256-…' sources, each once, in page order
+	if doc, err := html.Parse(bytes.NewReader(page)); err == nil {
+		for n := range doc.Descendants() {
+			var list *[]string
+			switch {
+			case n.Type != html.ElementNode:
+			case n.DataAtom == atom.Style:
+				list = &styles
+			case n.DataAtom == atom.Script && runsInline(n):
+				list = &scripts
+			}
+			if list == nil {
+				continue
+			}
+			var text strings.Builder
+			for c := range n.ChildNodes() {
+				if c.Type == html.TextNode {
+					text.WriteString(c.Data)
+				}
+			}
+			sum := sha256.Sum256([]byte(text.String()))
+			if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Contains(*list, h) {
+				*list = append(*list, h)
+			}
+		}
+	}
 	var out []string
 	for _, d := range data.PagePolicy() {
 		switch {
@@ -29,42 +55,6 @@ func pagePolicy(page []byte) string {
 		out = append(out, d)
 	}
 	return strings.Join(out, "; ")
-}
-
-// inlineHashes returns the CSP hash sources ('sha256-…') of page's inline
-// scripts and styles, each once, in page order.
-func inlineHashes(page []byte) (scripts, styles []string) {
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		return nil, nil
-	}
-	seen := map[string]bool{}
-	for n := range doc.Descendants() {
-		if n.Type != html.ElementNode || (n.DataAtom != atom.Script && n.DataAtom != atom.Style) {
-			continue
-		}
-		if n.DataAtom == atom.Script && !runsInline(n) {
-			continue
-		}
-		var text strings.Builder
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == html.TextNode {
-				text.WriteString(c.Data)
-			}
-		}
-		sum := sha256.Sum256([]byte(text.String()))
-		h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-		if seen[h] {
-			continue
-		}
-		seen[h] = true
-		if n.DataAtom == atom.Script {
-			scripts = append(scripts, h)
-		} else {
-			styles = append(styles, h)
-		}
-	}
-	return scripts, styles
 }
 
 // runsInline reports whether a <script> is inline code the policy must

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -13,8 +14,10 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
+	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
 const (
@@ -22,95 +25,94 @@ const (
 	typeJSON = "application/json"
 )
 
+// sendFunc composes and sends an enquiry's emails; redact lists the
+// personal values to keep out of what it logs.
+type sendFunc func(ctx context.Context, enq *enquiry.Enquiry, redact []string) *refusal
+
 // handleEnquiry is POST /api/enquiry. The request walks forward once:
 // read the body, work out the language, check the origin, take a rate-limit
-// token, skip bots, validate, compose and send; the reply as the contract
+// token, skip bots, parse, compose and send; the reply as the contract
 // says. The body is read first so that every reply can speak the visitor's
 // language and give the form back filled in (a 429 included).
-func (s *server) handleEnquiry(w http.ResponseWriter, r *http.Request) {
-	info := infoFrom(r.Context())
-	mediaType, decodeErr := requestType(r.Header.Get("Content-Type"))
-	var values url.Values
-	if decodeErr == nil {
-		values, decodeErr = decode(w, r, mediaType)
-	}
-	rp := reply{
-		json:   mediaType == typeJSON || prefersJSON(headerList(r, "Accept")),
-		lang:   enquiry.Lang(values, HeaderLang(headerList(r, "Accept-Language"))),
-		kind:   values.Get(enquiry.FieldKind),
-		values: values,
-	}
-	info.lang = rp.lang
-	if enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
-		info.kind = rp.kind
-	}
-
-	if !s.originAllowed(r.Header.Get("Origin")) {
-		s.writeError(w, r, rp, &Error{Reason: ReasonForbiddenOrigin})
-		return
-	}
-	if ok, retryAfter := s.limiter.allow(clientKey(r, s.TrustProxy), s.Now()); !ok {
-		s.writeError(w, r, rp, &Error{Reason: ReasonRateLimited, RetryAfter: retryAfter})
-		return
-	}
-	if decodeErr != nil {
-		s.writeError(w, r, rp, decodeErr)
-		return
-	}
-	if enquiry.IsHoneypot(values) {
-		// A bot: answered exactly as a person would be, nothing sent.
-		info.outcome = "honeypot"
-		kind := rp.kind
-		if !enquiry.IsChoice(enquiry.FieldKind, kind) {
-			kind = enquiry.KindAppointment
+func handleEnquiry(gate *gate, parser *enquiry.Parser, send sendFunc, errs errorWriter) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		mediaType, values, decodeErr := decode(w, r)
+		req := requestFacts{
+			json:   mediaType == typeJSON || prefersJSON(headerList(r, "Accept")),
+			lang:   enquiry.Lang(values, HeaderLang(headerList(r, "Accept-Language"))),
+			kind:   values.Get(enquiry.FieldKind),
+			values: values,
 		}
-		s.accepted(w, rp, kind, enquiry.RandomID())
-		return
-	}
+		info.lang = req.lang
+		if enquiry.IsChoice(enquiry.FieldKind, req.kind) {
+			info.kind = req.kind
+		}
 
-	enq, errs := s.Parser.Parse(values, rp.lang)
-	if len(errs) > 0 || enq == nil {
-		s.writeError(w, r, rp, &Error{Reason: ReasonInvalid, Fields: errs})
-		return
-	}
-	info.id, info.kind = enq.ID, enq.Kind
-	rp.kind = enq.Kind
-	rp.redact = []string{enq.Name, enq.Email, enq.Phone, values.Get(enquiry.FieldPhone)}
+		if e := gate.admit(r); e != nil {
+			errs.write(w, r, req, e)
+			return
+		}
+		if decodeErr != nil {
+			errs.write(w, r, req, decodeErr)
+			return
+		}
+		if enquiry.IsHoneypot(values) {
+			// A bot: answered exactly as a person would be, nothing sent.
+			info.outcome = "honeypot"
+			kind := req.kind
+			if !enquiry.IsChoice(enquiry.FieldKind, kind) {
+				kind = enquiry.KindAppointment
+			}
+			accepted(w, req, kind, enquiry.RandomID())
+			return
+		}
 
-	if err := s.send(r, enq, rp); err != nil {
-		s.writeError(w, r, rp, err)
-		return
-	}
-	info.outcome = "sent"
-	s.accepted(w, rp, enq.Kind, enq.ID)
+		enq, fields := parser.Parse(values, req.lang)
+		if len(fields) > 0 || enq == nil {
+			errs.write(w, r, req, &refusal{reason: reasonInvalid, fields: fields})
+			return
+		}
+		info.id, info.kind = enq.ID, enq.Kind
+		req.kind = enq.Kind
+		req.redact = []string{enq.Name, enq.Email, enq.Phone, values.Get(enquiry.FieldPhone)}
+
+		if e := send(r.Context(), enq, req.redact); e != nil {
+			errs.write(w, r, req, e)
+			return
+		}
+		info.outcome = "sent"
+		accepted(w, req, enq.Kind, enq.ID)
+	})
 }
 
-// send composes the emails and sends them within SendTimeout. Only
+// sendEnquiry composes the emails and sends them within timeout. Only
 // reception's email must go; a failed acknowledgement is logged.
-func (s *server) send(r *http.Request, enq *enquiry.Enquiry, rp reply) *Error {
-	info := infoFrom(r.Context())
-	start := time.Now()
-	defer func() { info.sendTime = time.Since(start) }()
+func sendEnquiry(log *slog.Logger, composer *mail.Composer, sender delivery.Sender, timeout time.Duration) sendFunc {
+	return func(ctx context.Context, enq *enquiry.Enquiry, redactValues []string) *refusal {
+		start := time.Now()
+		defer func() { infoFrom(ctx).sendTime = time.Since(start) }()
 
-	msgs, err := s.Composer.Compose(enq)
-	if err != nil {
-		return &Error{Reason: ReasonUnavailable, Err: fmt.Errorf("compose: %w", err)}
-	}
-	if len(msgs) == 0 {
-		return &Error{Reason: ReasonInternal, Err: errors.New("compose: no message")}
-	}
-	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
-	defer cancel()
-	for i, m := range msgs {
-		if err := s.Sender.Send(ctx, m); err != nil {
-			if i == 0 {
-				return &Error{Reason: ReasonUnavailable, Err: fmt.Errorf("send: %w", err)}
-			}
-			s.Logger.WarnContext(r.Context(), "acknowledgement not sent", "id", enq.ID, "kind", enq.Kind,
-				"error", redact(err.Error(), rp.redact))
+		msgs, err := composer.Compose(enq)
+		if err != nil {
+			return &refusal{reason: reasonUnavailable, err: fmt.Errorf("compose: %w", err)}
 		}
+		if len(msgs) == 0 {
+			return &refusal{reason: reasonInternal, err: errors.New("compose: no message")}
+		}
+		sctx, cancel := sendContext(ctx, timeout, time.Now())
+		defer cancel()
+		for i, m := range msgs {
+			if err := sender.Send(sctx, m); err != nil {
+				if i == 0 {
+					return &refusal{reason: reasonUnavailable, err: fmt.Errorf("send: %w", err)}
+				}
+				log.WarnContext(ctx, "acknowledgement not sent", "id", enq.ID, "kind", enq.Kind,
+					"error", redact(err.Error(), redactValues))
+			}
+		}
+		return nil
 	}
-	return nil
 }
 
 // sendDeadlineMargin is kept free before the request's own deadline (a
@@ -118,7 +120,7 @@ func (s *server) send(r *http.Request, enq *enquiry.Enquiry, rp reply) *Error {
 // render and return the 503 page, rather than be cut off by the platform.
 const sendDeadlineMargin = 1500 * time.Millisecond
 
-// sendContext bounds sending by timeout (Deps.SendTimeout) and, when the request has a
+// sendContext bounds sending by timeout and, when the request has a
 // deadline, by that deadline less sendDeadlineMargin. It is not cancelled
 // with the request: a visitor closing the tab must not cut an email off
 // half sent. Values (the request log's info) are kept.
@@ -133,51 +135,35 @@ func sendContext(parent context.Context, timeout time.Duration, now time.Time) (
 }
 
 // accepted answers a taken enquiry: 303 to the thank-you page, or its id.
-func (s *server) accepted(w http.ResponseWriter, rp reply, kind, id string) {
-	if rp.json {
+func accepted(w http.ResponseWriter, req requestFacts, kind, id string) {
+	if req.json {
 		writeJSON(w, http.StatusOK, map[string]string{"id": id})
 		return
 	}
-	w.Header().Set("Location", formpage.ThanksPath(rp.lang, kind))
+	w.Header().Set("Location", formpage.ThanksPath(req.lang, kind))
 	w.WriteHeader(http.StatusSeeOther)
 }
 
-func (s *server) originAllowed(origin string) bool {
-	if origin == "" {
-		return true // not a browser, or a browser that does not say
+// decode checks Content-Type (a form or JSON, UTF-8 if a charset is given)
+// and reads the body (at most MaxBodyBytes) into values.
+func decode(w http.ResponseWriter, r *http.Request) (mediaType string, values url.Values, e *refusal) {
+	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	cs, hasCharset := params["charset"]
+	if err != nil || (mediaType != typeForm && mediaType != typeJSON) ||
+		(hasCharset && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8")) {
+		return mediaType, nil, &refusal{reason: reasonUnsupportedType}
 	}
-	return s.origins[strings.ToLower(strings.TrimRight(origin, "/"))]
-}
-
-// requestType checks Content-Type: a form or JSON, UTF-8 if a charset is given.
-func requestType(header string) (string, *Error) {
-	mt, params, err := mime.ParseMediaType(header)
-	if err != nil || (mt != typeForm && mt != typeJSON) {
-		return mt, &Error{Reason: ReasonUnsupportedType}
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
-		return mt, &Error{Reason: ReasonUnsupportedType}
-	}
-	return mt, nil
-}
-
-// decode reads the body (at most MaxBodyBytes) into values.
-func decode(w http.ResponseWriter, r *http.Request, mediaType string) (url.Values, *Error) {
 	body, err := readBody(w, r, MaxBodyBytes)
-	if err != nil {
-		if _, ok := errorAs[*http.MaxBytesError](err); ok {
-			return nil, &Error{Reason: ReasonTooLarge}
-		}
-		return nil, &Error{Reason: ReasonMalformed}
+	if err == nil {
+		values, err = enquiry.Decode(body, mediaType == typeJSON)
 	}
-	v, err := enquiry.Decode(body, mediaType == typeJSON)
 	switch {
-	case errors.Is(err, enquiry.ErrTooLarge):
-		return nil, &Error{Reason: ReasonTooLarge}
+	case tooLarge(err) || errors.Is(err, enquiry.ErrTooLarge):
+		return mediaType, nil, &refusal{reason: reasonTooLarge}
 	case err != nil:
-		return nil, &Error{Reason: ReasonMalformed}
+		return mediaType, nil, &refusal{reason: reasonMalformed}
 	}
-	return v, nil
+	return mediaType, values, nil
 }
 
 // headerList is a list header's values as one string, however many lines
@@ -190,46 +176,43 @@ func headerList(r *http.Request, name string) string {
 // text/html: for each, the q of the most specific media range matching it
 // (exact, type/*, */*) counts, then how specific that range is. No header,
 // or a tie, means HTML. Only the first 32 ranges of the first KiB are read;
-// a q that is not 0 to 1 counts as 0.
+// a range that does not parse is passed over, and a q that is not 0 to 1
+// counts as 0.
 func prefersJSON(accept string) bool {
 	type match struct {
 		q    float64
 		spec int // 2 exact, 1 type/*, 0 */*, -1 none
 	}
 	forJSON, forHTML := match{0, -1}, match{0, -1}
-	for i, part := range strings.Split(accept[:min(len(accept), 1024)], ",") {
-		if i >= 32 {
-			break
+	parts := strings.SplitN(accept[:min(len(accept), 1024)], ",", 33)
+	for _, part := range parts[:min(len(parts), 32)] {
+		mt, params, err := mime.ParseMediaType(part)
+		if err != nil {
+			continue
 		}
-		value, params, _ := strings.Cut(part, ";")
-		typ, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(value)), "/")
+		typ, sub, _ := strings.Cut(mt, "/")
 		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-					q = f
-				} else {
-					q = 0
-				}
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+				q = 0
 			}
 		}
-		for _, m := range []struct {
-			best     *match
-			typ, sub string
-		}{{&forJSON, "application", "json"}, {&forHTML, "text", "html"}} {
+		rank := func(best *match, wantTyp, wantSub string) {
 			spec := -1
 			switch {
-			case typ == m.typ && sub == m.sub:
+			case typ == wantTyp && sub == wantSub:
 				spec = 2
-			case typ == m.typ && sub == "*":
+			case typ == wantTyp && sub == "*":
 				spec = 1
 			case typ == "*" && sub == "*":
 				spec = 0
 			}
-			if spec >= 0 && spec >= m.best.spec && (spec > m.best.spec || q > m.best.q) {
-				*m.best = match{q, spec}
+			if spec >= 0 && spec >= best.spec && (spec > best.spec || q > best.q) {
+				*best = match{q, spec}
 			}
 		}
+		rank(&forJSON, "application", "json")
+		rank(&forHTML, "text", "html")
 	}
 	return forJSON.q > forHTML.q || (forJSON.q == forHTML.q && forJSON.q > 0 && forJSON.spec > forHTML.spec)
 }

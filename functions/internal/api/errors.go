@@ -2,7 +2,7 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,21 +13,6 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
-// Reason is why an enquiry was refused, as the visitor's reply sees it
-// (not to be confused with the enquiry's kind).
-type Reason int
-
-const (
-	ReasonMalformed Reason = iota + 1
-	ReasonTooLarge
-	ReasonUnsupportedType
-	ReasonForbiddenOrigin
-	ReasonRateLimited
-	ReasonInvalid
-	ReasonUnavailable // mail could not be sent
-	ReasonInternal
-)
-
 // The replies' messages, in the visitor's language: none quotes what the
 // visitor sent.
 var (
@@ -35,48 +20,42 @@ var (
 	textTooLarge        = data.Text{En: "What you sent is too long. Please shorten your message and try again.", Ar: "البيانات المُرسلة أطول من المسموح. يُرجى اختصار رسالتك والمحاولة مرة أخرى."}
 	textUnsupportedType = data.Text{En: "The form was sent in a way we cannot read. Please send it again from our website.", Ar: "أُرسل النموذج بطريقة لا يمكننا قراءتها. يُرجى إرساله مرة أخرى من موقعنا الإلكتروني."}
 	textRateLimited     = data.Text{En: "Too many enquiries have been sent from your connection. Please wait a few minutes and try again.", Ar: "أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى."}
-	// textUnavailable: mail could not be sent; try again, or phone / WhatsApp.
 	textUnavailable     = data.Text{En: "We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.", Ar: "تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب."}
 	textForbiddenOrigin = data.Text{En: "This form can only be sent from our website.", Ar: "لا يمكن إرسال هذا النموذج إلا من موقعنا الإلكتروني."}
 )
 
-// reasons maps each Reason to its status, its message, the
-// outcome logged, and whether a form post gets the form page back (with the
-// visitor's values) rather than a short page.
-var reasons = map[Reason]struct {
+// reason is why an enquiry was refused, as the visitor's reply sees it:
+// its status, its message, the outcome logged, and whether a form post gets
+// the form page back (with the visitor's values) rather than a short page.
+type reason struct {
 	status   int
 	text     data.Text
 	outcome  string
 	formPage bool
-}{
-	ReasonMalformed:       {http.StatusBadRequest, textMalformed, "malformed", false},
-	ReasonTooLarge:        {http.StatusRequestEntityTooLarge, textTooLarge, "too_large", false},
-	ReasonUnsupportedType: {http.StatusUnsupportedMediaType, textUnsupportedType, "unsupported_type", false},
-	ReasonForbiddenOrigin: {http.StatusForbidden, textForbiddenOrigin, "forbidden_origin", false},
-	ReasonRateLimited:     {http.StatusTooManyRequests, textRateLimited, "rate_limited", true},
-	ReasonInvalid:         {http.StatusUnprocessableEntity, data.Text{}, "invalid", true},
-	ReasonUnavailable:     {http.StatusServiceUnavailable, textUnavailable, "unavailable", true},
-	ReasonInternal:        {http.StatusInternalServerError, textUnavailable, "internal", true},
 }
 
-// Error is a failed enquiry request.
-type Error struct {
-	Reason     Reason
-	Err        error          // the cause, logged for Unavailable and Internal only
-	Fields     enquiry.Errors // ReasonInvalid: problems by field
-	RetryAfter int            // seconds, ReasonRateLimited
+var (
+	reasonMalformed       = &reason{http.StatusBadRequest, textMalformed, "malformed", false}
+	reasonTooLarge        = &reason{http.StatusRequestEntityTooLarge, textTooLarge, "too_large", false}
+	reasonUnsupportedType = &reason{http.StatusUnsupportedMediaType, textUnsupportedType, "unsupported_type", false}
+	reasonForbiddenOrigin = &reason{http.StatusForbidden, textForbiddenOrigin, "forbidden_origin", false}
+	reasonRateLimited     = &reason{http.StatusTooManyRequests, textRateLimited, "rate_limited", true}
+	reasonInvalid         = &reason{http.StatusUnprocessableEntity, data.Text{}, "invalid", true}
+	reasonUnavailable     = &reason{http.StatusServiceUnavailable, textUnavailable, "unavailable", true} // mail could not be sent
+	reasonInternal        = &reason{http.StatusInternalServerError, textUnavailable, "internal", true}
+)
+
+// refusal is a failed enquiry request.
+type refusal struct {
+	*reason
+	err        error          // the cause, logged for reasonUnavailable and reasonInternal only
+	fields     enquiry.Errors // reasonInvalid: problems by field
+	retryAfter int            // seconds, reasonRateLimited
 }
 
-func (e *Error) Error() string {
-	s := reasons[e.Reason].outcome
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// reply is what the error writer needs to know about the request.
-type reply struct {
+// requestFacts is what the handler learnt about the request that shapes
+// every reply to it.
+type requestFacts struct {
 	json   bool       // answer with JSON
 	lang   string     // visitor's language
 	kind   string     // enquiry kind, if known
@@ -84,56 +63,56 @@ type reply struct {
 	redact []string   // personal values to keep out of logged errors
 }
 
-// writeError is the one place errors reach the client.
-func (s *server) writeError(w http.ResponseWriter, r *http.Request, rp reply, e *Error) {
-	k, ok := reasons[e.Reason]
-	if !ok {
-		k = reasons[ReasonInternal]
-	}
+// errorWriter is the one place refusals reach the client.
+type errorWriter struct {
+	log   *slog.Logger
+	pages formpage.Source
+}
+
+func (ew errorWriter) write(w http.ResponseWriter, r *http.Request, req requestFacts, e *refusal) {
 	info := infoFrom(r.Context())
-	info.outcome = k.outcome
-	if e.Reason == ReasonUnavailable || e.Reason == ReasonInternal || !ok {
+	info.outcome = e.outcome
+	if e.reason == reasonUnavailable || e.reason == reasonInternal {
 		// Only our own failures are logged in full (visitor mistakes are
 		// counted by the request log's outcome).
 		msg := "<nil>"
-		if e.Err != nil {
-			msg = redact(e.Err.Error(), rp.redact)
+		if e.err != nil {
+			msg = redact(e.err.Error(), req.redact)
 		}
-		s.Logger.ErrorContext(r.Context(), "enquiry not sent", "id", info.id, "kind", info.kind, "outcome", k.outcome, "error", msg)
+		ew.log.ErrorContext(r.Context(), "enquiry not sent", "id", info.id, "kind", info.kind, "outcome", e.outcome, "error", msg)
 	}
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
 	}
 
-	fields := e.Fields
-	message := k.text.In(rp.lang)
-	if e.Reason != ReasonInvalid || len(fields) == 0 {
+	fields, message := e.fields, e.text.In(req.lang)
+	if e.reason != reasonInvalid || len(fields) == 0 {
 		fields = enquiry.Errors{"": message}
 	}
-	if rp.json {
-		if e.Reason == ReasonInvalid {
-			writeJSON(w, k.status, map[string]any{"errors": fields})
+	if req.json {
+		if e.reason == reasonInvalid {
+			writeJSON(w, e.status, map[string]any{"errors": fields})
 		} else {
-			writeJSON(w, k.status, map[string]string{"error": message})
+			writeJSON(w, e.status, map[string]string{"error": message})
 		}
 		return
 	}
 
 	var page []byte
-	if k.formPage && rp.values != nil && s.Pages != nil && enquiry.IsChoice(enquiry.FieldKind, rp.kind) {
-		src, err := s.Pages.Page(r.Context(), rp.lang, rp.kind)
+	if e.formPage && req.values != nil && ew.pages != nil && enquiry.IsChoice(enquiry.FieldKind, req.kind) {
+		src, err := ew.pages.Page(r.Context(), req.lang, req.kind)
 		if err == nil {
-			page, err = formpage.Fill(src, rp.values, fields, rp.lang)
+			page, err = formpage.Fill(src, req.values, fields, req.lang)
 		}
 		if err != nil {
 			page = nil
-			s.Logger.WarnContext(r.Context(), "form page unavailable, using the fallback page", "kind", rp.kind, "lang", rp.lang, "error", err.Error())
+			ew.log.WarnContext(r.Context(), "form page unavailable, using the fallback page", "kind", req.kind, "lang", req.lang, "error", err.Error())
 		}
 	}
 	if page == nil {
-		page = formpage.Fallback(rp.lang, rp.kind, fields)
+		page = formpage.Fallback(req.lang, req.kind, fields)
 	}
-	writeHTML(w, k.status, page)
+	writeHTML(w, e.status, page)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -164,11 +143,4 @@ func redact(s string, values []string) string {
 		}
 	}
 	return s
-}
-
-// errorAs is errors.As for a target type, returning the match.
-func errorAs[T error](err error) (T, bool) {
-	var t T
-	ok := errors.As(err, &t)
-	return t, ok
 }

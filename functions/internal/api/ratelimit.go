@@ -5,44 +5,69 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/time/rate"
 )
 
-// limiter is a token bucket per client, in a bounded map: when it is full,
-// clients idle long enough to have a full bucket again are dropped (nothing
-// is lost: they would start full anyway), and failing that the least
-// recently seen one (which resets its bucket: the price of bounded memory).
+// gate is the checks a post passes before its body counts: its origin and
+// its client's rate limit.
+type gate struct {
+	origins    map[string]bool // "scheme://host[:port]" that may post
+	limiter    *limiter
+	trustProxy bool
+	now        func() time.Time
+}
+
+func (g *gate) admit(r *http.Request) *refusal {
+	// No Origin: not a browser, or a browser that does not say.
+	if o := r.Header.Get("Origin"); o != "" && !g.origins[strings.ToLower(strings.TrimRight(o, "/"))] {
+		return &refusal{reason: reasonForbiddenOrigin}
+	}
+	if ok, retryAfter := g.limiter.allow(clientKey(r, g.trustProxy), g.now()); !ok {
+		return &refusal{reason: reasonRateLimited, retryAfter: retryAfter}
+	}
+	return nil
+}
+
+func allowedOrigins(site *url.URL, extra []string) map[string]bool {
+	m := map[string]bool{}
+	if site != nil && site.Host != "" {
+		m[site.Scheme+"://"+site.Host] = true
+	}
+	for _, o := range extra {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			m[u.Scheme+"://"+u.Host] = true
+		}
+	}
+	return m
+}
+
+// limiter is a token bucket per client, the max most recently seen clients
+// kept: a client dropped starts again with a full bucket, which costs
+// nothing when it has been idle long enough to have refilled (the least
+// recently seen usually has) and is the price of bounded memory otherwise.
 type limiter struct {
 	every rate.Limit
 	burst int
-	max   int
-	idle  time.Duration // after this long unseen, a bucket is full again
 
 	mu      sync.Mutex
-	clients map[string]*bucket
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	clients *simplelru.LRU[string, *rate.Limiter]
 }
 
 func newLimiter(perMinute, burst, max int) *limiter {
 	if perMinute <= 0 {
 		return nil // no limit
 	}
-	every := rate.Limit(float64(perMinute) / 60)
-	return &limiter{
-		every:   every,
-		burst:   burst,
-		max:     max,
-		idle:    time.Duration(float64(burst) / float64(every) * float64(time.Second)),
-		clients: map[string]*bucket{},
+	clients, err := simplelru.NewLRU[string, *rate.Limiter](max, nil)
+	if err != nil {
+		panic(err) // only for a size below 1, which New never passes
 	}
+	return &limiter{every: rate.Limit(float64(perMinute) / 60), burst: burst, clients: clients}
 }
 
 // allow takes a token for client at now; when there is none it reports how
@@ -53,16 +78,12 @@ func (l *limiter) allow(client string, now time.Time) (ok bool, retryAfter int) 
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, found := l.clients[client]
+	lim, found := l.clients.Get(client)
 	if !found {
-		if len(l.clients) >= l.max {
-			l.evict(now)
-		}
-		b = &bucket{lim: rate.NewLimiter(l.every, l.burst)}
-		l.clients[client] = b
+		lim = rate.NewLimiter(l.every, l.burst)
+		l.clients.Add(client, lim)
 	}
-	b.seen = now
-	r := b.lim.ReserveN(now, 1)
+	r := lim.ReserveN(now, 1)
 	if !r.OK() {
 		return false, 60
 	}
@@ -73,29 +94,6 @@ func (l *limiter) allow(client string, now time.Time) (ok bool, retryAfter int) 
 	return true, 0
 }
 
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var oldestSeen time.Time
-	for k, b := range l.clients {
-		if now.Sub(b.seen) >= l.idle {
-			delete(l.clients, k)
-			continue
-		}
-		if oldest == "" || b.seen.Before(oldestSeen) {
-			oldest, oldestSeen = k, b.seen
-		}
-	}
-	if len(l.clients) >= l.max && oldest != "" {
-		delete(l.clients, oldest)
-	}
-}
-
-func (l *limiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.clients)
-}
-
 // clientKey is who the rate limit counts: the connection's address, or
 // with trustProxy the address the proxy saw (Netlify's
 // X-Nf-Client-Connection-Ip, else the last X-Forwarded-For entry, the one
@@ -104,12 +102,12 @@ func (l *limiter) size() int {
 func clientKey(r *http.Request, trustProxy bool) string {
 	if trustProxy {
 		if a, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Nf-Client-Connection-Ip"))); err == nil {
-			return key(a)
+			return Client(a).String()
 		}
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
 			parts := strings.Split(xff[len(xff)-1], ",")
 			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-				return key(a)
+				return Client(a).String()
 			}
 		}
 	}
@@ -118,12 +116,10 @@ func clientKey(r *http.Request, trustProxy bool) string {
 		host = r.RemoteAddr
 	}
 	if a, err := netip.ParseAddr(strings.TrimSpace(host)); err == nil {
-		return key(a)
+		return Client(a).String()
 	}
 	return host
 }
-
-func key(a netip.Addr) string { return Client(a).String() }
 
 // Client is who a per-client limit counts an address as: an IPv4 address
 // itself, an IPv6 address by its /64, which one subscriber usually holds

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"io"
 	"net/http"
 )
@@ -22,10 +23,20 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, body, limit))
-	if _, ok := errorAs[*http.MaxBytesError](err); ok {
+	if tooLarge(err) {
 		drain(w, body)
 	}
 	return b, err
+}
+
+// tooLarge reports whether err is a body over its limit. The error target
+// is made only for an error: a valid post should cost no allocation here.
+func tooLarge(err error) bool {
+	if err == nil {
+		return false
+	}
+	var tooBig *http.MaxBytesError
+	return errors.As(err, &tooBig)
 }
 
 func drain(w http.ResponseWriter, body io.Reader) {

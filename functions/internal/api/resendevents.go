@@ -15,15 +15,16 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/resend/resend-go/v2"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
+	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
@@ -48,21 +49,6 @@ type Alert struct {
 	Enquiry string    `json:"enquiry"`
 	Problem string    `json:"problem"` // mail.DeliveryProblem.What
 	Email   string    `json:"email"`   // mail.EmailReception or mail.EmailAck
-}
-
-type eventsHandler struct {
-	Events
-	s        *server
-	verifier resend.WebhooksSvc
-
-	mu   sync.Mutex
-	seen map[string]time.Time // svix-id → when handled
-
-	last atomic.Pointer[Alert]
-}
-
-func newEventsHandler(s *server, e Events) *eventsHandler {
-	return &eventsHandler{Events: e, s: s, verifier: resend.NewClient("").Webhooks, seen: map[string]time.Time{}}
 }
 
 // event is the part of Resend's event the endpoint reads.
@@ -100,67 +86,85 @@ var problems = map[string]string{
 	resend.EventEmailDeliveryDelayed: "delayed",
 }
 
-func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	info := infoFrom(r.Context())
-	info.kind = "resend_event"
-	body, err := readBody(w, r, MaxEventBytes)
+// handleResendEvents is POST /api/resend-events; the alerts it raises are
+// stored in lastAlert for /api/health.
+func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, timeout time.Duration, lastAlert *atomic.Pointer[Alert]) http.Handler {
+	verifier := resend.NewClient("").Webhooks
+	// svix-id → when acted on; Resend sends a few events an hour, so the
+	// last thousand cover replayWindow many times over.
+	seen, err := lru.New[string, time.Time](1000)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			info.outcome = "too_large"
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "event too large"})
+		panic(err) // only for a size below 1
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := infoFrom(r.Context())
+		info.kind = "resend_event"
+		answer := func(status int, outcome, key, text string) {
+			info.outcome = outcome
+			writeJSON(w, status, map[string]string{key: text})
+		}
+		body, err := readBody(w, r, MaxEventBytes)
+		switch {
+		case tooLarge(err):
+			answer(http.StatusRequestEntityTooLarge, "too_large", "error", "event too large")
+			return
+		case err != nil:
+			answer(http.StatusBadRequest, "bad_body", "error", "unreadable body")
 			return
 		}
-		info.outcome = "bad_body"
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unreadable body"})
-		return
-	}
-	id := r.Header.Get("svix-id")
-	if err := h.verifier.Verify(&resend.VerifyWebhookOptions{
-		Payload:       string(body),
-		WebhookSecret: h.WebhookSecret,
-		Headers: resend.WebhookHeaders{
-			Id:        id,
-			Timestamp: r.Header.Get("svix-timestamp"),
-			Signature: r.Header.Get("svix-signature"),
-		},
-	}); err != nil {
-		// Verify's message says which check failed (no payload in it).
-		info.outcome = "bad_signature"
-		h.s.Logger.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "signature not valid"})
-		return
-	}
-	if h.handled(id) {
-		// A retry of a delivery already acted on, or a replay: no second effect.
-		info.outcome = "replay"
-		writeJSON(w, http.StatusOK, map[string]string{"status": "already handled"})
-		return
-	}
-	var ev event
-	if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
-		info.outcome = "malformed"
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "not a Resend event"})
-		return
-	}
-	status, outcome := h.act(r.Context(), &ev)
-	info.outcome = outcome
-	if status/100 == 2 {
-		h.remember(id)
-	}
-	writeJSON(w, status, map[string]string{"status": outcome})
+		id := r.Header.Get("svix-id")
+		if err := verifier.Verify(&resend.VerifyWebhookOptions{
+			Payload:       string(body),
+			WebhookSecret: cfg.WebhookSecret,
+			Headers: resend.WebhookHeaders{
+				Id:        id,
+				Timestamp: r.Header.Get("svix-timestamp"),
+				Signature: r.Header.Get("svix-signature"),
+			},
+		}); err != nil {
+			// Verify's message says which check failed (no payload in it).
+			log.WarnContext(r.Context(), "resend event refused: not signed by Resend", "reason", err.Error())
+			answer(http.StatusUnauthorized, "bad_signature", "error", "signature not valid")
+			return
+		}
+		if at, ok := seen.Get(id); ok && time.Since(at) < replayWindow {
+			// A retry of a delivery already acted on, or a replay: no second effect.
+			answer(http.StatusOK, "replay", "status", "already handled")
+			return
+		}
+		var ev event
+		if err := json.Unmarshal(body, &ev); err != nil || ev.Type == "" {
+			answer(http.StatusBadRequest, "malformed", "error", "not a Resend event")
+			return
+		}
+		m, alert, outcome := notice(r.Context(), log, cfg, &ev)
+		if m != nil {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+			err := sender.Send(sctx, m)
+			cancel()
+			if err != nil {
+				// 503: Resend delivers the event again later.
+				log.ErrorContext(r.Context(), "the delivery alert could not be sent; Resend will deliver the event again",
+					"id", alert.Enquiry, "problem", alert.Problem, "error", err.Error())
+				answer(http.StatusServiceUnavailable, "alert_not_sent", "status", "alert_not_sent")
+				return
+			}
+			lastAlert.Store(alert)
+		}
+		seen.Add(id, time.Now())
+		answer(http.StatusOK, outcome, "status", outcome)
+	})
 }
 
-// act decides what an event calls for and does it; 503 when the alert
-// could not be sent, so Resend delivers the event again later.
-func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
+// notice decides what an event calls for: the alert or the note to send,
+// with the Alert /api/health shows once it is sent, or nothing and why.
+func notice(ctx context.Context, log *slog.Logger, cfg Events, ev *event) (*mail.Message, *Alert, string) {
 	tags := ev.tags()
 	enq, which := tags[mail.TagEnquiry], tags[mail.TagEmail]
-	info := infoFrom(ctx)
 	if !mail.ValidKey(enq) || (which != mail.EmailReception && which != mail.EmailAck) {
-		return http.StatusOK, "ignored" // not an enquiry's email (or an alert's own event)
+		return nil, nil, "ignored" // not an enquiry's email (or an alert's own event)
 	}
-	info.id = enq
+	infoFrom(ctx).id = enq
 	p := mail.DeliveryProblem{EnquiryID: enq, ResendID: mail.TagSafe(ev.Data.EmailID), At: ev.CreatedAt}
 	var m *mail.Message
 	switch {
@@ -168,49 +172,22 @@ func (h *eventsHandler) act(ctx context.Context, ev *event) (int, string) {
 		p.What = problems[ev.Type]
 		if p.What == "delayed" {
 			if ev.CreatedAt.IsZero() || ev.Data.CreatedAt.IsZero() {
-				return http.StatusOK, "ignored"
+				return nil, nil, "ignored"
 			}
-			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < h.DelayAlertAfter {
-				return http.StatusOK, "delay_below_threshold"
+			if p.Delay = ev.CreatedAt.Sub(ev.Data.CreatedAt); p.Delay < cfg.DelayAlertAfter {
+				return nil, nil, "delay_below_threshold"
 			}
 		}
-		m = mail.Alert(h.From, h.AlertTo, p)
-		h.s.Logger.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
+		m = mail.Alert(cfg.From, cfg.AlertTo, p)
+		log.ErrorContext(ctx, "reception's email did not arrive: alerting", "id", enq,
 			"problem", p.What, "resend_id", p.ResendID, "alert_key", m.IdempotencyKey)
 	case which == mail.EmailAck && (ev.Type == resend.EventEmailBounced || ev.Type == resend.EventEmailFailed):
 		p.What = "bounced"
-		m = mail.AckBounced(h.From, h.Reception, p)
-		h.s.Logger.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
+		m = mail.AckBounced(cfg.From, cfg.Reception, p)
+		log.WarnContext(ctx, "the visitor's acknowledgement bounced: telling reception to phone them", "id", enq,
 			"resend_id", p.ResendID, "note_key", m.IdempotencyKey)
 	default:
-		return http.StatusOK, "ignored"
+		return nil, nil, "ignored"
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.s.SendTimeout)
-	defer cancel()
-	if err := h.s.Sender.Send(sctx, m); err != nil {
-		h.s.Logger.ErrorContext(ctx, "the delivery alert could not be sent; Resend will deliver the event again", "id", enq,
-			"problem", p.What, "error", err.Error())
-		return http.StatusServiceUnavailable, "alert_not_sent"
-	}
-	h.last.Store(&Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which})
-	return http.StatusOK, "alerted"
-}
-
-func (h *eventsHandler) handled(id string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t, ok := h.seen[id]
-	return ok && time.Since(t) < replayWindow
-}
-
-func (h *eventsHandler) remember(id string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	now := time.Now()
-	for k, t := range h.seen { // few events an hour: a sweep costs nothing
-		if now.Sub(t) >= replayWindow {
-			delete(h.seen, k)
-		}
-	}
-	h.seen[id] = now
+	return m, &Alert{At: ev.CreatedAt.UTC(), Enquiry: enq, Problem: p.What, Email: which}, "alerted"
 }

@@ -54,8 +54,7 @@ func TestSendContextDeadline(t *testing.T) {
 func TestSendContextSurvivesClientDisconnect(t *testing.T) {
 	parent, cancelReq := context.WithCancel(context.Background())
 	r := httptest.NewRequest("POST", "/api/enquiry", nil).WithContext(parent)
-	s := &server{Deps: Deps{SendTimeout: 80 * time.Millisecond}}
-	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
+	ctx, cancel := sendContext(r.Context(), 80*time.Millisecond, time.Now())
 	defer cancel()
 	cancelReq()
 	select {
@@ -78,8 +77,7 @@ func TestSendContextKeepsRequestDeadline(t *testing.T) {
 	parent, cancelReq := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancelReq()
 	r := httptest.NewRequest("POST", "/api/enquiry", nil).WithContext(parent)
-	s := &server{Deps: Deps{SendTimeout: 8 * time.Second}}
-	ctx, cancel := sendContext(r.Context(), s.SendTimeout, time.Now())
+	ctx, cancel := sendContext(r.Context(), 8*time.Second, time.Now())
 	defer cancel()
 	pdl, _ := parent.Deadline()
 	dl, ok := ctx.Deadline()

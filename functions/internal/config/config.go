@@ -6,6 +6,7 @@
 package config
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -35,17 +36,16 @@ const (
 
 // Defaults used when a variable is not set.
 const (
-	DefaultOutboxTo      = "reception@localhost"
-	DefaultOutboxDir     = "outbox"
-	DefaultRatePerMinute = 10
-	DefaultBurst         = 5
-	DefaultAddr          = "localhost:8080"
-	DefaultSpoolDir      = "spool"
+	DefaultOutboxTo                = "reception@localhost"
+	DefaultRatePerMinute           = 10
+	DefaultBurst                   = 5
+	DefaultMaxConnections          = 1024
+	DefaultMaxConnectionsPerClient = 64
 
 	// The time budget of composing and sending one enquiry. Self-hosted,
 	// sending is only writing the spool (Resend is called by its worker).
 	// The serverless function has no spool: Netlify stops a synchronous function after 10 s
-	// (AWS Lambda after its configured timeout, 15 s in README), so sending,
+	// (AWS Lambda after its configured timeout, 15 s in docs/deploy.md), so sending,
 	// with Resend's retries, must end in time to answer 503 with the form
 	// page, which may need fetching, rather than be cut off with a bare 502.
 	ServeSendTimeout  = 8 * time.Second
@@ -54,8 +54,6 @@ const (
 	// devIDSecret keys enquiry ids in outbox mode. Outbox ids only need to be
 	// stable on one machine; nothing secret is protected by them.
 	devIDSecret = "bluetree-local-outbox-enquiry-id-secret"
-
-	minSecretLength = 16
 )
 
 // DefaultOutboxFrom is the sender of the emails in the local outbox.
@@ -93,12 +91,15 @@ type Config struct {
 	Burst         int
 
 	OutboxDir string // Serve without a key: where .eml files go
-	SpoolDir  string // Serve with a key: where enquiries Resend could not take wait
+	Spool     Spool  // Serve with a key
 	Addr      string // Serve: where to listen (the -addr flag's default)
 
-	SendTimeout time.Duration // see ServeSendTimeout
+	// MaxConnections caps the open connections in all (Serve only),
+	// MaxConnectionsPerClient those of one address (not applied with
+	// TrustProxy, where every connection comes from the proxy).
+	MaxConnections, MaxConnectionsPerClient int
 
-	ServeLimits // Serve only: the spool's and the connections' limits
+	SendTimeout time.Duration // see ServeSendTimeout
 
 	// TrustProxy takes the client address from X-Nf-Client-Connection-Ip or
 	// X-Forwarded-For. Only safe behind a proxy that sets them.
@@ -108,6 +109,22 @@ type Config struct {
 
 	// Events: Resend's delivery events and the alerts they raise.
 	Events Events
+}
+
+// Spool is the self-hosted server's on-disk spool of emails and the pace
+// its worker sends them to Resend at.
+type Spool struct {
+	Dir string // SPOOL_DIR
+	// ResendRate is the most calls per second the worker makes to Resend
+	// (RESEND_RATE_PER_SECOND; Resend allows 5 per team by default).
+	ResendRate int
+	// MaxBytes is the spool's size limit (SPOOL_MAX_MB); past it,
+	// enquiries are refused with 503 and the form kept.
+	MaxBytes int64
+	// AlertAfter is how long an email may wait unsent before /api/health
+	// answers 503 (SPOOL_ALERT_AFTER, a Go duration such as "15m"); an
+	// unwritable spool fails the health at once.
+	AlertAfter time.Duration
 }
 
 // Outbox reports whether emails go to the local outbox instead of Resend.
@@ -120,15 +137,15 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	c := &Config{}
 
 	c.ResendAPIKey = l.str("RESEND_API_KEY")
-	if c.ResendAPIKey != "" && strings.ContainsFunc(c.ResendAPIKey, unicode.IsSpace) {
+	if strings.ContainsFunc(c.ResendAPIKey, unicode.IsSpace) {
 		l.fail("RESEND_API_KEY", "contains spaces")
 	}
 	if mode == Lambda && c.ResendAPIKey == "" {
 		l.fail("RESEND_API_KEY", "is required (the function has no outbox to write emails to)")
 	}
 	if v := l.str("RESEND_BASE_URL"); v != "" {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			l.fail("RESEND_BASE_URL", "%q is not an absolute http(s) URL", v)
+		if _, err := absoluteURL(v); err != nil {
+			l.fail("RESEND_BASE_URL", "%v", err)
 		} else {
 			c.ResendBaseURL = v
 		}
@@ -148,20 +165,19 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 		l.fail("SITE_URL", "is required (the site's address, e.g. https://www.example.ae)")
 	}
 	for _, o := range splitList(l.str("ENQUIRY_EXTRA_ORIGINS")) {
-		u, err := ParseOrigin(o)
-		if err != nil {
+		if u, err := ParseOrigin(o); err != nil {
 			l.fail("ENQUIRY_EXTRA_ORIGINS", "%v", err)
-			continue
+		} else {
+			c.ExtraOrigins = append(c.ExtraOrigins, u.String())
 		}
-		c.ExtraOrigins = append(c.ExtraOrigins, u.String())
 	}
 
 	c.Ack = l.boolean("ENQUIRY_ACK", false)
 
 	switch secret := l.str("ENQUIRY_ID_SECRET"); {
 	case secret != "":
-		if len(secret) < minSecretLength {
-			l.fail("ENQUIRY_ID_SECRET", "is too short (at least %d characters)", minSecretLength)
+		if len(secret) < 16 {
+			l.fail("ENQUIRY_ID_SECRET", "is too short (at least 16 characters)")
 		}
 		c.IDSecret = []byte(secret)
 	case keyed:
@@ -175,30 +191,29 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 	c.RatePerMinute = l.integer("ENQUIRY_RATE_PER_MINUTE", DefaultRatePerMinute, 0, 100000)
 	c.Burst = l.integer("ENQUIRY_RATE_BURST", DefaultBurst, 1, 100000)
 
-	c.OutboxDir = l.str("OUTBOX_DIR")
-	if c.OutboxDir == "" {
-		c.OutboxDir = DefaultOutboxDir
-	}
-	c.SpoolDir = l.str("SPOOL_DIR")
-	if c.SpoolDir == "" {
-		c.SpoolDir = DefaultSpoolDir
+	c.OutboxDir = cmp.Or(l.str("OUTBOX_DIR"), "outbox")
+	c.Spool = Spool{
+		Dir:        cmp.Or(l.str("SPOOL_DIR"), "spool"),
+		ResendRate: l.integer("RESEND_RATE_PER_SECOND", 5, 1, 1000),
+		MaxBytes:   int64(l.integer("SPOOL_MAX_MB", 100, 1, 1<<20)) << 20,
+		AlertAfter: l.duration("SPOOL_ALERT_AFTER", 15*time.Minute, time.Second, 7*24*time.Hour, "1s to 168h, such as 15m"),
 	}
 	c.Addr = l.str("ADDR")
 	if c.Addr == "" {
-		c.Addr = DefaultAddr
+		c.Addr = "localhost:8080"
 		if port := l.integer("PORT", -1, 0, 65535); port >= 0 {
 			c.Addr = ":" + strconv.Itoa(port) // hosting platforms that set PORT expect every interface
 		}
 	}
+	c.MaxConnections = l.integer("MAX_CONNECTIONS", DefaultMaxConnections, 16, 1<<20)
+	c.MaxConnectionsPerClient = l.integer("MAX_CONNECTIONS_PER_CLIENT", DefaultMaxConnectionsPerClient, 1, 1<<20)
 	c.SendTimeout = ServeSendTimeout
 	if mode == Lambda {
 		c.SendTimeout = LambdaSendTimeout
 	}
 	c.TrustProxy = l.boolean("TRUST_PROXY", false)
-	c.ServeLimits = l.serveLimits()
 	c.Events = l.events(c.To)
 
-	c.LogLevel = slog.LevelInfo
 	if v := l.str("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			l.fail("LOG_LEVEL", "%q is not one of debug, info, warn, error", v)
@@ -216,14 +231,22 @@ func Load(getenv func(string) string, mode Mode) (*Config, error) {
 // ParseOrigin accepts an absolute http(s) URL with no path beyond "/", no
 // query, fragment or user info, and returns it as an origin.
 func ParseOrigin(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	u, err := absoluteURL(s)
+	if err != nil {
+		return nil, err
 	}
 	if u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return nil, fmt.Errorf("%q is not an origin (scheme and host only, no path)", s)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
+}
+
+func absoluteURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("%q is not an absolute http(s) URL", s)
+	}
+	return u, nil
 }
 
 type loader struct {
@@ -262,6 +285,20 @@ func (l *loader) integer(name string, def, min, max int) int {
 		return def
 	}
 	return n
+}
+
+// duration reads a Go duration from min to max; span says so in words.
+func (l *loader) duration(name string, def, min, max time.Duration, span string) time.Duration {
+	v := l.str(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		l.fail(name, "%q is not a duration from %s", v, span)
+		return def
+	}
+	return d
 }
 
 func (l *loader) address(name string, required bool, def string) string {
@@ -306,73 +343,22 @@ func (l *loader) addressList(name string, required bool, def string) []string {
 // "Reception, Dubai" <r@b.ae> stays whole.
 func splitList(s string) []string {
 	var out []string
-	var b strings.Builder
-	quoted := false
-	flush := func() {
-		if t := strings.TrimSpace(b.String()); t != "" {
-			out = append(out, t)
-		}
-		b.Reset()
-	}
-	for _, r := range s {
+	start, quoted := 0, false
+	for i, r := range s + "," {
 		switch {
 		case r == '"':
 			quoted = !quoted
-			b.WriteRune(r)
 		case r == ',' && !quoted:
-			flush()
-		default:
-			b.WriteRune(r)
+			if t := strings.TrimSpace(s[start:min(i, len(s))]); t != "" {
+				out = append(out, t)
+			}
+			start = i + 1
 		}
 	}
-	flush()
+	if quoted { // an unclosed quote: the rest is one item
+		if t := strings.TrimSpace(s[start:]); t != "" {
+			out = append(out, t)
+		}
+	}
 	return out
-}
-
-// ServeLimits are the self-hosted server's limits: how it treats Resend
-// and the spool, and how many connections clients may hold.
-type ServeLimits struct {
-	// ResendRate is the most calls per second the spool's worker makes to
-	// Resend (RESEND_RATE_PER_SECOND; Resend allows 5 per team by default).
-	ResendRate int
-	// SpoolMaxBytes is the spool's size limit (SPOOL_MAX_MB); past it,
-	// enquiries are refused with 503 and the form kept.
-	SpoolMaxBytes int64
-	// SpoolAlertAfter is how long an email may wait unsent before
-	// /api/health answers 503 (SPOOL_ALERT_AFTER, a Go duration such as
-	// "15m"); an unwritable spool fails the health at once.
-	SpoolAlertAfter time.Duration
-	// MaxConnections caps the open connections in all (MAX_CONNECTIONS),
-	// MaxConnectionsPerClient those of one address
-	// (MAX_CONNECTIONS_PER_CLIENT; not applied with TRUST_PROXY, where every
-	// connection comes from the proxy).
-	MaxConnections, MaxConnectionsPerClient int
-}
-
-// Defaults of ServeLimits.
-const (
-	DefaultResendRate              = 5
-	DefaultSpoolMaxMB              = 100
-	DefaultSpoolAlertAfter         = 15 * time.Minute
-	DefaultMaxConnections          = 1024
-	DefaultMaxConnectionsPerClient = 64
-)
-
-func (l *loader) serveLimits() ServeLimits {
-	s := ServeLimits{
-		ResendRate:              l.integer("RESEND_RATE_PER_SECOND", DefaultResendRate, 1, 1000),
-		SpoolMaxBytes:           int64(l.integer("SPOOL_MAX_MB", DefaultSpoolMaxMB, 1, 1<<20)) << 20,
-		SpoolAlertAfter:         DefaultSpoolAlertAfter,
-		MaxConnections:          l.integer("MAX_CONNECTIONS", DefaultMaxConnections, 16, 1<<20),
-		MaxConnectionsPerClient: l.integer("MAX_CONNECTIONS_PER_CLIENT", DefaultMaxConnectionsPerClient, 1, 1<<20),
-	}
-	if v := l.str("SPOOL_ALERT_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second || d > 7*24*time.Hour {
-			l.fail("SPOOL_ALERT_AFTER", "%q is not a duration from 1s to 168h, such as 15m", v)
-		} else {
-			s.SpoolAlertAfter = d
-		}
-	}
-	return s
 }

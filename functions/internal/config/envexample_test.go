@@ -16,7 +16,7 @@ func TestEnvExampleListsEveryVariable(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob("*.go")
-	read := regexp.MustCompile(`l\.(?:str|boolean|integer|address|addressList)\("([A-Z0-9_]+)"|Var = "([A-Z0-9_]+)"`)
+	read := regexp.MustCompile(`l\.(?:str|boolean|integer|duration|address|addressList)\("([A-Z0-9_]+)"|Var = "([A-Z0-9_]+)"`)
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,16 +18,14 @@ type Events struct {
 	// reception's own mailbox, which is the one in trouble.
 	AlertTo []string
 	// DelayAlertAfter is how late reception's email may be before a
-	// "delivery delayed" event raises an alert (RESEND_DELAY_ALERT_AFTER).
+	// "delivery delayed" event raises an alert (RESEND_DELAY_ALERT_AFTER;
+	// by default an hour: reception answers within a working day, and a few
+	// minutes late is normal greylisting).
 	DelayAlertAfter time.Duration
 }
 
-// DefaultDelayAlertAfter: reception answers within a working day; an hour
-// late is worth a look, a few minutes is normal greylisting.
-const DefaultDelayAlertAfter = time.Hour
-
 func (l *loader) events(to []string) Events {
-	e := Events{WebhookSecret: l.str("RESEND_WEBHOOK_SECRET"), DelayAlertAfter: DefaultDelayAlertAfter}
+	e := Events{WebhookSecret: l.str("RESEND_WEBHOOK_SECRET")}
 	if e.WebhookSecret != "" {
 		if _, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(e.WebhookSecret, "whsec_")); err != nil || !strings.HasPrefix(e.WebhookSecret, "whsec_") {
 			l.fail("RESEND_WEBHOOK_SECRET", "is not a signing secret as Resend shows it (whsec_ followed by base64)")
@@ -35,22 +34,13 @@ func (l *loader) events(to []string) Events {
 	if v := l.str("ENQUIRY_ALERT_TO"); v != "" {
 		e.AlertTo = l.addressList("ENQUIRY_ALERT_TO", false, "")
 		for _, a := range e.AlertTo {
-			for _, r := range to {
-				if strings.EqualFold(a, r) {
-					l.fail("ENQUIRY_ALERT_TO", "must differ from ENQUIRY_TO: the alert is about reception's mailbox")
-				}
+			if slices.ContainsFunc(to, func(r string) bool { return strings.EqualFold(a, r) }) {
+				l.fail("ENQUIRY_ALERT_TO", "must differ from ENQUIRY_TO: the alert is about reception's mailbox")
 			}
 		}
 	} else if e.WebhookSecret != "" {
 		l.fail("ENQUIRY_ALERT_TO", "is required when RESEND_WEBHOOK_SECRET is set (where alerts about reception's mailbox go)")
 	}
-	if v := l.str("RESEND_DELAY_ALERT_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute || d > 72*time.Hour {
-			l.fail("RESEND_DELAY_ALERT_AFTER", "%q is not a duration from 1m to 72h, such as 1h", v)
-		} else {
-			e.DelayAlertAfter = d
-		}
-	}
+	e.DelayAlertAfter = l.duration("RESEND_DELAY_ALERT_AFTER", time.Hour, time.Minute, 72*time.Hour, "1m to 72h, such as 1h")
 	return e
 }

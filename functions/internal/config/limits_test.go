@@ -6,19 +6,20 @@ import (
 	"time"
 )
 
-func TestServeLimits(t *testing.T) {
+func TestSpoolAndConnections(t *testing.T) {
 	for _, tc := range []struct {
-		env  map[string]string
-		want ServeLimits
+		env   map[string]string
+		want  Spool
+		conns [2]int
 	}{
-		{nil, ServeLimits{ResendRate: 5, SpoolMaxBytes: 100 << 20, SpoolAlertAfter: 15 * time.Minute, MaxConnections: 1024, MaxConnectionsPerClient: 64}},
+		{nil, Spool{Dir: "spool", ResendRate: 5, MaxBytes: 100 << 20, AlertAfter: 15 * time.Minute}, [2]int{1024, 64}},
 		{map[string]string{
 			"RESEND_RATE_PER_SECOND": "10", "SPOOL_MAX_MB": "5", "SPOOL_ALERT_AFTER": "1h",
 			"MAX_CONNECTIONS": "2000", "MAX_CONNECTIONS_PER_CLIENT": "16",
-		}, ServeLimits{ResendRate: 10, SpoolMaxBytes: 5 << 20, SpoolAlertAfter: time.Hour, MaxConnections: 2000, MaxConnectionsPerClient: 16}},
+		}, Spool{Dir: "spool", ResendRate: 10, MaxBytes: 5 << 20, AlertAfter: time.Hour}, [2]int{2000, 16}},
 	} {
 		c, err := Load(env(tc.env), Serve)
-		if err != nil || c.ServeLimits != tc.want {
+		if err != nil || c.Spool != tc.want || [2]int{c.MaxConnections, c.MaxConnectionsPerClient} != tc.conns {
 			t.Errorf("%v: %+v %v, want %+v", tc.env, c, err, tc.want)
 		}
 	}

@@ -108,51 +108,43 @@ func proseLines(text string) []string {
 	return lines
 }
 
-// headings returns the headings of a Markdown file, as written.
-func headings(root, p string) []string {
+// headings returns a Markdown file's headings, lower-cased, and their
+// anchors as GitHub makes them (a repeated heading's gets -1, -2 …).
+func headings(root, p string) (names, anchors map[string]bool) {
+	names, anchors = map[string]bool{}, map[string]bool{}
 	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
 	if err != nil {
-		return nil
+		return names, anchors
 	}
-	var out []string
+	seen := map[string]int{}
 	fenced := false
 	for _, l := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(strings.TrimSpace(l), "```") {
 			fenced = !fenced
 		}
-		if !fenced && strings.HasPrefix(l, "#") {
-			if h := strings.TrimSpace(strings.TrimLeft(l, "#")); h != "" {
-				out = append(out, h)
-			}
+		h := strings.TrimSpace(strings.TrimLeft(l, "#"))
+		if fenced || !strings.HasPrefix(l, "#") || h == "" {
+			continue
 		}
+		names[strings.ToLower(h)] = true
+		a := Slug(h)
+		if n := seen[a]; n > 0 {
+			a = fmt.Sprintf("%s-%d", a, n)
+		}
+		seen[Slug(h)]++
+		anchors[a] = true
 	}
-	return out
+	return names, anchors
 }
 
 func hasHeading(root, p, name string) bool {
-	for _, h := range headings(root, p) {
-		if strings.EqualFold(h, name) {
-			return true
-		}
-	}
-	return false
+	names, _ := headings(root, p)
+	return names[strings.ToLower(name)]
 }
 
 func hasAnchor(root, p, anchor string) bool {
-	seen := map[string]int{}
-	for _, h := range headings(root, p) {
-		a := Slug(h)
-		if n := seen[a]; n > 0 {
-			seen[a]++
-			a = fmt.Sprintf("%s-%d", a, n)
-		} else {
-			seen[a] = 1
-		}
-		if a == anchor {
-			return true
-		}
-	}
-	return false
+	_, anchors := headings(root, p)
+	return anchors[anchor]
 }
 
 // Slug is GitHub's anchor for a heading: lower case, spaces to hyphens,

@@ -36,6 +36,41 @@ func TestDocsReferencesResolve(t *testing.T) {
 	}
 }
 
+// Every reference in the Go code's comments (this package's own examples
+// aside) resolves: a comment pointing at a README section that was renamed
+// misleads.
+func TestGoReferencesResolve(t *testing.T) {
+	r := root(t)
+	err := filepath.WalkDir(r, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) && p != r {
+			if err == nil {
+				err = filepath.SkipDir
+			}
+			return err
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || filepath.Base(filepath.Dir(p)) == "doclinks" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(string(b), "\n")
+		for i, l := range lines {
+			if !strings.HasPrefix(strings.TrimSpace(l), "//") {
+				lines[i] = ""
+			}
+		}
+		for _, err := range Check(r, "", strings.Join(lines, "\n")) {
+			t.Errorf("%s: %v", p, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The checker finds what it must: a test that could not fail would let
 // every reference rot.
 func TestCheckFindsBrokenReferences(t *testing.T) {

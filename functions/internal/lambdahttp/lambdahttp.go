@@ -8,6 +8,7 @@
 package lambdahttp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,9 +36,7 @@ func Handler(h http.Handler) func(ctx context.Context, raw json.RawMessage) (any
 			if err := json.Unmarshal(raw, &e); err != nil {
 				return nil, fmt.Errorf("lambdahttp: API Gateway v2 event: %w", err)
 			}
-			if e.RawPath == "" {
-				e.RawPath = e.RequestContext.HTTP.Path
-			}
+			e.RawPath = cmp.Or(e.RawPath, e.RequestContext.HTTP.Path)
 			// With a named stage (not $default), the path starts with its name.
 			if st := e.RequestContext.Stage; st != "" && st != "$default" {
 				if rest, ok := strings.CutPrefix(e.RawPath, "/"+st); ok && (rest == "" || rest[0] == '/') {
