@@ -39,13 +39,13 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery"
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
-// Options tune a Spool; zero values take the defaults (the operator's
-// settings come through config).
+// Options tune a Spool. Rate, MaxBytes and AlertAfter are the operator's
+// (config.Spool has them, and their defaults) and must be set; the others
+// take their defaults when zero.
 type Options struct {
 	// MinBackoff (default 2s) is the base of the exponential backoff after
 	// a transient failure (5xx, timeout, connection error); MaxBackoff
@@ -77,8 +77,7 @@ type Options struct {
 // concurrency is how many sends run at once.
 const concurrency = 4
 
-// defaults fills in what o leaves zero; Rate, MaxBytes and AlertAfter take
-// the operator's defaults from config.
+// defaults fills in what o leaves zero.
 func (o *Options) defaults() {
 	o.MinBackoff = cmp.Or(o.MinBackoff, 2*time.Second)
 	o.MaxBackoff = cmp.Or(o.MaxBackoff, 5*time.Minute)
@@ -86,9 +85,6 @@ func (o *Options) defaults() {
 	o.QuotaBackoff = cmp.Or(o.QuotaBackoff, 15*time.Minute)
 	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, 30*time.Second)
 	o.Interval = cmp.Or(o.Interval, time.Second)
-	o.Rate = cmp.Or(o.Rate, config.DefaultResendRate)
-	o.MaxBytes = cmp.Or(o.MaxBytes, config.DefaultSpoolMaxMB<<20)
-	o.AlertAfter = cmp.Or(o.AlertAfter, config.DefaultSpoolAlertAfter)
 }
 
 // ErrFull is returned by Send when the spool holds MaxBytes already.
@@ -151,6 +147,9 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	}
 	if next == nil {
 		return nil, errors.New("spool: no sender")
+	}
+	if opts.Rate <= 0 || opts.MaxBytes <= 0 || opts.AlertAfter <= 0 {
+		return nil, errors.New("spool: Rate, MaxBytes and AlertAfter must be set")
 	}
 	log = cmp.Or(log, slog.New(slog.DiscardHandler))
 	opts.defaults()

@@ -79,7 +79,7 @@ func newEnv(t *testing.T) *env {
 var fastOptions = Options{
 	MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 	ConfigBackoff: time.Hour, QuotaBackoff: time.Hour, Interval: 10 * time.Millisecond,
-	AttemptTimeout: 2 * time.Second, Rate: 1000,
+	AttemptTimeout: 2 * time.Second, Rate: 1000, MaxBytes: 100 << 20, AlertAfter: 15 * time.Minute,
 }
 
 func (e *env) spool(t *testing.T, opts Options) *Spool {
