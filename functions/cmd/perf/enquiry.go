@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -47,9 +46,8 @@ func benchSection(ctx context.Context, w io.Writer, tmp string) error {
 // functions/cmd/serve, which answers once each is in its spool; its worker
 // then sends them to the fake Resend in this process (no rate limit here).
 func loadSection(ctx context.Context, w io.Writer, tmp string) error {
-	var t fakeT
-	fake := resendtest.NewServer(&t) // one Cleanup: closing the server
-	defer t.cleanup()
+	fake := resendtest.Start()
+	defer fake.Close()
 	env := []string{"RESEND_API_KEY=" + fake.APIKey, "RESEND_BASE_URL=" + fake.URL(),
 		"ENQUIRY_FROM=Blue Tree Clinics <enquiries@bluetree.example>", "ENQUIRY_TO=reception@bluetree.example",
 		"ENQUIRY_RATE_PER_MINUTE=0", "RESEND_RATE_PER_SECOND=1000"} // one client sends everything; the fake has no limit
@@ -137,14 +135,3 @@ func startServe(ctx context.Context, tmp string, env []string) (*server, error) 
 	s.stop()
 	return nil, fmt.Errorf("serve did not answer on %s/api/health within 10 s", s.origin)
 }
-
-// fakeT lets resendtest.NewServer, written for tests, run in a program:
-// it calls only Helper and Cleanup (anything else would panic on the nil
-// embedded testing.TB).
-type fakeT struct {
-	testing.TB
-	cleanup func()
-}
-
-func (t *fakeT) Helper()          {}
-func (t *fakeT) Cleanup(f func()) { t.cleanup = f }

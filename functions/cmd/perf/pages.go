@@ -1,29 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"golang.org/x/net/html"
-
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
 const (
-	pageBudget    = 14 * 1024 // HTML + CSS of one page, gzipped: the first TCP round trip
-	jsBudget      = 4 * 1024  // JavaScript of one page, gzipped
 	lighthouseBin = "perf/node_modules/.bin/lighthouse"
 	chromium      = "/usr/bin/chromium"
 	// Headless and offline (design.md); chrome-launcher adds a fresh --user-data-dir.
@@ -52,14 +45,14 @@ func pagesSection(ctx context.Context, w io.Writer, tmp string) error {
 		}
 	}
 	fmt.Fprintf(w, "\n| Page | HTML+CSS gz (≤ %s) | JS gz (≤ %s) | Performance | Accessibility | Best practices | SEO | LCP | CLS |\n"+
-		"|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", kb(pageBudget), kb(jsBudget))
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|\n", kb(site.PageBudget), kb(site.JSBudget))
 	over := 0
 	for _, p := range pages {
-		htmlCSS, js, err := weigh(public, p)
+		htmlCSS, js, err := site.Weigh(public, filepath.Join(public, p, "index.html"))
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		if htmlCSS > pageBudget || js > jsBudget {
+		if htmlCSS > site.PageBudget || js > site.JSBudget {
 			over++
 		}
 		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", p, kb(htmlCSS), kb(js), cmp.Or(audit[p], "– | – | – | – | – | –"))
@@ -89,61 +82,6 @@ func htmlPages(public string) ([]string, error) {
 	slices.Sort(en)
 	slices.Sort(ar)
 	return append(en, ar...), err
-}
-
-// weigh returns a page's gzipped HTML plus linked CSS, and its gzipped JS.
-func weigh(public, page string) (htmlCSS, js int, err error) {
-	b, err := os.ReadFile(filepath.Join(public, page, "index.html"))
-	if err != nil {
-		return 0, 0, err
-	}
-	doc, err := html.Parse(bytes.NewReader(b))
-	if err != nil {
-		return 0, 0, err
-	}
-	// The site makes no third-party requests: every URL's path is a file of
-	// the build (absolute URLs carry the production host).
-	file := func(ref string) int {
-		u, err := url.Parse(ref)
-		if err != nil {
-			return 0
-		}
-		b, _ := os.ReadFile(filepath.Join(public, filepath.FromSlash(u.Path)))
-		return gzSize(b)
-	}
-	htmlCSS = gzSize(b)
-	for n := range doc.Descendants() {
-		switch {
-		case n.Type != html.ElementNode:
-		case n.Data == "link" && attr(n, "rel") == "stylesheet":
-			htmlCSS += file(attr(n, "href"))
-		case n.Data == "script" && attr(n, "src") != "":
-			js += file(attr(n, "src"))
-		case n.Data == "script" && (attr(n, "type") == "" || attr(n, "type") == "module") && n.FirstChild != nil:
-			js += gzSize([]byte(n.FirstChild.Data))
-		}
-	}
-	return htmlCSS, js, nil
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func gzSize(b []byte) int {
-	if len(b) == 0 {
-		return 0
-	}
-	var buf bytes.Buffer
-	z, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	z.Write(b)
-	z.Close()
-	return buf.Len()
 }
 
 // lighthouseAll runs Lighthouse's default mobile audit (simulated slow 4G,

@@ -1,6 +1,7 @@
 // Package delivery sends the emails package mail composes: through Resend
-// (resend-go/v2, one attempt; Retry wraps it where no spool retries), or into a local outbox of .eml files when no
-// Resend key is configured.
+// (resend-go/v2, one attempt; Retry wraps it where no spool retries), or
+// into a local outbox of .eml files when no Resend key is configured. It
+// also holds the rules the spool shares: Backoff and WriteDurably.
 package delivery
 
 import (

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -17,7 +19,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +33,6 @@ import (
 type Outbox struct {
 	dir string
 	log *slog.Logger
-	now func() time.Time
 }
 
 // NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
@@ -42,17 +43,11 @@ func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("delivery: outbox: %w", err)
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Outbox{dir: dir, log: log, now: time.Now}, nil
+	return &Outbox{dir: dir, log: cmp.Or(log, slog.New(slog.DiscardHandler))}, nil
 }
 
 // Dir is the outbox folder.
 func (o *Outbox) Dir() string { return o.dir }
-
-// Path is where the message with this idempotency key is written.
-func (o *Outbox) Path(key string) string { return filepath.Join(o.dir, key+".eml") }
 
 // Send writes m to <dir>/<IdempotencyKey>.eml: a 0600 temporary file,
 // fsynced, then linked into place so a file is never seen half written and
@@ -64,37 +59,31 @@ func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	final := o.Path(m.IdempotencyKey)
-	if _, err := os.Lstat(final); err == nil {
-		o.log.InfoContext(ctx, "email already in the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
-		return nil
-	}
-	raw, err := EML(m, o.now())
-	if err != nil {
-		return err
-	}
-	existed := false
-	err = WriteDurably(o.dir, ".tmp-*.eml", raw, func(tmp string) error {
-		err := os.Link(tmp, final)
-		if errors.Is(err, fs.ErrExist) {
-			existed = true
-			return nil
-		}
+	final := filepath.Join(o.dir, m.IdempotencyKey+".eml")
+	logged := "email already in the outbox"
+	if _, err := os.Lstat(final); err != nil {
+		raw, err := EML(m, time.Now())
 		if err != nil {
-			// File systems without hard links: rename (which would replace a
-			// file written in between; acceptable for a local outbox).
-			return os.Rename(tmp, final)
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("delivery: outbox: %w", err)
+		logged = "email written to the outbox"
+		err = WriteDurably(o.dir, ".tmp-*.eml", raw, func(tmp string) error {
+			err := os.Link(tmp, final)
+			if errors.Is(err, fs.ErrExist) {
+				logged = "email already in the outbox"
+				return nil
+			} else if err != nil {
+				// File systems without hard links: rename (which would replace a
+				// file written in between; acceptable for a local outbox).
+				return os.Rename(tmp, final)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("delivery: outbox: %w", err)
+		}
 	}
-	if existed {
-		o.log.InfoContext(ctx, "email already in the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
-		return nil
-	}
-	o.log.InfoContext(ctx, "email written to the outbox", "idempotency_key", m.IdempotencyKey, "path", final)
+	o.log.InfoContext(ctx, logged, "idempotency_key", m.IdempotencyKey, "path", final)
 	return nil
 }
 
@@ -140,13 +129,8 @@ func EML(m *mail.Message, date time.Time) ([]byte, error) {
 	h("MIME-Version", "1.0")
 	h("X-Enquiry-Id", m.IdempotencyKey)
 	if len(m.Tags) > 0 {
-		names := make([]string, 0, len(m.Tags))
-		for k := range m.Tags {
-			names = append(names, k)
-		}
-		sort.Strings(names)
 		var tags []string
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(m.Tags)) {
 			tags = append(tags, mail.TagSafe(k)+"="+mail.TagSafe(m.Tags[k]))
 		}
 		h("X-Tags", strings.Join(tags, "; "))

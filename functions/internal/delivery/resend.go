@@ -5,14 +5,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +24,7 @@ import (
 
 // ResendOptions configures the Resend sender.
 type ResendOptions struct {
-	APIKey string
+	APIKey string // set: without one, serve uses the outbox and the Lambda does not start
 	// BaseURL of the API. "" keeps resend-go's default, which resend-go reads
 	// from the RESEND_BASE_URL environment variable at program start (else
 	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
@@ -60,20 +60,12 @@ func NewResend(o ResendOptions) *Resend {
 	wrapped.Transport = &statusRecorder{base: base}
 
 	r.client = resend.NewCustomClient(&wrapped, strings.TrimSpace(o.APIKey))
-	if o.BaseURL != "" {
-		b := o.BaseURL
-		if !strings.HasSuffix(b, "/") {
-			b += "/"
-		}
-		u, err := url.Parse(b)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.configErr = fmt.Errorf("delivery: Resend base URL %q is not an absolute http(s) URL", o.BaseURL)
+	if o.BaseURL != "" { // config.Load has checked it is an absolute http(s) URL
+		if u, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/") + "/"); err != nil {
+			r.configErr = fmt.Errorf("delivery: Resend base URL: %w", err)
 		} else {
 			r.client.BaseURL = u
 		}
-	}
-	if strings.TrimSpace(o.APIKey) == "" && r.configErr == nil {
-		r.configErr = errors.New("delivery: no Resend API key")
 	}
 	return r
 }
@@ -118,22 +110,16 @@ type SendError struct {
 }
 
 func (e *SendError) Error() string {
-	var b strings.Builder
-	b.WriteString("delivery: resend: ")
-	if e.Permanent {
-		b.WriteString("rejected: ")
-	}
+	what := "failed"
 	if e.Status != 0 {
-		fmt.Fprintf(&b, "status %d", e.Status)
-		if e.Name != "" {
-			b.WriteString(" " + e.Name)
-		}
+		what = strings.TrimSpace(fmt.Sprintf("status %d %s", e.Status, e.Name))
 	} else if e.Err != nil {
-		b.WriteString(e.Err.Error())
-	} else {
-		b.WriteString("failed")
+		what = e.Err.Error()
 	}
-	return b.String()
+	if e.Permanent {
+		what = "rejected: " + what
+	}
+	return "delivery: resend: " + what
 }
 
 func (e *SendError) Unwrap() []error {
@@ -174,67 +160,53 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 		t0 := time.Now()
 		resp, err := r.client.Emails.SendWithOptions(context.WithValue(ctx, callKey{}, rec), toRequest(m),
 			&resend.SendEmailOptions{IdempotencyKey: m.IdempotencyKey})
-		took := time.Since(t0)
-		if err == nil && rec.status/100 == 2 {
-			r.log.InfoContext(ctx, "resend accepted the email", "idempotency_key", m.IdempotencyKey,
-				"status", rec.status, "duration", took, "resend_id", resp.Id)
+		attrs := []any{"idempotency_key", m.IdempotencyKey, "status", rec.status, "duration", time.Since(t0)}
+		switch {
+		case err == nil:
+			r.log.InfoContext(ctx, "resend accepted the email", append(attrs, "resend_id", resp.Id)...)
 			return nil
-		}
-		if err == nil || rec.status/100 == 2 {
+		case rec.status/100 == 2:
 			// A 2xx whose body we could not read is still a sent email:
 			// retrying would only be deduplicated by the idempotency key.
-			if err != nil {
-				r.log.WarnContext(ctx, "resend accepted the email; unreadable answer", "idempotency_key", m.IdempotencyKey,
-					"status", rec.status, "duration", took)
-			}
+			r.log.WarnContext(ctx, "resend accepted the email; unreadable answer", attrs...)
 			return nil
-		}
-		if rec.status == http.StatusConflict && rec.name == "invalid_idempotent_request" {
+		case rec.status == http.StatusConflict && rec.name == "invalid_idempotent_request":
 			// Resend already accepted an email under this key (the same
 			// enquiry submitted again: double click, reload, retry) and the
 			// new body differs only in details such as the received time.
 			// Reception has its email; this one is a duplicate by design.
-			r.log.InfoContext(ctx, "resend already has an email with this idempotency key", "idempotency_key", m.IdempotencyKey,
-				"status", rec.status, "duration", took)
+			r.log.InfoContext(ctx, "resend already has an email with this idempotency key", attrs...)
 			return nil
 		}
+		attrs = append(attrs, "name", rec.name)
 		last := &SendError{Status: rec.status, Name: rec.name, RetryAfter: rec.retryAfter}
 		if rec.status == 0 {
-			last.Err = err
-			if ctx.Err() != nil {
-				last.Err = ctx.Err()
-			}
+			last.Err = cmp.Or(ctx.Err(), err)
 		}
 		if transient(rec) {
-			r.log.WarnContext(ctx, "resend attempt failed", "idempotency_key", m.IdempotencyKey,
-				"status", rec.status, "name", rec.name, "duration", took)
+			r.log.WarnContext(ctx, "resend attempt failed", attrs...)
 			return last
 		}
 		last.Permanent = true
 		switch {
 		case refusedContent(rec) && m.ReplyTo != "" && !m.IsAcknowledgement():
-			r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address",
-				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address", attrs...)
 			m = mail.WithoutReplyTo(m)
 			continue
 		case refusedContent(rec) && m.IsAcknowledgement():
 			last.Refused = true
-			r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)",
-				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)", attrs...)
 		case refusedContent(rec):
 			// Reception's email, refused even without the visitor's
 			// address: this email can never be sent as it is, but the
 			// configuration is fine, so the others must go on.
 			last.Refused = true
-			r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address",
-				"idempotency_key", m.IdempotencyKey, "status", rec.status, "name", rec.name)
+			r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address", attrs...)
 		case rec.status == http.StatusTooManyRequests:
 			last.Quota = true
-			r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", "idempotency_key", m.IdempotencyKey,
-				"status", rec.status, "name", rec.name, "duration", took)
+			r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", attrs...)
 		default:
-			r.log.ErrorContext(ctx, "resend rejected the email: configuration error", "idempotency_key", m.IdempotencyKey,
-				"status", rec.status, "name", rec.name, "duration", took)
+			r.log.ErrorContext(ctx, "resend rejected the email: configuration error", attrs...)
 		}
 		return last
 	}
@@ -279,12 +251,7 @@ func toRequest(m *mail.Message) *resend.SendEmailRequest {
 		Html:    m.HTML,
 		Text:    m.Text,
 	}
-	names := make([]string, 0, len(m.Tags))
-	for k := range m.Tags {
-		names = append(names, k)
-	}
-	sort.Strings(names) // a stable body keeps the idempotency check happy
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(m.Tags)) { // a stable body keeps the idempotency check happy
 		req.Tags = append(req.Tags, resend.Tag{Name: k, Value: m.Tags[k]})
 	}
 	return req

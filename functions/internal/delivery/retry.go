@@ -65,13 +65,13 @@ func (r Retry) Send(ctx context.Context, m *mail.Message) error {
 	}
 }
 
-// Backoff is min·2^(attempt-1), capped at max, with jitter: between half
-// and all of it, so retries (of one email, or of many spooled ones) do not
-// fall in lockstep.
-func Backoff(min, max time.Duration, attempt int) time.Duration {
-	d := max
-	if attempt-1 < 32 {
-		if b := min << (attempt - 1); b > 0 && b < max {
+// Backoff is base·2^(attempt-1) (attempt 0 counts as 1), capped at limit,
+// with jitter: between half and all of it, so retries (of one email, or of
+// many spooled ones) do not fall in lockstep.
+func Backoff(base, limit time.Duration, attempt int) time.Duration {
+	d := limit
+	if n := max(attempt-1, 0); n < 32 {
+		if b := base << n; b > 0 && b < limit {
 			d = b
 		}
 	}

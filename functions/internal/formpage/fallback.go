@@ -7,6 +7,7 @@ import (
 
 	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/themes/bluetree"
 )
 
 //go:embed fallback.html
@@ -26,23 +27,18 @@ var fieldOrder = []string{
 
 var clinicName = data.ClinicDetails().Name
 
-// summaryHeading heads the list of problems when the form page has none.
-var summaryHeading = data.Text{En: "There is a problem", Ar: "هناك مشكلة"}
+// The fallback page's words. errorPrefix also starts the title of a form
+// page returned with errors.
+var (
+	errorPrefix = data.Text{En: "Error: ", Ar: "خطأ: "}
+	notSent     = data.Text{En: "your enquiry was not sent", Ar: "لم يتم إرسال استفسارك"}
+	backToForm  = data.Text{En: "Back to the form", Ar: "العودة إلى النموذج"}
+	backHint    = data.Text{En: "Your browser's Back button returns to the form with what you typed.", Ar: "يعيدك زر الرجوع في المتصفح إلى النموذج مع ما كتبته."}
+	homePage    = data.Text{En: clinicName.En + " home page", Ar: "الصفحة الرئيسية ل" + clinicName.Ar}
+)
 
-var fallbackWords = map[string]struct{ Title, Back, BackHint, Home string }{
-	"en": {
-		Title:    "Error: your enquiry was not sent",
-		Back:     "Back to the form",
-		BackHint: "Your browser's Back button returns to the form with what you typed.",
-		Home:     clinicName.En + " home page",
-	},
-	"ar": {
-		Title:    "خطأ: لم يتم إرسال استفسارك",
-		Back:     "العودة إلى النموذج",
-		BackHint: "يعيدك زر الرجوع في المتصفح إلى النموذج مع ما كتبته.",
-		Home:     "الصفحة الرئيسية ل" + clinicName.Ar,
-	},
-}
+// summaryHeading heads the list of problems: the forms' own heading.
+func summaryHeading(lang string) string { return bluetree.T(lang, "form_error_title", nil) }
 
 // Fallback is a small page in lang listing errs with a way back to the form
 // of kind (or to the home page when kind is not known). The handler uses it
@@ -52,24 +48,18 @@ func Fallback(lang, kind string, errs enquiry.Errors) []byte {
 	if lang != "ar" {
 		lang = "en"
 	}
-	w := fallbackWords[lang]
 	data := struct {
 		Lang, Dir, Title, Heading, Back, BackHref, BackHint string
 		Problems                                            []Problem
 	}{
-		Lang: lang, Dir: "ltr", Title: w.Title, Heading: summaryHeading.In(lang),
-		Back: w.Back, BackHint: w.BackHint, Problems: Ordered(errs, fieldOrder),
+		Lang: lang, Dir: "ltr", Title: errorPrefix.In(lang) + notSent.In(lang), Heading: summaryHeading(lang),
+		Back: backToForm.In(lang), BackHref: PagePath(lang, kind), BackHint: backHint.In(lang), Problems: Ordered(errs, fieldOrder),
 	}
 	if lang == "ar" {
 		data.Dir = "rtl"
 	}
-	if data.Heading == "" {
-		data.Heading = w.Title
-	}
-	if checkPage(lang, kind) == nil {
-		data.BackHref = PagePath(lang, kind)
-	} else {
-		data.Back, data.BackHref = w.Home, HomePath(lang)
+	if checkPage(lang, kind) != nil {
+		data.Back, data.BackHref = homePage.In(lang), HomePath(lang)
 	}
 	var b bytes.Buffer
 	if err := fallbackTmpl.Execute(&b, data); err != nil {

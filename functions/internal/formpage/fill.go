@@ -3,9 +3,9 @@ package formpage
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -58,7 +58,7 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 		}
 		fillSummary(doc, errs, order, lang)
 		if t := find(doc, func(n *html.Node) bool { return n.DataAtom == atom.Title }); t != nil {
-			setText(t, errorPrefix(lang)+textOf(t))
+			setText(t, errorPrefix.In(lang)+textOf(t))
 		}
 	}
 
@@ -67,13 +67,6 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-func errorPrefix(lang string) string {
-	if lang == "ar" {
-		return "خطأ: "
-	}
-	return "Error: "
 }
 
 // Ordered returns the errors in the order of fields: first the message for
@@ -90,15 +83,10 @@ func Ordered(errs enquiry.Errors, order []string) []Problem {
 			seen[f] = true
 		}
 	}
-	var rest []string
-	for f := range errs {
+	for _, f := range slices.Sorted(maps.Keys(errs)) {
 		if !seen[f] {
-			rest = append(rest, f)
+			out = append(out, Problem{Field: f, Message: errs[f]})
 		}
-	}
-	sort.Strings(rest)
-	for _, f := range rest {
-		out = append(out, Problem{Field: f, Message: errs[f]})
 	}
 	return out
 }
@@ -123,18 +111,14 @@ func fillSummary(doc *html.Node, errs enquiry.Errors, order []string, lang strin
 		}
 		return false
 	}); h != nil && strings.TrimSpace(textOf(h)) == "" {
-		setText(h, summaryHeading.In(lang))
+		setText(h, summaryHeading(lang))
 	}
 	list := find(summary, func(n *html.Node) bool { return n.DataAtom == atom.Ul || n.DataAtom == atom.Ol })
 	if list == nil {
 		list = &html.Node{Type: html.ElementNode, Data: "ul", DataAtom: atom.Ul}
 		summary.AppendChild(list)
 	}
-	for c := list.FirstChild; c != nil; {
-		next := c.NextSibling
-		list.RemoveChild(c)
-		c = next
-	}
+	setText(list, "")
 	for _, p := range Ordered(errs, order) {
 		li := &html.Node{Type: html.ElementNode, Data: "li", DataAtom: atom.Li}
 		// A field the page has no focus target for gets a plain item.

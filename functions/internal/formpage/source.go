@@ -1,7 +1,8 @@
 // Package formpage gives the enquiry handler the site's own form pages, so
 // that without JavaScript an invalid or failed submission is answered with
 // the form itself: the visitor's values kept, the error summary and each
-// field's error filled in (the markup slots of docs/enquiry-contract.md).
+// field's error filled in (the markup slots of docs/enquiry-contract.md);
+// or, where no form page can be had, with a small page of its own (Fallback).
 package formpage
 
 import (
@@ -51,49 +52,18 @@ func checkPage(lang, kind string) error {
 	return nil
 }
 
-// Dir reads the pages from a built site (the publish folder). It keeps each
-// page's bytes and reads the file again when its modification time or size
-// changes (one stat per call), so a rebuild in watch mode, which swaps the
-// whole folder, shows at once.
-func Dir(fsys fs.FS) Source { return &dirSource{fsys: fsys, cache: map[string]dirPage{}} }
+// Dir reads the pages from a built site (the publish folder), afresh each
+// time, so a rebuild in watch mode, which swaps the whole folder, shows at
+// once. Only failed submissions ask for a page.
+func Dir(fsys fs.FS) Source { return dirSource{fsys} }
 
-type dirSource struct {
-	fsys  fs.FS
-	mu    sync.Mutex
-	cache map[string]dirPage
-}
+type dirSource struct{ fsys fs.FS }
 
-type dirPage struct {
-	page    []byte
-	modTime time.Time
-	size    int64
-}
-
-func (d *dirSource) Page(_ context.Context, lang, kind string) ([]byte, error) {
+func (d dirSource) Page(_ context.Context, lang, kind string) ([]byte, error) {
 	if err := checkPage(lang, kind); err != nil {
 		return nil, err
 	}
-	name := path.Join(PagePath(lang, kind)[1:], "index.html")
-	st, err := fs.Stat(d.fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	d.mu.Lock()
-	c, ok := d.cache[name]
-	d.mu.Unlock()
-	if ok && c.size == st.Size() && c.modTime.Equal(st.ModTime()) {
-		return c.page, nil
-	}
-	b, err := fs.ReadFile(d.fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) == st.Size() {
-		d.mu.Lock()
-		d.cache[name] = dirPage{page: b, modTime: st.ModTime(), size: st.Size()}
-		d.mu.Unlock()
-	}
-	return b, nil
+	return fs.ReadFile(d.fsys, path.Join(PagePath(lang, kind)[1:], "index.html"))
 }
 
 // HTTP fetches the pages from the deployed site (serverless hosts have no

@@ -14,7 +14,7 @@ const hugoTool = "github.com/gohugoio/hugo"
 
 // PrepareHugo makes sure the pinned Hugo is compiled and returns the path of
 // its binary, like HugoPath, reporting the compiling as it happens:
-// compiling, when not nil, is called each time Go starts compiling one of
+// compiling is called each time Go starts compiling one of
 // Hugo's packages, with the number started so far. On a computer where Hugo
 // was compiled before (Go's build cache has it), it is never called; the
 // first time, once per package compiled: Hugo has about 500 besides the
@@ -30,10 +30,8 @@ func PrepareHugo(ctx context.Context, root string, compiling func(started int)) 
 	if p, ok := hugoPaths.Load(root); ok {
 		return p.(string), nil
 	}
-	if compiling != nil {
-		if err := compileHugo(ctx, root, compiling); err != nil {
-			return "", err
-		}
+	if err := compileHugo(ctx, root, compiling); err != nil {
+		return "", err
 	}
 	return HugoPath(ctx, root)
 }
@@ -42,35 +40,28 @@ func compileHugo(ctx context.Context, root string, compiling func(int)) error {
 	cmd := exec.CommandContext(ctx, "go", "list", "-x", "-export", "-f", "{{.Export}}", hugoTool)
 	cmd.Dir = root
 	cmd.Env = environ()
-	pr, pw := io.Pipe()
-	out := &tail{max: 8 << 10}
-	cmd.Stdout = io.Discard
-	cmd.Stderr = pw
-	if err := cmd.Start(); err != nil {
+	stderr, err := cmd.StderrPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
 		return fmt.Errorf("site: go list %s: %w", hugoTool, err)
 	}
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20) // a compile command names every file of its package
-		n := 0
-		for sc.Scan() {
-			line := sc.Text()
-			if isCompile(line) {
-				n++
-				compiling(n)
-				continue
-			}
-			out.Write([]byte(line + "\n"))
+	var last []string // the last lines that are not compile commands, for an error
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20) // a compile command names every file of its package
+	for n := 0; sc.Scan(); {
+		if line := sc.Text(); isCompile(line) {
+			n++
+			compiling(n)
+		} else {
+			last = append(last, line)
+			last = last[max(len(last)-20, 0):]
 		}
-		io.Copy(io.Discard, pr) // a line over 1 MiB: keep the pipe flowing
-	}()
-	err := cmd.Wait()
-	pw.Close()
-	<-scanned
-	if err != nil {
-		return fmt.Errorf("site: go list -export %s (in %s): %w\n%s", hugoTool, root, err, lastLines(out.String(), 20))
+	}
+	io.Copy(io.Discard, stderr) // a line over 1 MiB: read to the end all the same
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("site: go list -export %s (in %s): %w\n%s", hugoTool, root, err, strings.Join(last, "\n"))
 	}
 	return nil
 }
@@ -79,12 +70,4 @@ func compileHugo(ctx context.Context, root string, compiling func(int)) error {
 func isCompile(line string) bool {
 	cmd, _, _ := strings.Cut(line, " ")
 	return strings.HasSuffix(cmd, "/compile") && strings.Contains(line, " -p ")
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

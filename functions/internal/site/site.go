@@ -1,7 +1,8 @@
 // Package site builds the static site (hugo.toml, content/, themes/bluetree) with
-// the Hugo version pinned in go.mod (`go tool hugo`). The local server
-// (functions/cmd/serve), the browser and contract tests and this package's own
-// tests call it, so the API is small and stable:
+// the Hugo version pinned in go.mod (`go tool hugo`), and weighs its pages
+// against the budgets (Weigh). The local server (functions/cmd/serve),
+// cmd/perf, the browser and contract tests and this package's own tests call
+// it, so the API is small and stable:
 //
 //	root, err := site.Root()
 //	err = site.Build(ctx, site.Options{Root: root, Dest: dir})
@@ -14,6 +15,7 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,9 +46,6 @@ type Options struct {
 	Dest string
 	// BaseURL overrides hugo.toml's baseURL when set (e.g. "http://localhost:8080/").
 	BaseURL string
-	// Environment is hugo --environment: "production" (default; fingerprinted
-	// assets with integrity, robots.txt allows crawling) or "development".
-	Environment string
 	// LiveSite builds the site as it goes live: the go-live check stops the
 	// build while data/clinic.yaml marks a clinic detail as a sample value.
 	// Otherwise (local serving, tests) the build sets HUGO_PARAMS_PREVIEW, as
@@ -61,20 +60,6 @@ type Options struct {
 	// Stdout and Stderr, when set, receive Hugo's output as it runs.
 	Stdout, Stderr io.Writer
 }
-
-// BuildError is returned when Hugo fails or times out. Error() includes
-// Hugo's output (the content guard's message names the file and the words).
-type BuildError struct {
-	Args   []string // the hugo arguments
-	Output string   // Hugo's combined stdout and stderr (the last 64 KiB)
-	Err    error    // the exit error, or context.DeadlineExceeded on timeout
-}
-
-func (e *BuildError) Error() string {
-	return fmt.Sprintf("hugo %s: %v\n%s", strings.Join(e.Args, " "), e.Err, strings.TrimSpace(e.Output))
-}
-
-func (e *BuildError) Unwrap() error { return e.Err }
 
 // Root returns the repository root: the nearest folder, from the working
 // directory up, that holds go.mod.
@@ -107,17 +92,8 @@ func Build(ctx context.Context, o Options) error {
 		}
 		o.Root = root
 	}
-	if o.Source == "" {
-		o.Source = o.Root
-	}
-	if o.Environment == "" {
-		o.Environment = "production"
-	}
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	o.Source = cmp.Or(o.Source, o.Root)
+	ctx, cancel := context.WithTimeout(ctx, cmp.Or(o.Timeout, DefaultTimeout))
 	defer cancel()
 
 	hugo, err := HugoPath(ctx, o.Root)
@@ -127,7 +103,7 @@ func Build(ctx context.Context, o Options) error {
 	args := []string{"build",
 		"--source", o.Source,
 		"--destination", o.Dest,
-		"--environment", o.Environment,
+		"--environment", "production", // fingerprinted assets with integrity, as deployed
 		"--panicOnWarning",
 		"--noBuildLock",
 	}
@@ -151,7 +127,7 @@ func Build(ctx context.Context, o Options) error {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (killed: Hugo did not finish in time)", ctx.Err())
 		}
-		return &BuildError{Args: args, Output: out.String(), Err: err}
+		return fmt.Errorf("hugo %s: %w\n%s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
 	}
 	return nil
 }

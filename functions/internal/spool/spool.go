@@ -43,63 +43,48 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
 
-// Options tune a Spool; zero values take the defaults.
+// Options tune a Spool. Rate, MaxBytes and AlertAfter are the operator's
+// (config.Spool has them, and their defaults) and must be set; the others
+// take their defaults when zero.
 type Options struct {
-	// MinBackoff is the base of the exponential backoff after a transient
-	// failure (5xx, timeout, connection error). Default 2s.
-	MinBackoff time.Duration
-	// MaxBackoff caps that backoff. Default 5m.
-	MaxBackoff time.Duration
-	// ConfigBackoff is how long sending pauses after a configuration error
-	// (bad API key, unverified domain): the operator has to fix something.
-	// Default 10m.
-	ConfigBackoff time.Duration
-	// QuotaBackoff is how long sending pauses when the sending quota is
-	// spent. Default 15m.
-	QuotaBackoff time.Duration
-	// AttemptTimeout bounds one send. Default 30s.
+	// MinBackoff (default 2s) is the base of the exponential backoff after
+	// a transient failure (5xx, timeout, connection error); MaxBackoff
+	// (default 5m) caps it.
+	MinBackoff, MaxBackoff time.Duration
+	// ConfigBackoff (default 10m) is how long sending pauses after a
+	// configuration error (bad API key, unverified domain): the operator has
+	// to fix something. QuotaBackoff (default 15m): after the sending quota
+	// is spent.
+	ConfigBackoff, QuotaBackoff time.Duration
+	// AttemptTimeout (default 30s) bounds one send.
 	AttemptTimeout time.Duration
-	// Interval is how often the worker looks for messages that are due and
-	// checks the folder. Default 1s.
+	// Interval (default 1s) is how often the worker looks for messages that
+	// are due and checks the folder.
 	Interval time.Duration
-	// Concurrency is how many sends run at once. Default 4.
-	Concurrency int
-	// Rate is the most calls per second made to the mail service (Resend
-	// allows 5 per team by default). Default 5.
+	// Rate is the most calls per second made to the mail service.
 	Rate float64
 	// MaxBytes is the most the spool may hold; past it Send refuses
-	// (ErrFull) and the visitor is asked to try again. Default 100 MiB.
+	// (ErrFull) and the visitor is asked to try again.
 	MaxBytes int64
 	// AlertAfter is how long emails may be unsent before Health reports
-	// false. Default 15m. (An unwritable folder fails the health at once.)
+	// false (an unwritable folder fails it at once).
 	AlertAfter time.Duration
 	// Alert, if set, is told when reception's email is set aside (the mail
 	// service refused it for its content): it sends someone an alert.
 	Alert func(mail.DeliveryProblem)
 }
 
+// concurrency is how many sends run at once.
+const concurrency = 4
+
+// defaults fills in what o leaves zero.
 func (o *Options) defaults() {
-	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
-			*d = v
-		}
-	}
-	def(&o.MinBackoff, 2*time.Second)
-	def(&o.MaxBackoff, 5*time.Minute)
-	def(&o.ConfigBackoff, 10*time.Minute)
-	def(&o.QuotaBackoff, 15*time.Minute)
-	def(&o.AttemptTimeout, 30*time.Second)
-	def(&o.Interval, time.Second)
-	def(&o.AlertAfter, 15*time.Minute)
-	if o.Concurrency <= 0 {
-		o.Concurrency = 4
-	}
-	if o.Rate <= 0 {
-		o.Rate = 5
-	}
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = 100 << 20
-	}
+	o.MinBackoff = cmp.Or(o.MinBackoff, 2*time.Second)
+	o.MaxBackoff = cmp.Or(o.MaxBackoff, 5*time.Minute)
+	o.ConfigBackoff = cmp.Or(o.ConfigBackoff, 10*time.Minute)
+	o.QuotaBackoff = cmp.Or(o.QuotaBackoff, 15*time.Minute)
+	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, 30*time.Second)
+	o.Interval = cmp.Or(o.Interval, time.Second)
 }
 
 // ErrFull is returned by Send when the spool holds MaxBytes already.
@@ -116,20 +101,13 @@ type Spool struct {
 	wake  chan struct{} // a new message: look now, not at the next tick
 
 	mu        sync.Mutex
-	entries   map[string]*entry   // by file name without ".json"
-	busy      map[string]struct{} // names being sent
-	bytes     int64               // size of the files in entries
-	writeErr  error               // the last write or probe failure, nil once one works
-	failSince time.Time           // when writes started failing
-	pause     pause               // all sending waits until pause.until
-	setAsideN int                 // reception's emails set aside since start (setAside)
-}
-
-// pause is a stop of all sending the mail service asked for or the
-// configuration forces.
-type pause struct {
-	until  time.Time
-	reason string // "rate_limited", "quota_exceeded", "configuration_error"
+	entries   map[string]*entry // by file name without ".json"
+	bytes     int64             // size of the files in entries
+	writeErr  error             // the last write or probe failure, nil once one works
+	failSince time.Time         // when writes started failing
+	pausedTil time.Time         // all sending waits until then,
+	pausedFor string            // for "rate_limited", "quota_exceeded" or "configuration_error"
+	setAsideN int               // reception's emails set aside since start (setAside)
 }
 
 // entry is what the worker knows of one spooled file.
@@ -139,6 +117,7 @@ type entry struct {
 	size     int64
 	attempts int       // attempts so far
 	due      time.Time // next attempt
+	busy     bool      // being sent
 	sent     bool      // sent, but the file could not be deleted
 }
 
@@ -169,9 +148,10 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 	if next == nil {
 		return nil, errors.New("spool: no sender")
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if opts.Rate <= 0 || opts.MaxBytes <= 0 || opts.AlertAfter <= 0 {
+		return nil, errors.New("spool: Rate, MaxBytes and AlertAfter must be set")
 	}
+	log = cmp.Or(log, slog.New(slog.DiscardHandler))
 	opts.defaults()
 	s := &Spool{
 		dir:     dir,
@@ -181,44 +161,42 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 		limit:   rate.NewLimiter(rate.Limit(opts.Rate), 1),
 		wake:    make(chan struct{}, 1),
 		entries: map[string]*entry{},
-		busy:    map[string]struct{}{},
 	}
-	if err := s.ensureDir(); err != nil {
+	if err := s.ensureDir(false); err != nil {
 		return nil, err
 	}
 	s.recoverTemps()
 	if err := s.scan(); err != nil {
 		return nil, err
 	}
-	if n, oldest := s.Depth(), s.OldestAge(); n > 0 {
+	if n := len(s.entries); n > 0 {
 		log.Warn("spool holds unsent emails from an earlier run; sending them in the background",
-			"depth", n, "oldest_seconds", int(oldest.Seconds()))
+			"depth", n, "oldest_seconds", int(s.oldestAge().Seconds()))
 	}
 	return s, nil
 }
 
-// ensureDir creates the folder (0700) if it is missing and makes it private
-// if others may read it: spooled enquiries hold health details.
-func (s *Spool) ensureDir() error {
-	st, err := os.Stat(s.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(s.dir, 0o700); err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
-		st, err = os.Stat(s.dir)
+// ensureDir creates the folder (0700) if it is missing, logging it when it
+// went away under a running server, and makes it private if others may
+// read it: spooled enquiries hold health details.
+func (s *Spool) ensureDir(running bool) error {
+	if _, err := os.Stat(s.dir); running && errors.Is(err, fs.ErrNotExist) {
+		s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
 	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil { // fails on a file in its place
+		return fmt.Errorf("spool: %w", err)
+	}
+	st, err := os.Stat(s.dir)
 	if err != nil {
 		return fmt.Errorf("spool: %w", err)
 	}
-	if !st.IsDir() {
-		return fmt.Errorf("spool: %s is not a folder", s.dir)
+	if st.Mode().Perm()&0o077 == 0 {
+		return nil
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(s.dir, 0o700); err != nil {
-			return fmt.Errorf("spool: %s is open to others and cannot be made private: %w", s.dir, err)
-		}
-		s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
+	if err := os.Chmod(s.dir, 0o700); err != nil {
+		return fmt.Errorf("spool: %s is open to others and cannot be made private: %w", s.dir, err)
 	}
+	s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
 	return nil
 }
 
@@ -232,15 +210,11 @@ func (s *Spool) Dir() string { return s.dir }
 // whose key is already spooled is kept once: the same key is the same
 // enquiry.
 func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
-	if m == nil {
-		return errors.New("spool: nil message")
-	}
 	if !mail.ValidKey(m.IdempotencyKey) {
 		return fmt.Errorf("spool: %w", mail.ErrBadKey)
 	}
-	name := m.IdempotencyKey
 	s.mu.Lock()
-	_, queued := s.entries[name]
+	_, queued := s.entries[m.IdempotencyKey]
 	full := s.bytes >= s.o.MaxBytes
 	s.mu.Unlock()
 	if queued {
@@ -252,13 +226,9 @@ func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
 		return ErrFull
 	}
 	start := time.Now()
-	err := s.write(name, m, start)
-	if errors.Is(err, fs.ErrNotExist) {
-		// The folder went away under us: make it again, once.
-		if derr := s.ensureDir(); derr == nil {
-			s.log.Warn("spool folder was missing; created it again", "dir", s.dir)
-			err = s.write(name, m, start)
-		}
+	err := s.write(m, start)
+	if errors.Is(err, fs.ErrNotExist) && s.ensureDir(true) == nil {
+		err = s.write(m, start) // the folder went away under us: made again, once
 	}
 	s.noteWrite(err)
 	if err != nil {
@@ -274,35 +244,36 @@ func (s *Spool) Send(ctx context.Context, m *mail.Message) error {
 	return nil
 }
 
-// noteWrite records whether the folder can be written.
+// noteWrite records whether the folder can be written, and logs when that
+// changes.
 func (s *Spool) noteWrite(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err == nil {
-		s.writeErr, s.failSince = nil, time.Time{}
-		return
-	}
-	if s.writeErr == nil {
+	switch {
+	case err != nil && s.writeErr == nil:
 		s.failSince = time.Now()
+		s.log.Error("spool folder cannot be written: enquiries are refused until it can", "dir", s.dir, "error", err.Error())
+	case err == nil && s.writeErr != nil:
+		s.log.Info("spool folder can be written again", "dir", s.dir)
 	}
 	s.writeErr = err
 }
 
-// write stores m durably as <dir>/<name>.json and registers it.
-func (s *Spool) write(name string, m *mail.Message, now time.Time) error {
+// write stores m durably as <dir>/<key>.json and registers it.
+func (s *Spool) write(m *mail.Message, now time.Time) error {
 	b, err := json.Marshal(record{Version: 1, SpooledAt: now.UTC(), Message: m})
 	if err != nil {
 		return err
 	}
 	err = delivery.WriteDurably(s.dir, tempPrefix+"*", b, func(tmp string) error {
-		return os.Rename(tmp, s.path(name))
+		return os.Rename(tmp, s.path(m.IdempotencyKey))
 	})
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
-	if _, seen := s.entries[name]; !seen {
-		s.entries[name] = &entry{key: m.IdempotencyKey, spooled: now, size: int64(len(b)), due: now}
+	if _, seen := s.entries[m.IdempotencyKey]; !seen {
+		s.entries[m.IdempotencyKey] = &entry{key: m.IdempotencyKey, spooled: now, size: int64(len(b)), due: now}
 		s.bytes += int64(len(b))
 	}
 	s.mu.Unlock()
@@ -316,14 +287,8 @@ func (s *Spool) Depth() int {
 	return len(s.entries)
 }
 
-// OldestAge is how long the oldest waiting email has been in the spool
-// (0 when the spool is empty).
-func (s *Spool) OldestAge() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.oldestAge()
-}
-
+// oldestAge is how long the oldest waiting email has been in the spool (0
+// when the spool is empty). The caller holds s.mu.
 func (s *Spool) oldestAge() time.Duration {
 	var oldest time.Time
 	for _, e := range s.entries {
@@ -360,16 +325,16 @@ func (s *Spool) Health() (map[string]any, bool) {
 		h["unwritable_seconds"] = int(time.Since(s.failSince).Seconds())
 		ok = false // every enquiry gets 503 now: monitoring must know now
 	}
-	if wait := time.Until(s.pause.until); wait > 0 {
-		h["paused"] = s.pause.reason
+	if wait := time.Until(s.pausedTil); wait > 0 {
+		h["paused"] = s.pausedFor
 		h["paused_seconds"] = int(wait.Seconds()) + 1
-		ok = ok && s.pause.reason != "configuration_error"
+		ok = ok && s.pausedFor != "configuration_error"
 	}
 	return h, ok
 }
 
 // Run is the worker: it sends the spooled emails until ctx ends, oldest
-// first, at most Concurrency at once and Rate calls a second, deleting each
+// first, at most concurrency at once and Rate calls a second, deleting each
 // file once sent and rescheduling the others. It also keeps the folder in
 // being (recreated if deleted) and notices when it cannot be written.
 // Sends in progress are cancelled when ctx ends; their files stay and are
@@ -380,37 +345,38 @@ func (s *Spool) Run(ctx context.Context) {
 	defer t.Stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	sem := make(chan struct{}, s.o.Concurrency)
+	sem := make(chan struct{}, concurrency)
 	for {
 		s.check()
-		for _, name := range s.due() {
+		for _, e := range s.due() {
 			if ctx.Err() != nil || s.paused() {
 				break
 			}
 			if err := s.limit.Wait(ctx); err != nil {
 				break
 			}
-			if s.paused() { // a 429 came back while we waited
-				break
-			}
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
+				return
 			}
-			if ctx.Err() != nil {
+			// A 429 may have come back while we waited: once a pause is set,
+			// nothing more is sent (checked and marked under one lock).
+			s.mu.Lock()
+			paused := time.Now().Before(s.pausedTil)
+			e.busy = !paused
+			s.mu.Unlock()
+			if paused {
+				<-sem
 				break
 			}
-			if !s.take(name) {
+			wg.Go(func() {
+				s.deliver(ctx, e)
+				s.mu.Lock()
+				e.busy = false
+				s.mu.Unlock()
 				<-sem
-				continue
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				defer s.release(name)
-				s.deliver(ctx, name)
-			}()
+			})
 		}
 		select {
 		case <-ctx.Done():
@@ -424,10 +390,7 @@ func (s *Spool) Run(ctx context.Context) {
 // check keeps the folder in being and private, probes that it can be
 // written, and brings the entries in line with it.
 func (s *Spool) check() {
-	if _, err := os.Stat(s.dir); errors.Is(err, fs.ErrNotExist) {
-		s.log.Error("spool folder disappeared; creating it again", "dir", s.dir)
-	}
-	err := s.ensureDir()
+	err := s.ensureDir(true)
 	if err == nil {
 		var f *os.File
 		if f, err = os.CreateTemp(s.dir, tempPrefix+"probe-*"); err == nil {
@@ -435,94 +398,62 @@ func (s *Spool) check() {
 			os.Remove(f.Name())
 		}
 	}
-	s.mu.Lock()
-	was := s.writeErr
-	s.mu.Unlock()
 	s.noteWrite(err)
-	if err != nil && was == nil {
-		s.log.Error("spool folder cannot be written: enquiries are refused until it can", "dir", s.dir, "error", err.Error())
-	} else if err == nil && was != nil {
-		s.log.Info("spool folder can be written again", "dir", s.dir)
-	}
 	if err := s.scan(); err != nil {
 		s.log.Error("spool: reading the folder", "error", err.Error())
 	}
 }
 
-// due lists the names due now, oldest first.
-func (s *Spool) due() []string {
+// due lists the entries due now, oldest first.
+func (s *Spool) due() []*entry {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []string
-	for name, e := range s.entries {
-		if _, held := s.busy[name]; !held && !e.due.After(now) {
-			due = append(due, name)
+	var due []*entry
+	for _, e := range s.entries {
+		if !e.busy && !e.due.After(now) {
+			due = append(due, e)
 		}
 	}
-	slices.SortFunc(due, func(a, b string) int {
-		return cmp.Or(s.entries[a].due.Compare(s.entries[b].due), strings.Compare(a, b))
-	})
+	slices.SortFunc(due, func(a, b *entry) int { return cmp.Or(a.due.Compare(b.due), strings.Compare(a.key, b.key)) })
 	return due
 }
 
 func (s *Spool) paused() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return time.Now().Before(s.pause.until)
+	return time.Now().Before(s.pausedTil)
 }
 
 // pauseFor stops all sending for d (never shortening a longer pause).
 func (s *Spool) pauseFor(d time.Duration, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if until := time.Now().Add(d); until.After(s.pause.until) {
-		s.pause = pause{until: until, reason: reason}
+	if until := time.Now().Add(d); until.After(s.pausedTil) {
+		s.pausedTil, s.pausedFor = until, reason
 	}
 }
 
-func (s *Spool) take(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, held := s.busy[name]; held {
-		return false
-	}
-	s.busy[name] = struct{}{}
-	return true
-}
-
-func (s *Spool) release(name string) {
-	s.mu.Lock()
-	delete(s.busy, name)
-	s.mu.Unlock()
-}
-
-// deliver sends one spooled file; the caller has taken it.
-func (s *Spool) deliver(ctx context.Context, name string) {
-	s.mu.Lock()
-	e, ok := s.entries[name]
-	s.mu.Unlock()
-	if !ok {
-		return
-	}
+// deliver sends one spooled file; the caller has marked it busy.
+func (s *Spool) deliver(ctx context.Context, e *entry) {
 	if e.sent { // sent earlier; only the delete failed
-		s.remove(name, e)
+		s.remove(e)
 		return
 	}
-	b, err := os.ReadFile(s.path(name))
+	b, err := os.ReadFile(s.path(e.key))
 	if errors.Is(err, fs.ErrNotExist) {
-		s.log.Error("spool: a spooled email's file disappeared before it was sent", "idempotency_key", e.key)
-		s.forget(name)
-		return
+		return // the next scan, which comes before any send, reports it lost
 	}
 	if err != nil {
 		s.log.Error("spool: reading a spooled email", "idempotency_key", e.key, "error", err.Error())
-		s.retryLater(e)
+		s.retryIn(e, 0)
 		return
 	}
 	var rec record
 	if err := json.Unmarshal(b, &rec); err != nil || rec.Message == nil {
-		s.quarantine(name, e)
+		if s.moveAside(e, badSuffix) {
+			s.log.Error("spool: unreadable file moved aside; it may hold an enquiry, check it by hand", "file", e.key+suffix+badSuffix)
+		}
 		return
 	}
 
@@ -530,9 +461,7 @@ func (s *Spool) deliver(ctx context.Context, name string) {
 	actx, cancel := context.WithTimeout(ctx, s.o.AttemptTimeout)
 	err = s.next.Send(actx, rec.Message)
 	cancel()
-	s.mu.Lock()
 	e.attempts++
-	s.mu.Unlock()
 	var se *delivery.SendError
 	errors.As(err, &se)
 	switch {
@@ -542,7 +471,7 @@ func (s *Spool) deliver(ctx context.Context, name string) {
 		s.mu.Unlock()
 		s.log.Info("spooled email sent", "idempotency_key", e.key, "attempts", e.attempts,
 			"waited_seconds", int(time.Since(e.spooled).Seconds()), "duration", time.Since(start))
-		s.remove(name, e)
+		s.remove(e)
 	case ctx.Err() != nil:
 		// Shutting down: not the message's fault. It stays for the next run.
 		s.log.Info("spooled email left for the next run (shutting down)", "idempotency_key", e.key)
@@ -550,109 +479,89 @@ func (s *Spool) deliver(ctx context.Context, name string) {
 		// Reception has the enquiry; the visitor's address is refused.
 		s.log.Error("acknowledgement refused by the mail service for its content (the visitor's address); dropped",
 			"idempotency_key", e.key, "error", err.Error())
-		s.remove(name, e)
+		s.remove(e)
 	case errors.Is(err, delivery.ErrRefused):
 		// Reception's email, refused even without the visitor's address:
 		// it can never be sent as it is. It must not hold the others back
-		// (as a configuration error would): set aside, alert, go on.
-		s.setAside(name, e)
+		// (as a configuration error would): set aside for a person (the
+		// alert says where), alert, go on.
+		if s.moveAside(e, refusedSuffix) {
+			s.mu.Lock()
+			s.setAsideN++
+			s.mu.Unlock()
+			s.log.Error("reception's email refused by the mail service for its content: set aside, alerting; the other emails go on",
+				"idempotency_key", e.key, "file", e.key+suffix+refusedSuffix)
+			if s.o.Alert != nil {
+				s.o.Alert(mail.DeliveryProblem{EnquiryID: e.key, What: "refused", At: time.Now()})
+			}
+		}
 	case errors.Is(err, delivery.ErrQuota):
 		s.pauseFor(s.o.QuotaBackoff, "quota_exceeded")
 		s.log.Warn("mail service sending quota exceeded: sending paused; enquiries are kept in the spool",
 			"idempotency_key", e.key, "depth", s.Depth(), "paused_for", s.o.QuotaBackoff)
-		s.retryLater(e)
+		s.retryIn(e, 0)
 	case errors.Is(err, delivery.ErrPermanent):
 		s.pauseFor(s.o.ConfigBackoff, "configuration_error")
 		s.log.Error("mail service rejected the configuration (API key, sender domain): sending paused; enquiries are kept in the spool",
 			"idempotency_key", e.key, "depth", s.Depth(), "error", err.Error(), "paused_for", s.o.ConfigBackoff)
-		s.retryLater(e)
+		s.retryIn(e, 0)
 	case se != nil && se.RetryAfter > 0:
 		// Retry-After holds for every call, not only this email's.
 		s.pauseFor(se.RetryAfter, "rate_limited")
 		s.log.Warn("mail service asked to wait: sending paused", "idempotency_key", e.key,
 			"status", se.Status, "retry_after", se.RetryAfter)
-		s.retryLater(e)
+		s.retryIn(e, 0)
 	default:
-		wait := s.backoffEntry(e)
+		wait := s.retryIn(e, delivery.Backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts))
 		s.log.Warn("spooled email not sent yet", "idempotency_key", e.key, "attempts", e.attempts,
 			"error", err.Error(), "next_attempt_in", wait.Round(time.Millisecond))
 	}
 }
 
-// retryLater makes e due at once: the pause, not e, holds it back.
-func (s *Spool) retryLater(e *entry) {
+// retryIn makes e due after d, and returns d. 0 is at once: after a pause,
+// the pause, not e, holds it back.
+func (s *Spool) retryIn(e *entry, d time.Duration) time.Duration {
 	s.mu.Lock()
-	e.due = time.Now()
+	e.due = time.Now().Add(d)
 	s.mu.Unlock()
-}
-
-// backoffEntry sets e's next attempt after a transient failure.
-func (s *Spool) backoffEntry(e *entry) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	wait := delivery.Backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts)
-	e.due = time.Now().Add(wait)
-	return wait
+	return d
 }
 
 // remove deletes a sent email's file; if that fails, the entry stays marked
 // sent and only the delete is retried.
-func (s *Spool) remove(name string, e *entry) {
-	if err := os.Remove(s.path(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+func (s *Spool) remove(e *entry) {
+	if err := os.Remove(s.path(e.key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		s.log.Error("spool: a sent email's file could not be deleted", "idempotency_key", e.key, "error", err.Error())
-		s.mu.Lock()
-		e.due = time.Now().Add(s.o.MinBackoff)
-		s.mu.Unlock()
+		s.retryIn(e, s.o.MinBackoff)
 		return
 	}
 	if err := delivery.SyncDir(s.dir); err != nil {
 		s.log.Warn("spool: syncing the folder after a delete", "error", err.Error())
 	}
-	s.forget(name)
+	s.forget(e)
 }
 
-func (s *Spool) forget(name string) {
+func (s *Spool) forget(e *entry) {
 	s.mu.Lock()
-	if e, ok := s.entries[name]; ok {
+	if s.entries[e.key] == e {
 		s.bytes -= e.size
-		delete(s.entries, name)
+		delete(s.entries, e.key)
 	}
 	s.mu.Unlock()
 }
 
-// setAside moves reception's email the mail service refused for its
-// content to <name>.json.refused, where it waits for a person (the
-// alert says where), and raises the alert through Options.Alert.
-func (s *Spool) setAside(name string, e *entry) {
-	aside := s.path(name) + refusedSuffix
-	if err := os.Rename(s.path(name), aside); err != nil {
-		s.log.Error("spool: a refused email could not be set aside", "idempotency_key", e.key, "error", err.Error())
-		s.backoffEntry(e)
-		return
+// moveAside renames e's file to <key>.json<suffix>, where the worker no
+// longer sees it and a person decides what to do with it (refusedSuffix,
+// badSuffix). When that fails, e is tried again after a backoff.
+func (s *Spool) moveAside(e *entry, suffix string) bool {
+	if err := os.Rename(s.path(e.key), s.path(e.key)+suffix); err != nil {
+		s.log.Error("spool: a file could not be moved aside", "idempotency_key", e.key, "error", err.Error())
+		s.retryIn(e, delivery.Backoff(s.o.MinBackoff, s.o.MaxBackoff, e.attempts))
+		return false
 	}
 	delivery.SyncDir(s.dir)
-	s.forget(name)
-	s.mu.Lock()
-	s.setAsideN++
-	s.mu.Unlock()
-	s.log.Error("reception's email refused by the mail service for its content: set aside, alerting; the other emails go on",
-		"idempotency_key", e.key, "file", filepath.Base(aside))
-	if s.o.Alert != nil {
-		s.o.Alert(mail.DeliveryProblem{EnquiryID: e.key, What: "refused", At: time.Now()})
-	}
-}
-
-// quarantine moves an unreadable file aside (<name>.json.bad) so it stops
-// blocking the worker; the operator decides what to do with it.
-func (s *Spool) quarantine(name string, e *entry) {
-	bad := s.path(name) + badSuffix
-	if err := os.Rename(s.path(name), bad); err != nil {
-		s.log.Error("spool: an unreadable file could not be moved aside", "file", filepath.Base(s.path(name)), "error", err.Error())
-		s.backoffEntry(e)
-		return
-	}
-	s.log.Error("spool: unreadable file moved aside; it may hold an enquiry, check it by hand", "file", filepath.Base(bad))
-	s.forget(name)
+	s.forget(e)
+	return true
 }
 
 // scan brings the entries in line with the folder: files added (by an
@@ -685,7 +594,7 @@ func (s *Spool) scan() error {
 		s.bytes += e.size
 	}
 	for name, e := range s.entries {
-		if _, held := s.busy[name]; present[name] || held {
+		if present[name] || e.busy {
 			continue
 		}
 		if !e.sent {

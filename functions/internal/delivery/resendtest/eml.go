@@ -9,7 +9,6 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -17,26 +16,24 @@ import (
 // email in the outbox.
 type Parsed struct {
 	File      string // path, when read by ReadOutbox
-	Header    mail.Header
 	From      string
-	To        []string // bare addresses
-	ReplyTo   string   // bare address or ""
-	Subject   string   // decoded
-	MessageID string
+	To        []string          // bare addresses
+	ReplyTo   string            // bare address or ""
+	Subject   string            // decoded
 	EnquiryID string            // X-Enquiry-Id
 	Tags      map[string]string // X-Tags
 	Text      string            // decoded, LF line endings
 	HTML      string            // decoded, LF line endings
 }
 
-// ParseEML reads a message written by the Outbox (or any multipart/
-// alternative email with text and HTML parts).
+// ParseEML reads a message written by the Outbox: a multipart/alternative
+// email with text and HTML parts.
 func ParseEML(r io.Reader) (*Parsed, error) {
 	msg, err := mail.ReadMessage(bufio.NewReader(r))
 	if err != nil {
 		return nil, err
 	}
-	p := &Parsed{Header: msg.Header, Tags: map[string]string{}}
+	p := &Parsed{Tags: map[string]string{}}
 	dec := new(mime.WordDecoder)
 	if p.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		return nil, fmt.Errorf("subject: %w", err)
@@ -54,25 +51,15 @@ func ParseEML(r io.Reader) (*Parsed, error) {
 			p.ReplyTo = a.Address
 		}
 	}
-	p.MessageID = msg.Header.Get("Message-ID")
 	p.EnquiryID = msg.Header.Get("X-Enquiry-Id")
 	for _, kv := range strings.Split(msg.Header.Get("X-Tags"), ";") {
 		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
 			p.Tags[k] = v
 		}
 	}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, fmt.Errorf("content type: %w", err)
-	}
-	lf := strings.NewReplacer("\r\n", "\n")
-	if !strings.HasPrefix(mediaType, "multipart/") {
-		body, err := io.ReadAll(msg.Body)
-		if err != nil {
-			return nil, err
-		}
-		p.Text = lf.Replace(string(body))
-		return p, nil
 	}
 	mr := multipart.NewReader(msg.Body, params["boundary"])
 	for {
@@ -87,24 +74,24 @@ func ParseEML(r io.Reader) (*Parsed, error) {
 		if err != nil {
 			return nil, err
 		}
-		ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-		switch ct {
+		text := strings.ReplaceAll(string(body), "\r\n", "\n")
+		switch ct, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type")); ct {
 		case "text/plain":
-			p.Text = lf.Replace(string(body))
+			p.Text = text
 		case "text/html":
-			p.HTML = lf.Replace(string(body))
+			p.HTML = text
 		}
 	}
 	return p, nil
 }
 
-// ReadOutbox parses every .eml file in dir, sorted by file name.
+// ReadOutbox parses every .eml file in dir, sorted by file name (as Glob
+// returns them).
 func ReadOutbox(dir string) ([]*Parsed, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.eml"))
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	var out []*Parsed
 	for _, name := range names {
 		if strings.HasPrefix(filepath.Base(name), ".") {
