@@ -7,6 +7,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/bluetreeclinics/site/functions/internal/mail"
 )
@@ -29,7 +30,7 @@ var (
 	// never succeed. Reception's email is first sent again without the
 	// visitor's reply-to (see Resend.Send), and ends this way only when
 	// even that is refused.
-	ErrRefused = errors.New("delivery: refused for its content")
+	ErrRefused = fmt.Errorf("%w: refused for its content", ErrPermanent)
 	// ErrQuota marks Resend's daily or monthly sending quota being spent.
-	ErrQuota = errors.New("delivery: sending quota exceeded")
+	ErrQuota = fmt.Errorf("%w: sending quota exceeded", ErrPermanent)
 )
