@@ -273,7 +273,7 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
-		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
+		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(cfg.OutboxDir))
 		return o, func() (map[string]any, bool) { return map[string]any{"sender": "outbox"}, true }, nil, nil
 	}
 	r := delivery.NewResend(delivery.ResendOptions{
@@ -301,7 +301,7 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
 	logger.Info("emails are kept in the spool and sent with Resend in the background", "base_url", r.BaseURL(),
-		"spool", absOr(sp.Dir()), "rate_per_second", cfg.Spool.ResendRate)
+		"spool", absOr(cfg.Spool.Dir), "rate_per_second", cfg.Spool.ResendRate)
 	health = func() (map[string]any, bool) {
 		h, ok := sp.Health()
 		return map[string]any{"sender": "resend", "spool": h}, ok

@@ -46,9 +46,6 @@ func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
 	return &Outbox{dir: dir, log: cmp.Or(log, slog.New(slog.DiscardHandler))}, nil
 }
 
-// Dir is the outbox folder.
-func (o *Outbox) Dir() string { return o.dir }
-
 // Send writes m to <dir>/<IdempotencyKey>.eml: a 0600 temporary file,
 // fsynced, then linked into place so a file is never seen half written and
 // an existing one is never replaced.

@@ -200,9 +200,6 @@ func (s *Spool) ensureDir(running bool) error {
 	return nil
 }
 
-// Dir is the spool folder.
-func (s *Spool) Dir() string { return s.dir }
-
 // Send keeps m durably in the spool and wakes the worker; it never waits
 // for the mail service. It returns an error when m could not be kept (the
 // folder cannot be written, or the spool is full: ErrFull): then nothing is
@@ -349,10 +346,7 @@ func (s *Spool) Run(ctx context.Context) {
 	for {
 		s.check()
 		for _, e := range s.due() {
-			if ctx.Err() != nil || s.paused() {
-				break
-			}
-			if err := s.limit.Wait(ctx); err != nil {
+			if s.limit.Wait(ctx) != nil {
 				break
 			}
 			select {
@@ -417,12 +411,6 @@ func (s *Spool) due() []*entry {
 	}
 	slices.SortFunc(due, func(a, b *entry) int { return cmp.Or(a.due.Compare(b.due), strings.Compare(a.key, b.key)) })
 	return due
-}
-
-func (s *Spool) paused() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return time.Now().Before(s.pausedTil)
 }
 
 // pauseFor stops all sending for d (never shortening a longer pause).
