@@ -28,7 +28,7 @@ func TestWithFakeResend(t *testing.T) {
 			fake := resendtest.NewServer(t)
 			tt.setup(fake)
 			sender := delivery.Retry{BaseDelay: 10 * time.Millisecond, MaxAttempts: 3, Next: delivery.NewResend(delivery.ResendOptions{
-				APIKey: fake.APIKey, BaseURL: fake.URL(), HTTPClient: fake.Client(),
+				APIKey: fake.APIKey, BaseURL: fake.URL(),
 			})}
 			e := newEnv(t, sender, func(d *Deps) { d.SendTimeout = 3 * time.Second })
 			v := with(validForm(), "email", "")

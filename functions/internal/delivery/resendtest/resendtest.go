@@ -8,18 +8,10 @@
 //	... send ...
 //	emails := fake.Emails() // accepted, de-duplicated emails
 //
-// Like Resend it answers errors as {"statusCode":N,"name":"...","message":"..."}:
-// 404 for another path than POST /emails; 401 missing_api_key and 403
-// invalid_api_key; 422 validation_error for a body that is not a JSON
-// object (sent as application/json) with one from, 1 to 50 to, a subject,
-// html or text, valid reply_to, tags of ASCII letters, digits, _ or -, and
-// no line break in an address or the subject, nor an address Resend will
-// not take (non-ASCII or quoted local part); 400 invalid_idempotency_key
-// past 256 characters. The same Idempotency-Key with the same body returns
-// the first answer and is not a new email; with another body, 409
-// invalid_idempotent_request.
-//
-// All methods are safe for concurrent use.
+// Like Resend it answers errors as {"statusCode":N,"name":"...","message":"..."}
+// (serve and decode list which), and the same Idempotency-Key with the same
+// body returns the first answer and is not a new email; with another body,
+// 409 invalid_idempotent_request. All methods are safe for concurrent use.
 package resendtest
 
 import (
@@ -85,7 +77,6 @@ type Server struct {
 	down       bool
 	latency    time.Duration
 	retryAfter int
-	held       chan struct{} // while not nil, calls wait for it to close (Hold)
 	idem       map[string]answered
 }
 
@@ -123,9 +114,6 @@ func (s *Server) Close() {
 // URL is the base URL to give the client, with its trailing "/".
 func (s *Server) URL() string { return s.srv.URL + "/" }
 
-// Client is an http.Client for the fake's server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 // Fail makes the next n calls fail, before any check (the real API
 // rate-limits before validating), with status (429 with a retry-after
 // header, any 4xx or 5xx with Resend's error name for it) or one of Hang,
@@ -141,29 +129,7 @@ func (s *Server) Fail(status, n int) {
 
 // Down makes every call drop its connection (Resend unreachable) until Up.
 func (s *Server) Down() { s.mu.Lock(); s.down = true; s.mu.Unlock() }
-
-// Up undoes Down.
-func (s *Server) Up() { s.mu.Lock(); s.down = false; s.mu.Unlock() }
-
-// Hold makes every call wait, unanswered, until Release (or the client gives
-// up), then answers it as usual.
-func (s *Server) Hold() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.held == nil {
-		s.held = make(chan struct{})
-	}
-}
-
-// Release answers the calls Hold kept waiting, and the next ones at once.
-func (s *Server) Release() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.held != nil {
-		close(s.held)
-		s.held = nil
-	}
-}
+func (s *Server) Up()   { s.mu.Lock(); s.down = false; s.mu.Unlock() }
 
 // SetRetryAfter sets the retry-after seconds of 429 answers (default 1; 0:
 // no header).
@@ -186,7 +152,7 @@ func (s *Server) Emails() []Email {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
-	down, latency, retryAfter, held := s.down, s.latency, s.retryAfter, s.held
+	down, latency, retryAfter := s.down, s.latency, s.retryAfter
 	fail := 0
 	if len(s.fails) > 0 {
 		fail = s.fails[0].status
@@ -197,9 +163,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if latency > 0 && !wait(s, r, time.After(latency)) {
-		return
-	}
-	if held != nil && !wait(s, r, held) {
 		return
 	}
 	if down {
