@@ -127,7 +127,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeHTML(w http.ResponseWriter, status int, page []byte) {
-	w.Header().Set("Content-Security-Policy", pagePolicy(page))
+	w.Header().Set("Content-Security-Policy", formpage.Policy(page))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)

@@ -2,7 +2,8 @@
 // that without JavaScript an invalid or failed submission is answered with
 // the form itself: the visitor's values kept, the error summary and each
 // field's error filled in (the markup slots of docs/enquiry-contract.md);
-// or, where no form page can be had, with a small page of its own (Fallback).
+// or, where no form page can be had, with a small page of its own (Fallback);
+// and the Content-Security-Policy each such page is sent with (Policy).
 package formpage
 
 import (
