@@ -275,30 +275,27 @@ func (l *loader) boolean(name string, def bool) bool {
 }
 
 func (l *loader) integer(name string, def, min, max int) int {
-	v := l.str(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < min || n > max {
-		l.fail(name, "%q is not a whole number from %d to %d", v, min, max)
-		return def
-	}
-	return n
+	return number(l, name, def, min, max, strconv.Atoi, fmt.Sprintf("a whole number from %d to %d", min, max))
 }
 
 // duration reads a Go duration from min to max; span says so in words.
 func (l *loader) duration(name string, def, min, max time.Duration, span string) time.Duration {
+	return number(l, name, def, min, max, time.ParseDuration, "a duration from "+span)
+}
+
+// number reads name with parse; unset, it is def, and a value that does not
+// parse or is not from min to max is a failure that says what it must be.
+func number[T int | time.Duration](l *loader, name string, def, min, max T, parse func(string) (T, error), what string) T {
 	v := l.str(name)
 	if v == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < min || d > max {
-		l.fail(name, "%q is not a duration from %s", v, span)
+	n, err := parse(v)
+	if err != nil || n < min || n > max {
+		l.fail(name, "%q is not %s", v, what)
 		return def
 	}
-	return d
+	return n
 }
 
 func (l *loader) address(name string, required bool, def string) string {
