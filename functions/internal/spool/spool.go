@@ -77,16 +77,6 @@ type Options struct {
 // concurrency is how many sends run at once.
 const concurrency = 4
 
-// defaults fills in what o leaves zero.
-func (o *Options) defaults() {
-	o.MinBackoff = cmp.Or(o.MinBackoff, 2*time.Second)
-	o.MaxBackoff = cmp.Or(o.MaxBackoff, 5*time.Minute)
-	o.ConfigBackoff = cmp.Or(o.ConfigBackoff, 10*time.Minute)
-	o.QuotaBackoff = cmp.Or(o.QuotaBackoff, 15*time.Minute)
-	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, 30*time.Second)
-	o.Interval = cmp.Or(o.Interval, time.Second)
-}
-
 // ErrFull is returned by Send when the spool holds MaxBytes already.
 var ErrFull = errors.New("spool: full")
 
@@ -152,7 +142,12 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 		return nil, errors.New("spool: Rate, MaxBytes and AlertAfter must be set")
 	}
 	log = cmp.Or(log, slog.New(slog.DiscardHandler))
-	opts.defaults()
+	opts.MinBackoff = cmp.Or(opts.MinBackoff, 2*time.Second)
+	opts.MaxBackoff = cmp.Or(opts.MaxBackoff, 5*time.Minute)
+	opts.ConfigBackoff = cmp.Or(opts.ConfigBackoff, 10*time.Minute)
+	opts.QuotaBackoff = cmp.Or(opts.QuotaBackoff, 15*time.Minute)
+	opts.AttemptTimeout = cmp.Or(opts.AttemptTimeout, 30*time.Second)
+	opts.Interval = cmp.Or(opts.Interval, time.Second)
 	s := &Spool{
 		dir:     dir,
 		next:    next,
