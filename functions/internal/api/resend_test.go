@@ -40,7 +40,7 @@ func TestWithFakeResend(t *testing.T) {
 			if n := len(fake.Emails()); n != tt.emails {
 				t.Errorf("%d emails at Resend, want %d", n, tt.emails)
 			}
-			if tt.status == 503 && !strings.Contains(w.Body.String(), textUnavailable.In("en")) {
+			if tt.status == 503 && !strings.Contains(w.Body.String(), reasonUnavailable.text.In("en")) {
 				t.Errorf("503 page lacks the message")
 			}
 			// The same submission again: still one email.
