@@ -49,6 +49,7 @@ func benchLatency(b *testing.B, mode string) {
 		// up on it), then reaches the fake.
 		target, _ := url.Parse(fake.URL())
 		proxy := httputil.NewSingleHostReverseProxy(target)
+		proxy.ErrorHandler = func(http.ResponseWriter, *http.Request, error) {} // a call the spool gave up on
 		held := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-release:
