@@ -37,9 +37,6 @@ type Outbox struct {
 
 // NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
 func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
-	if dir == "" {
-		return nil, errors.New("delivery: outbox folder not set")
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("delivery: outbox: %w", err)
 	}

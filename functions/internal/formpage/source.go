@@ -68,12 +68,10 @@ func (d dirSource) Page(_ context.Context, lang, kind string) ([]byte, error) {
 }
 
 // HTTP fetches the pages from the deployed site (serverless hosts have no
-// built site on disk) and keeps them in memory for cacheTTL. When the site
-// cannot be reached, a page fetched earlier is used however old it is.
+// built site on disk) with client, whose timeout bounds each fetch, and keeps
+// them in memory for cacheTTL. When the site cannot be reached, a page
+// fetched earlier is used however old it is.
 func HTTP(siteURL *url.URL, client *http.Client) Source {
-	if client == nil {
-		client = &http.Client{Timeout: 3 * time.Second}
-	}
 	return &httpSource{site: siteURL, client: client, cache: map[string]cached{}, now: time.Now}
 }
 

@@ -132,9 +132,6 @@ const (
 // left. A folder others may read is made private, or refused. Call Run to
 // start sending.
 func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spool, error) {
-	if dir == "" {
-		return nil, errors.New("spool: no folder")
-	}
 	if next == nil {
 		return nil, errors.New("spool: no sender")
 	}
