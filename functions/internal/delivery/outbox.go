@@ -99,12 +99,8 @@ func EML(m *mail.Message, date time.Time) ([]byte, error) {
 		}
 		to = append(to, s)
 	}
-	domain := "localhost"
-	if a, err := netmail.ParseAddress(m.From); err == nil {
-		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
-			domain = a.Address[i+1:]
-		}
-	}
+	a, _ := netmail.ParseAddress(m.From) // formatAddress has checked it
+	domain := a.Address[strings.LastIndexByte(a.Address, '@')+1:]
 	sum := sha256.Sum256([]byte(m.IdempotencyKey))
 	boundary := "bluetree-" + hex.EncodeToString(sum[:12])
 
