@@ -85,10 +85,11 @@ func Policy(page []byte) string {
 			if n.DataAtom == atom.Script {
 				switch strings.ToLower(strings.TrimSpace(attr(n, "type"))) {
 				case "", "text/javascript", "application/javascript", "module":
+					list = &scripts
 				default:
 					continue
 				}
-				if list = &scripts; hasAttr(n, "src") {
+				if hasAttr(n, "src") {
 					continue
 				}
 			}
