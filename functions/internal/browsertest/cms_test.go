@@ -374,7 +374,7 @@ func startProcess(t *testing.T, name, dir string, extraEnv []string, bin string,
 	})
 }
 
-// waitHTTP waits until url answers at all.
+// waitHTTP waits until url answers with anything but 503.
 func waitHTTP(t *testing.T, url, name string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
