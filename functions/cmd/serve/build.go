@@ -14,17 +14,12 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
-// buildTimeout bounds one build of the site (Hugo can hang after a template
-// error). Compiling Hugo on the first run has no bound: it took over 30
-// minutes on the shared 2-core machine, the console reports it every few
-// seconds, and Ctrl-C stops it.
-const buildTimeout = 2 * time.Minute
-
-// buildSite builds the site into dir with the pinned Hugo.
-// baseURL (the URL the site is opened at) makes Hugo's absolute links
-// (canonical, sitemap) point at this server.
+// buildSite builds the site into dir with the pinned Hugo, within
+// site.DefaultTimeout (Hugo can hang after a template error). baseURL (the
+// URL the site is opened at) makes Hugo's absolute links (canonical,
+// sitemap) point at this server.
 func buildSite(ctx context.Context, dir, baseURL string) error {
-	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL, Timeout: buildTimeout})
+	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL})
 }
 
 // rebuild builds into a fresh folder beside dir and swaps it in, so a failed

@@ -101,7 +101,9 @@ const firstBuildNote = "Compiling Hugo first: this computer has not compiled it 
 
 // buildFirst is the first build: the pinned Hugo (compiled if Go's cache
 // lacks it) and then the site into dir, telling the console what happens
-// at least every progressEvery. Tests replace it with a slow build.
+// at least every progressEvery. Compiling has no time bound (it took over
+// 30 minutes on a shared 2-core machine): the console reports it, and
+// Ctrl-C stops it. Tests replace it with a slow build.
 var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdout io.Writer) error {
 	root, err := site.Root()
 	if err != nil {

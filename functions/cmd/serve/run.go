@@ -100,13 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv.ConnState = ln.connState // idle connections give way to new visitors
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	serving := true
-	defer func() {
-		if serving { // returning before the site was served: a build failed or was stopped
-			srv.Close()
-			<-errc
-		}
-	}()
+	defer srv.Close() // after Shutdown, nothing to close; before it (a build failed or was stopped), everything
 	if o.build {
 		fmt.Fprintf(stdout, "Listening on %s/: until the site is built, a browser there sees a \"being built\" page.\n", ownURL)
 	}
@@ -195,14 +189,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	select {
 	case err := <-errc:
-		serving = false
 		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing requests in flight")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	serving = false
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

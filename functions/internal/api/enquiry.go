@@ -97,9 +97,6 @@ func sendEnquiry(log *slog.Logger, composer *mail.Composer, sender delivery.Send
 		if err != nil {
 			return &refusal{reason: reasonUnavailable, err: fmt.Errorf("compose: %w", err)}
 		}
-		if len(msgs) == 0 {
-			return &refusal{reason: reasonInternal, err: errors.New("compose: no message")}
-		}
 		sctx, cancel := sendContext(ctx, timeout, time.Now())
 		defer cancel()
 		for i, m := range msgs {

@@ -32,13 +32,12 @@ var (
 	reasonRateLimited     = &reason{http.StatusTooManyRequests, data.Text{En: "Too many enquiries have been sent from your connection. Please wait a few minutes and try again.", Ar: "أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى."}, "rate_limited", true}
 	reasonInvalid         = &reason{http.StatusUnprocessableEntity, data.Text{}, "invalid", true}
 	reasonUnavailable     = &reason{http.StatusServiceUnavailable, data.Text{En: "We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.", Ar: "تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب."}, "unavailable", true} // mail could not be sent
-	reasonInternal        = &reason{http.StatusInternalServerError, reasonUnavailable.text, "internal", true}
 )
 
 // refusal is a failed enquiry request.
 type refusal struct {
 	*reason
-	err        error          // the cause, logged for reasonUnavailable and reasonInternal only
+	err        error          // the cause of our own failure (reasonUnavailable), logged
 	fields     enquiry.Errors // reasonInvalid: problems by field
 	retryAfter int            // seconds, reasonRateLimited
 }
@@ -62,14 +61,11 @@ type errorWriter struct {
 func (ew errorWriter) write(w http.ResponseWriter, r *http.Request, req requestFacts, e *refusal) {
 	info := infoFrom(r.Context())
 	info.outcome = e.outcome
-	if e.reason == reasonUnavailable || e.reason == reasonInternal {
-		// Only our own failures are logged in full (visitor mistakes are
-		// counted by the request log's outcome).
-		msg := "<nil>"
-		if e.err != nil {
-			msg = redact(e.err.Error(), req.redact)
-		}
-		ew.log.ErrorContext(r.Context(), "enquiry not sent", "id", info.id, "kind", info.kind, "outcome", e.outcome, "error", msg)
+	if e.err != nil {
+		// Only our own failures have a cause, and are logged in full
+		// (visitor mistakes are counted by the request log's outcome).
+		ew.log.ErrorContext(r.Context(), "enquiry not sent", "id", info.id, "kind", info.kind, "outcome", e.outcome,
+			"error", redact(e.err.Error(), req.redact))
 	}
 	if e.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))

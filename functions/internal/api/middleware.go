@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/bluetreeclinics/site/data"
@@ -71,7 +72,9 @@ func requestLog(log *slog.Logger, next http.Handler) http.Handler {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // securityHeaders sets the headers every API reply carries: the site's
-// (data/csp.yaml), and no-store, as the replies may hold what a visitor typed.
+// (data/csp.yaml: its policy with no inline source allowed, which an HTML
+// reply replaces with its page's), and no-store, as the replies may hold
+// what a visitor typed.
 func securityHeaders(next http.Handler) http.Handler {
 	// Built once; each reply's header shares the value slices, which
 	// nothing changes in place (Set replaces, Add appends to a full slice).
@@ -80,7 +83,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		headers.Set(kv[0], kv[1])
 	}
 	headers.Set("Cache-Control", "no-store")
-	headers.Set("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+	headers.Set("Content-Security-Policy", strings.Join(data.PagePolicy(), "; "))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		maps.Copy(w.Header(), headers)
 		next.ServeHTTP(w, r)

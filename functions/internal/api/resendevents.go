@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/resend/resend-go/v2"
 
 	"github.com/bluetreeclinics/site/functions/internal/config"
@@ -90,12 +90,9 @@ var problems = map[string]string{
 // stored in lastAlert for /api/health.
 func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, timeout time.Duration, lastAlert *atomic.Pointer[Alert]) http.Handler {
 	verifier := resend.NewClient("").Webhooks
-	// svix-id → when acted on; Resend sends a few events an hour, so the
-	// last thousand cover replayWindow many times over.
-	seen, err := lru.New[string, time.Time](1000)
-	if err != nil {
-		panic(err) // only for a size below 1
-	}
+	// The svix-ids acted on within replayWindow; Resend sends a few events
+	// an hour, so a thousand cover it many times over.
+	seen := expirable.NewLRU[string, bool](1000, nil, replayWindow)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := infoFrom(r.Context())
 		info.kind = "resend_event"
@@ -127,7 +124,7 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 			answer(http.StatusUnauthorized, "bad_signature", "error", "signature not valid")
 			return
 		}
-		if at, ok := seen.Get(id); ok && time.Since(at) < replayWindow {
+		if _, ok := seen.Get(id); ok {
 			// A retry of a delivery already acted on, or a replay: no second effect.
 			answer(http.StatusOK, "replay", "status", "already handled")
 			return
@@ -151,7 +148,7 @@ func handleResendEvents(log *slog.Logger, cfg Events, sender delivery.Sender, ti
 			}
 			lastAlert.Store(alert)
 		}
-		seen.Add(id, time.Now())
+		seen.Add(id, true)
 		answer(http.StatusOK, outcome, "status", outcome)
 	})
 }

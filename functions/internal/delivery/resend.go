@@ -30,8 +30,9 @@ type ResendOptions struct {
 	// https://api.resend.com/), so an operator's RESEND_BASE_URL keeps working.
 	// A missing trailing "/" is added.
 	BaseURL string
-	// HTTPClient to use; nil means NewHTTPClient(15*time.Second, 64). Its
-	// Transport is wrapped to see what resend-go hides (statusRecorder).
+	// HTTPClient to use, made by NewHTTPClient; nil means
+	// NewHTTPClient(15*time.Second, 64). Its Transport is wrapped to see
+	// what resend-go hides (statusRecorder).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
@@ -40,9 +41,8 @@ type ResendOptions struct {
 // calls it retries (the spool in serve, Retry on the Lambda path). Safe for
 // concurrent use.
 type Resend struct {
-	client    *resend.Client
-	log       *slog.Logger
-	configErr error
+	client *resend.Client
+	log    *slog.Logger
 }
 
 // NewResend returns a Sender for the Resend API.
@@ -53,19 +53,11 @@ func NewResend(o ResendOptions) *Resend {
 		hc = NewHTTPClient(15*time.Second, 64)
 	}
 	wrapped := *hc // shallow copy: the caller's client stays untouched
-	base := wrapped.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	wrapped.Transport = &statusRecorder{base: base}
+	wrapped.Transport = &statusRecorder{base: hc.Transport}
 
 	r.client = resend.NewCustomClient(&wrapped, strings.TrimSpace(o.APIKey))
 	if o.BaseURL != "" { // config.Load has checked it is an absolute http(s) URL
-		if u, err := url.Parse(strings.TrimSuffix(o.BaseURL, "/") + "/"); err != nil {
-			r.configErr = fmt.Errorf("delivery: Resend base URL: %w", err)
-		} else {
-			r.client.BaseURL = u
-		}
+		r.client.BaseURL, _ = url.Parse(strings.TrimSuffix(o.BaseURL, "/") + "/")
 	}
 	return r
 }
@@ -135,11 +127,6 @@ func (e *SendError) Unwrap() []error {
 // acknowledgement, or reception's email refused even so, is ErrRefused:
 // that one email can never be sent as it is.
 func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
-	if r.configErr != nil {
-		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
-			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
-		return &SendError{Kind: ErrPermanent, Err: r.configErr}
-	}
 	for {
 		rec := &callResult{}
 		t0 := time.Now()

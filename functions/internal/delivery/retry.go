@@ -52,15 +52,13 @@ func (r Retry) Send(ctx context.Context, m *mail.Message) error {
 			return err
 		}
 		log.WarnContext(ctx, "retrying the send", append(attrs, "wait", wait)...)
-		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			if se != nil {
 				se.Err = ctx.Err()
 			}
 			return err
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
