@@ -67,12 +67,12 @@ func (l *connLimit) Accept() (net.Conn, error) {
 			lc.client = api.Client(ap.Addr())
 		}
 		l.mu.Lock()
-		n := l.open[lc.client]
-		if l.perClient <= 0 || n < l.perClient {
-			l.open[lc.client] = n + 1
+		atLimit := l.perClient > 0 && l.open[lc.client] >= l.perClient
+		if !atLimit {
+			l.open[lc.client]++
 		}
 		l.mu.Unlock()
-		if l.perClient > 0 && n >= l.perClient {
+		if atLimit {
 			c.Close()
 			l.warn(&l.refusedLogged, "connections refused: a client holds its limit of open connections",
 				"limit", l.perClient, "refused_so_far", l.refused.Add(1))

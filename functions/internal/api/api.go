@@ -88,13 +88,7 @@ func New(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	mux := http.NewServeMux()
-	addRoutes(mux, d)
-	return requestLog(d.Logger, securityHeaders(recoverer(d.Logger, mux)))
-}
-
-// addRoutes mounts every route; each handler is given only what it uses.
-func addRoutes(mux *http.ServeMux, d Deps) {
+	// Each handler is given only what it uses.
 	var lastAlert atomic.Pointer[Alert]
 	gate := &gate{
 		origins:    allowedOrigins(d.SiteURL, d.ExtraOrigins),
@@ -104,11 +98,13 @@ func addRoutes(mux *http.ServeMux, d Deps) {
 	}
 	errs := errorWriter{log: d.Logger, pages: d.Pages}
 	send := sendEnquiry(d.Logger, d.Composer, d.Sender, d.SendTimeout)
+	mux := http.NewServeMux()
 	mux.Handle("POST /api/enquiry", handleEnquiry(gate, d.Parser, send, errs))
 	mux.Handle("GET /api/health", handleHealth(d.Health, &lastAlert))
 	if d.Events.WebhookSecret != "" {
 		mux.Handle("POST /api/resend-events", handleResendEvents(d.Logger, d.Events, d.Sender, d.SendTimeout, &lastAlert))
 	}
+	return requestLog(d.Logger, securityHeaders(recoverer(d.Logger, mux)))
 }
 
 // handleHealth is GET /api/health: the host's health details and the last

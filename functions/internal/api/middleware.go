@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -38,10 +39,7 @@ func requestLog(log *slog.Logger, next http.Handler) http.Handler {
 		info := &requestInfo{}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
-		status := sw.status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := cmp.Or(sw.status, http.StatusOK) // nothing written: net/http sends 200
 		path := r.URL.Path
 		if len(path) > 64 {
 			path = path[:64] + "…"

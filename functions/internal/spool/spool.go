@@ -279,16 +279,11 @@ func (s *Spool) Depth() int {
 // oldestAge is how long the oldest waiting email has been in the spool (0
 // when the spool is empty). The caller holds s.mu.
 func (s *Spool) oldestAge() time.Duration {
-	var oldest time.Time
+	var age time.Duration
 	for _, e := range s.entries {
-		if oldest.IsZero() || e.spooled.Before(oldest) {
-			oldest = e.spooled
-		}
+		age = max(age, time.Since(e.spooled))
 	}
-	if oldest.IsZero() {
-		return 0
-	}
-	return time.Since(oldest)
+	return age
 }
 
 // Health is the spool's part of GET /api/health, and whether all is well:
