@@ -2,8 +2,6 @@ package main
 
 import (
 	"cmp"
-	"errors"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -32,16 +30,11 @@ func newStatic(dir string, log *slog.Logger) *static {
 
 // reload reads _headers again (after a rebuild).
 func (s *static) reload() {
-	var rules []headerRule
 	b, err := os.ReadFile(filepath.Join(s.dir, "_headers"))
-	switch {
-	case err == nil:
-		rules = parseHeaders(b)
-	case errors.Is(err, fs.ErrNotExist):
-		s.log.Warn("no _headers file in the publish folder: static files get no security headers", "dir", s.dir)
-	default:
-		s.log.Warn("reading _headers", "error", err.Error())
+	if err != nil {
+		s.log.Warn("the publish folder's _headers cannot be read: static files get no security headers", "error", err.Error())
 	}
+	rules := parseHeaders(b)
 	s.rules.Store(&rules)
 }
 
@@ -78,11 +71,9 @@ func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer root.Close()
 	if st, err := root.Stat(cmp.Or(strings.TrimPrefix(name, "/"), ".")); err == nil && st.IsDir() {
 		if !strings.HasSuffix(urlPath, "/") {
-			target := urlPath + "/"
-			if r.URL.RawQuery != "" {
-				target += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, target, http.StatusMovedPermanently)
+			target := *r.URL // the query kept
+			target.Path = urlPath + "/"
+			http.Redirect(w, r, target.String(), http.StatusMovedPermanently)
 			return
 		}
 		name = path.Join(name, "index.html")

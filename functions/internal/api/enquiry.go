@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -60,11 +61,7 @@ func handleEnquiry(gate *gate, parser *enquiry.Parser, send sendFunc, errs error
 		if enquiry.IsHoneypot(values) {
 			// A bot: answered exactly as a person would be, nothing sent.
 			info.outcome = "honeypot"
-			kind := req.kind
-			if !enquiry.IsChoice(enquiry.FieldKind, kind) {
-				kind = enquiry.KindAppointment
-			}
-			accepted(w, req, kind, enquiry.RandomID())
+			accepted(w, req, cmp.Or(info.kind, enquiry.KindAppointment), enquiry.RandomID())
 			return
 		}
 
