@@ -100,23 +100,19 @@ func (l *limiter) allow(client string, now time.Time) (ok bool, retryAfter int) 
 // our proxy appended; earlier entries are the client's to forge), as Client
 // groups it.
 func clientKey(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if a, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Nf-Client-Connection-Ip"))); err == nil {
-			return Client(a).String()
-		}
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if a, err := netip.ParseAddr(strings.TrimSpace(parts[len(parts)-1])); err == nil {
-				return Client(a).String()
-			}
-		}
-	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	if a, err := netip.ParseAddr(strings.TrimSpace(host)); err == nil {
-		return Client(a).String()
+	candidates := []string{host}
+	if trustProxy {
+		xff := headerList(r, "X-Forwarded-For")
+		candidates = []string{r.Header.Get("X-Nf-Client-Connection-Ip"), xff[strings.LastIndexByte(xff, ',')+1:], host}
+	}
+	for _, c := range candidates { // the first that is an address
+		if a, err := netip.ParseAddr(strings.TrimSpace(c)); err == nil {
+			return Client(a).String()
+		}
 	}
 	return host
 }

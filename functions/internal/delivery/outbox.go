@@ -62,10 +62,8 @@ func (o *Outbox) Send(ctx context.Context, m *mail.Message) error {
 		}
 		logged = "email written to the outbox"
 		err = WriteDurably(o.dir, ".tmp-*.eml", raw, func(tmp string) error {
-			err := os.Link(tmp, final)
-			if errors.Is(err, fs.ErrExist) {
+			if err := os.Link(tmp, final); errors.Is(err, fs.ErrExist) {
 				logged = "email already in the outbox"
-				return nil
 			} else if err != nil {
 				// File systems without hard links: rename (which would replace a
 				// file written in between; acceptable for a local outbox).
