@@ -78,36 +78,30 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 // hashes, as the site's are, and nothing else inline. A script with a src,
 // or of a type the browser does not run (JSON-LD), needs no hash.
 func Policy(page []byte) string {
-	var scripts, styles []string // 'sha256-…' sources, each once, in page order
-	if doc, err := html.Parse(bytes.NewReader(page)); err == nil {
-		for _, n := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Style || n.DataAtom == atom.Script }) {
-			list := &styles
-			if n.DataAtom == atom.Script {
-				switch strings.ToLower(strings.TrimSpace(attr(n, "type"))) {
-				case "", "text/javascript", "application/javascript", "module":
-					list = &scripts
-				default:
-					continue
-				}
-				if hasAttr(n, "src") {
-					continue
-				}
+	hashes := map[string][]string{} // directive → 'sha256-…' sources, each once, in page order
+	doc, _ := html.Parse(bytes.NewReader(page)) // a bytes.Reader does not fail
+	for _, n := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Style || n.DataAtom == atom.Script }) {
+		directive := "style-src"
+		if n.DataAtom == atom.Script {
+			switch strings.ToLower(strings.TrimSpace(attr(n, "type"))) {
+			case "", "text/javascript", "application/javascript", "module":
+				directive = "script-src"
+			default:
+				continue
 			}
-			sum := sha256.Sum256([]byte(textOf(n)))
-			if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Contains(*list, h) {
-				*list = append(*list, h)
+			if hasAttr(n, "src") {
+				continue
 			}
+		}
+		sum := sha256.Sum256([]byte(textOf(n)))
+		if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Contains(hashes[directive], h) {
+			hashes[directive] = append(hashes[directive], h)
 		}
 	}
 	var out []string
 	for _, d := range data.PagePolicy() {
-		switch {
-		case strings.HasPrefix(d, "script-src "):
-			d = strings.Join(append([]string{d}, scripts...), " ")
-		case strings.HasPrefix(d, "style-src "):
-			d = strings.Join(append([]string{d}, styles...), " ")
-		}
-		out = append(out, d)
+		name, _, _ := strings.Cut(d, " ")
+		out = append(out, strings.Join(append([]string{d}, hashes[name]...), " "))
 	}
 	return strings.Join(out, "; ")
 }
@@ -147,13 +141,8 @@ func fillSummary(doc *html.Node, errs enquiry.Errors, order []string, lang strin
 	}
 	removeAttr(summary, "hidden")
 	setAttr(summary, "autofocus", "")
-	if h := find(summary, func(n *html.Node) bool {
-		switch n.DataAtom {
-		case atom.H2, atom.H3, atom.H4, atom.P:
-			return true
-		}
-		return false
-	}); h != nil && strings.TrimSpace(textOf(h)) == "" {
+	isHeading := func(n *html.Node) bool { return slices.Contains([]atom.Atom{atom.H2, atom.H3, atom.H4, atom.P}, n.DataAtom) }
+	if h := find(summary, isHeading); h != nil && strings.TrimSpace(textOf(h)) == "" {
 		setText(h, summaryHeading(lang))
 	}
 	list := find(summary, func(n *html.Node) bool { return n.DataAtom == atom.Ul || n.DataAtom == atom.Ol })
