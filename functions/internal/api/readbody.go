@@ -17,14 +17,9 @@ const maxDrainBytes = 10 << 20
 // a *http.MaxBytesError, having drained the rest (up to maxDrainBytes) and
 // asked for the connection to be closed after the reply.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body := r.Body
-	if r.ContentLength > limit {
-		drain(w, body)
-		return nil, &http.MaxBytesError{Limit: limit}
-	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, body, limit))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if tooLarge(err) {
-		drain(w, body)
+		drain(w, r.Body)
 	}
 	return b, err
 }
