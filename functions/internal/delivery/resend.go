@@ -186,32 +186,23 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 
 // transient reports whether a failed attempt may succeed later.
 func transient(rec *callResult) bool {
-	switch {
-	case rec.status == 0: // timeout, connection refused or reset
-		return true
-	case rec.status == http.StatusTooManyRequests:
+	switch rec.status {
+	case http.StatusTooManyRequests:
 		return rec.name != "daily_quota_exceeded" && rec.name != "monthly_quota_exceeded"
-	case rec.status == http.StatusConflict && rec.name == "concurrent_idempotent_requests":
-		return true // the first request with this key is still running
-	case rec.status == http.StatusRequestTimeout:
-		return true
-	default: // 5xx; other 4xx: our request or configuration is wrong
-		return rec.status >= 500
+	case http.StatusConflict:
+		return rec.name == "concurrent_idempotent_requests" // the first request with this key is still running
 	}
+	// No answer (timeout, connection refused or reset), 408 and 5xx; any
+	// other 4xx: our request or configuration is wrong.
+	return rec.status == 0 || rec.status == http.StatusRequestTimeout || rec.status >= 500
 }
 
 // refusedContent reports whether Resend refused the email for what it
 // holds (an address it will not take) rather than for the configuration
 // (key, sender domain: 401, 403, invalid_from_address).
 func refusedContent(rec *callResult) bool {
-	if rec.status != http.StatusUnprocessableEntity && rec.status != http.StatusBadRequest {
-		return false
-	}
-	switch rec.name {
-	case "validation_error", "invalid_parameter", "":
-		return true
-	}
-	return false
+	return (rec.status == http.StatusUnprocessableEntity || rec.status == http.StatusBadRequest) &&
+		slices.Contains([]string{"validation_error", "invalid_parameter", ""}, rec.name)
 }
 
 func toRequest(m *mail.Message) *resend.SendEmailRequest {
