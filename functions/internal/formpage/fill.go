@@ -78,7 +78,7 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 // hashes, as the site's are, and nothing else inline. A script with a src,
 // or of a type the browser does not run (JSON-LD), needs no hash.
 func Policy(page []byte) string {
-	hashes := map[string][]string{} // directive → 'sha256-…' sources, each once, in page order
+	hashes := map[string][]string{}             // directive → 'sha256-…' sources, each once, in page order
 	doc, _ := html.Parse(bytes.NewReader(page)) // a bytes.Reader does not fail
 	for _, n := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Style || n.DataAtom == atom.Script }) {
 		directive := "style-src"
@@ -141,7 +141,9 @@ func fillSummary(doc *html.Node, errs enquiry.Errors, order []string, lang strin
 	}
 	removeAttr(summary, "hidden")
 	setAttr(summary, "autofocus", "")
-	isHeading := func(n *html.Node) bool { return slices.Contains([]atom.Atom{atom.H2, atom.H3, atom.H4, atom.P}, n.DataAtom) }
+	isHeading := func(n *html.Node) bool {
+		return slices.Contains([]atom.Atom{atom.H2, atom.H3, atom.H4, atom.P}, n.DataAtom)
+	}
 	if h := find(summary, isHeading); h != nil && strings.TrimSpace(textOf(h)) == "" {
 		setText(h, summaryHeading(lang))
 	}
