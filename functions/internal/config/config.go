@@ -347,16 +347,11 @@ func splitList(s string) []string {
 		switch {
 		case r == '"':
 			quoted = !quoted
-		case r == ',' && !quoted:
-			if t := strings.TrimSpace(s[start:min(i, len(s))]); t != "" {
+		case r == ',' && (!quoted || i == len(s)): // after an unclosed quote, the rest is one item
+			if t := strings.TrimSpace(s[start:i]); t != "" {
 				out = append(out, t)
 			}
 			start = i + 1
-		}
-	}
-	if quoted { // an unclosed quote: the rest is one item
-		if t := strings.TrimSpace(s[start:]); t != "" {
-			out = append(out, t)
 		}
 	}
 	return out
