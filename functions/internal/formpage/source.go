@@ -120,10 +120,7 @@ func (h *httpSource) Page(ctx context.Context, lang, kind string) ([]byte, error
 
 func (h *httpSource) fetch(ctx context.Context, p string) ([]byte, error) {
 	u := h.site.ResolveReference(&url.URL{Path: p})
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil) // GET and a URL made by url.URL: it cannot fail
 	req.Header.Set("Accept", "text/html")
 	resp, err := h.client.Do(req)
 	if err != nil {

@@ -132,9 +132,6 @@ const (
 // left. A folder others may read is made private, or refused. Call Run to
 // start sending.
 func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spool, error) {
-	if next == nil {
-		return nil, errors.New("spool: no sender")
-	}
 	if opts.Rate <= 0 || opts.MaxBytes <= 0 || opts.AlertAfter <= 0 {
 		return nil, errors.New("spool: Rate, MaxBytes and AlertAfter must be set")
 	}
@@ -552,11 +549,10 @@ func (s *Spool) scan() error {
 	present := make(map[string]bool, len(des))
 	now := time.Now()
 	for _, de := range des {
-		n := de.Name()
-		if !de.Type().IsRegular() || !strings.HasSuffix(n, suffix) || strings.HasPrefix(n, ".") {
+		name, spooled := strings.CutSuffix(de.Name(), suffix)
+		if !de.Type().IsRegular() || !spooled || strings.HasPrefix(name, ".") {
 			continue
 		}
-		name := strings.TrimSuffix(n, suffix)
 		present[name] = true
 		if _, ok := s.entries[name]; ok {
 			continue

@@ -46,10 +46,8 @@ func ParseEML(r io.Reader) (*Parsed, error) {
 			p.To = append(p.To, a.Address)
 		}
 	}
-	if v := msg.Header.Get("Reply-To"); v != "" {
-		if a, err := mail.ParseAddress(v); err == nil {
-			p.ReplyTo = a.Address
-		}
+	if a, err := mail.ParseAddress(msg.Header.Get("Reply-To")); err == nil { // none: ""
+		p.ReplyTo = a.Address
 	}
 	p.EnquiryID = msg.Header.Get("X-Enquiry-Id")
 	for _, kv := range strings.Split(msg.Header.Get("X-Tags"), ";") {
