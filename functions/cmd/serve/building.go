@@ -37,6 +37,9 @@ const (
 	phaseSite                   // Hugo builds the pages
 )
 
+// phaseNames are the phases as building.html names them.
+var phaseNames = [...]string{phaseHugo: "prepare", phaseCompiling: "hugo", phaseSite: "site"}
+
 // startup is the server's handler from the first moment: the "being built"
 // reply until ready hands every request to the site.
 type startup struct {
@@ -69,17 +72,12 @@ func (s *startup) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Language", "en, ar")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	if r.Method == http.MethodHead {
-		return
-	}
-	first := api.HeaderLang(r.Header.Get("Accept-Language"))
-	phase := map[int32]string{phaseHugo: "prepare", phaseCompiling: "hugo", phaseSite: "site"}[s.phase.Load()]
+	w.WriteHeader(http.StatusServiceUnavailable) // net/http sends no body to a HEAD request
 	buildingPage.Execute(w, map[string]any{
-		"First":   first,
+		"First":   api.HeaderLang(r.Header.Get("Accept-Language")),
 		"Refresh": int(refreshEvery / time.Second),
 		"Elapsed": clock(elapsed),
-		"Phase":   phase,
+		"Phase":   phaseNames[s.phase.Load()],
 	})
 }
 

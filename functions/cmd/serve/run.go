@@ -237,9 +237,7 @@ func listenURL(flagAddr string, addr net.Addr) (*url.URL, []string) {
 	u := &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
 	origins := []string{u.String()}
 	for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
-		if o := "http://" + net.JoinHostPort(h, port); o != u.String() {
-			origins = append(origins, o)
-		}
+		origins = append(origins, "http://"+net.JoinHostPort(h, port)) // the API keeps them in a set: a repeat is harmless
 	}
 	return u, origins
 }

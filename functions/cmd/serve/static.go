@@ -127,9 +127,7 @@ func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
-	if r.Method != http.MethodHead {
-		w.Write(page)
-	}
+	w.Write(page) // net/http sends no body to a HEAD request
 }
 
 func (s *static) applyHeaders(w http.ResponseWriter, urlPath string) {
