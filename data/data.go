@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -54,26 +55,6 @@ type Clinic struct {
 	Fields map[string]any `yaml:"-"`
 }
 
-// Opening is when the clinic is open, in Dubai time (see hours.go).
-type Opening struct {
-	Days     []OpeningDay `yaml:"days"`
-	Holidays []Holiday    `yaml:"holidays"`
-}
-
-// OpeningDay is one day of the week: "monday" … "sunday", open from Opens to
-// Closes ("09:00", "18:00"), or Closed.
-type OpeningDay struct {
-	Day    string `yaml:"day"`
-	Opens  string `yaml:"opens"`
-	Closes string `yaml:"closes"`
-	Closed bool   `yaml:"closed"`
-}
-
-// Holiday is a date ("2026-12-02") the clinic is closed, with its name.
-type Holiday struct {
-	Date string `yaml:"date"`
-	Text `yaml:",inline"`
-}
 
 // Fact is one detail the live site must not be published without (golive.yaml).
 type Fact struct {
@@ -153,13 +134,14 @@ func (c Clinic) SampleFacts() []Fact {
 	return out
 }
 
-// ClinicDetails returns the clinic's details from clinic.yaml.
-func ClinicDetails() Clinic {
+// ClinicDetails returns the clinic's details from clinic.yaml, read once;
+// callers must not change them.
+var ClinicDetails = sync.OnceValue(func() Clinic {
 	var c Clinic
 	mustParse("clinic.yaml", clinicYAML, &c)
 	mustParse("clinic.yaml", clinicYAML, &c.Fields)
 	return c
-}
+})
 
 // value returns the value at a dotted path ("address.en") of c.Fields, or nil.
 func (c Clinic) value(path string) any {

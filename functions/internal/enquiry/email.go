@@ -3,7 +3,6 @@ package enquiry
 import (
 	"strings"
 
-	"github.com/go-playground/validator/v10"
 	"golang.org/x/net/idna"
 )
 
@@ -31,21 +30,21 @@ func normaliseEmail(s string) string {
 	return s[:at+1] + domain
 }
 
-// emailRules are the validator rules of the email field, in the order the
-// field's tag lists them: the first that fails gives the message.
-var emailRules = map[string]validator.Func{
-	// email_ascii: no letter outside ASCII before the @ (a Cyrillic "а"
-	// that looks Latin, an accented name).
-	"email_ascii": func(fl validator.FieldLevel) bool {
-		local, _ := splitEmail(fl.Field().String())
-		return !strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e })
-	},
-	// email_unquoted: no quoted local part ("a b"@example.com).
-	"email_unquoted": func(fl validator.FieldLevel) bool {
-		local, _ := splitEmail(fl.Field().String())
-		return !strings.ContainsAny(local, `"\`)
-	},
-	"mailbox": func(fl validator.FieldLevel) bool { return isMailbox(fl.Field().String()) },
+// emailRule returns the first rule an address breaks, or "" for none:
+// "ascii", a letter outside ASCII before the @ (a Cyrillic "а" that looks
+// Latin, an accented name); "quoted", a quoted local part ("a b"@example.com);
+// "format", not isMailbox.
+func emailRule(s string) string {
+	local, _ := splitEmail(s)
+	switch {
+	case strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e }):
+		return "ascii"
+	case strings.ContainsAny(local, `"\`):
+		return "quoted"
+	case !isMailbox(s):
+		return "format"
+	}
+	return ""
 }
 
 func splitEmail(s string) (local, domain string) {

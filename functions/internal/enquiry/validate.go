@@ -1,280 +1,22 @@
 package enquiry
 
 import (
-	"fmt"
-	"maps"
 	"net/url"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-playground/locales/ar"
-	"github.com/go-playground/locales/en"
-	ut "github.com/go-playground/universal-translator"
-	"github.com/go-playground/validator/v10"
-	artrans "github.com/go-playground/validator/v10/translations/ar"
-	entrans "github.com/go-playground/validator/v10/translations/en"
+	"github.com/bluetreeclinics/site/data"
+	"github.com/bluetreeclinics/site/themes/bluetree"
 )
 
-// The forms the validator checks: one for the fields every enquiry has, one
-// per kind. The "form" tag is the form field name (the contract); the
-// validator shows the field's label instead (see newLangValidator).
-type commonForm struct {
-	Kind       string `form:"kind" validate:"required,choice=kind"`
-	Name       string `form:"name" validate:"required,min=2,maxlen=name"`
-	Email      string `form:"email" validate:"required_if=Contact email,omitempty,maxlen=email,email_ascii,email_unquoted,mailbox"` // email.go
-	Phone      string `form:"phone" validate:"required,maxlen=phone,phone"`
-	Contact    string `form:"contact" validate:"required,choice=contact"`
-	Consent    string `form:"consent" validate:"required,eq=yes"`
-	PhoneValid bool   `form:"-" validate:"-"` // set by normalisePhone; read by the "phone" rule
-}
+// minName is the shortest full name, in characters.
+const minName = 2
 
-type appointmentForm struct {
-	Date    string    `form:"date" validate:"required,isodate,notpast,withinyear"`
-	Time    string    `form:"time" validate:"required,choice=time"`
-	Message string    `form:"message" validate:"maxlen=message"`
-	Today   time.Time `form:"-" validate:"-"` // midnight in Dubai of the day of receipt
-}
-
-type suitabilityForm struct {
-	Area      string   `form:"area" validate:"required,choice=area"`
-	Condition string   `form:"condition" validate:"required,choice=condition"`
-	Duration  string   `form:"duration" validate:"required,choice=duration"`
-	Pain      string   `form:"pain" validate:"required,pain"`
-	Tried     []string `form:"tried" validate:"tried_choice,unique,tried_none"`
-	Thinners  string   `form:"thinners" validate:"required,choice=thinners"`
-	Note      string   `form:"note" validate:"maxlen=note"`
-}
-
-// structFields maps a Go field name of the forms above to its form field name.
-var structFields = func() map[string]string {
-	m := map[string]string{}
-	for _, t := range []reflect.Type{
-		reflect.TypeFor[commonForm](), reflect.TypeFor[appointmentForm](), reflect.TypeFor[suitabilityForm](),
-	} {
-		for f := range t.Fields() {
-			if name := f.Tag.Get("form"); name != "-" && name != "" {
-				m[f.Name] = name
-			}
-		}
-	}
-	return m
-}()
-
-// langValidator is a validator whose messages speak one language.
-type langValidator struct {
-	lang  string
-	v     *validator.Validate
-	trans ut.Translator
-}
-
-// validators are built once and only read afterwards (validator.Validate is
-// safe for concurrent use); they hold no clock, so every Parser shares them.
-var validators = sync.OnceValue(func() map[string]*langValidator {
-	m := map[string]*langValidator{}
-	for _, lang := range []string{LangEnglish, LangArabic} {
-		lv, err := newLangValidator(lang)
-		if err != nil {
-			panic(fmt.Sprintf("enquiry: building the %s validator: %v", lang, err))
-		}
-		m[lang] = lv
-	}
-	return m
-})
-
-var (
-	isoDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	painRe  = regexp.MustCompile(`^[0-9]{1,2}$`)
-)
-
-func newLangValidator(lang string) (*langValidator, error) {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	// Errors name fields as the visitor reads them; structFields maps back.
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name := f.Tag.Get("form")
-		if l, ok := FieldLabels[name]; ok {
-			return text(l).in(lang)
-		}
-		return name
-	})
-
-	rules := map[string]validator.Func{
-		// maxlen=FIELD: at most MaxLength[FIELD] characters.
-		"maxlen": func(fl validator.FieldLevel) bool {
-			return utf8.RuneCountInString(fl.Field().String()) <= MaxLength[fl.Param()]
-		},
-		// choice=FIELD: one of Choices[FIELD].
-		"choice": func(fl validator.FieldLevel) bool {
-			return IsChoice(fl.Param(), fl.Field().String())
-		},
-		// phone: normalisePhone found a valid number.
-		"phone": func(fl validator.FieldLevel) bool {
-			return parentField(fl, "PhoneValid").Bool()
-		},
-		"isodate": func(fl validator.FieldLevel) bool {
-			_, ok := parseDate(fl.Field().String())
-			return ok
-		},
-		// notpast and withinyear compare with the Today of the form, so one
-		// Parse uses one clock reading for every rule and for Received.
-		"notpast": func(fl validator.FieldLevel) bool {
-			d, ok := parseDate(fl.Field().String())
-			today := parentField(fl, "Today").Interface().(time.Time)
-			return ok && !d.Before(today)
-		},
-		"withinyear": func(fl validator.FieldLevel) bool {
-			d, ok := parseDate(fl.Field().String())
-			today := parentField(fl, "Today").Interface().(time.Time)
-			return ok && !d.After(today.AddDate(1, 0, 0))
-		},
-		"pain": func(fl validator.FieldLevel) bool {
-			_, ok := parsePain(fl.Field().String())
-			return ok
-		},
-		"tried_choice": func(fl validator.FieldLevel) bool {
-			for _, s := range fl.Field().Interface().([]string) {
-				if !IsChoice(FieldTried, s) {
-					return false
-				}
-			}
-			return true
-		},
-		"tried_none": func(fl validator.FieldLevel) bool {
-			t := fl.Field().Interface().([]string)
-			return len(t) <= 1 || !slices.Contains(t, "none")
-		},
-	}
-	maps.Copy(rules, emailRules)
-	for tag, fn := range rules {
-		if err := v.RegisterValidation(tag, fn); err != nil {
-			return nil, err
-		}
-	}
-
-	uni := ut.New(en.New(), en.New(), ar.New())
-	trans, _ := uni.GetTranslator(lang)
-	var err error
-	if lang == LangArabic {
-		err = artrans.RegisterDefaultTranslations(v, trans)
-	} else {
-		err = entrans.RegisterDefaultTranslations(v, trans)
-	}
-	if err != nil {
-		return nil, err
-	}
-
-	// Our wording for the validator's length rules (the packages' reads
-	// badly, and the Arabic one lacks the plural forms of 2 and 3–10), and a
-	// fallback for our own rules, used only if fieldMessages misses one.
-	generic := map[string]text{
-		"min":      {"{0} must be at least {1}", "يجب ألا يقل طول {0} عن {1}"},
-		"maxlen":   {"{0} must be {1} or fewer", "يجب ألا يزيد طول {0} على {1}"},
-		"required": {"Enter {0}", "يُرجى تعبئة حقل {0}"},
-		"choice":   {"Choose one of the options for {0}", "اختر أحد الخيارات في حقل {0}"},
-	}
-	for _, tag := range []string{"phone", "isodate", "notpast", "withinyear", "pain", "tried_choice", "unique", "tried_none", "eq", "email_ascii", "email_unquoted", "mailbox", "required_if"} {
-		generic[tag] = text{"Check {0}", "يُرجى مراجعة حقل {0}"}
-	}
-	for tag, t := range generic {
-		msg := t.in(lang)
-		err := v.RegisterTranslation(tag, trans,
-			func(ut ut.Translator) error { return ut.Add(tag, msg, true) },
-			func(ut ut.Translator, fe validator.FieldError) string {
-				s, err := ut.T(fe.Tag(), fe.Field(), characters(lang, limit(fe.Tag(), fe.Param())))
-				if err != nil {
-					return fe.Field()
-				}
-				return s
-			})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return &langValidator{lang: lang, v: v, trans: trans}, nil
-}
-
-// limit is a length rule's number: maxlen's parameter names the field.
-func limit(tag, param string) string {
-	if tag == "maxlen" {
-		return strconv.Itoa(MaxLength[param])
-	}
-	return param
-}
-
-// characters writes a length limit ("100") as "100 characters" in lang.
-func characters(lang, param string) string {
-	n, err := strconv.Atoi(param)
-	if err != nil {
-		return param
-	}
-	if lang == LangArabic {
-		return arCharacters(n)
-	}
-	if n == 1 {
-		return "1 character"
-	}
-	return strconv.FormatInt(int64(n), 10) + " characters"
-}
-
-// parentField returns a field of the struct holding the field being checked.
-func parentField(fl validator.FieldLevel, name string) reflect.Value {
-	p := fl.Parent()
-	for p.Kind() == reflect.Pointer {
-		p = p.Elem()
-	}
-	return p.FieldByName(name)
-}
-
-// parseDate reads YYYY-MM-DD as midnight in Dubai.
-func parseDate(s string) (time.Time, bool) {
-	if !isoDate.MatchString(s) {
-		return time.Time{}, false
-	}
-	d, err := time.ParseInLocation("2006-01-02", s, DubaiLocation())
-	return d, err == nil
-}
-
-func parsePain(s string) (int, bool) {
-	if !painRe.MatchString(s) {
-		return 0, false
-	}
-	n, err := strconv.Atoi(s)
-	return n, err == nil && n >= 0 && n <= 10
-}
-
-// collect adds the problems of one validation to errs, one per form field
-// (the validator reports at most one failed rule per field).
-func (lv *langValidator) collect(errs Errors, err error) {
-	verrs, ok := err.(validator.ValidationErrors)
-	if !ok {
-		if err != nil { // cannot happen with the forms above
-			panic(fmt.Sprintf("enquiry: validator: %v", err))
-		}
-		return
-	}
-	for _, fe := range verrs {
-		field := structFields[fe.StructField()]
-		if field == "" {
-			continue
-		}
-		if _, seen := errs[field]; seen {
-			continue
-		}
-		if t, ok := fieldMessages[field+"."+fe.Tag()]; ok {
-			errs[field] = strings.ReplaceAll(t.in(lv.lang), "{1}", characters(lv.lang, limit(fe.Tag(), fe.Param())))
-		} else {
-			errs[field] = fe.Translate(lv.trans)
-		}
-	}
-}
-
-// Parser turns a submission into an Enquiry: it normalises and validates
-// the fields and gives the enquiry its id. It is safe for concurrent use.
+// Parser turns a submission into an Enquiry: it normalises the fields,
+// checks them and gives the enquiry its id. It is safe for concurrent use.
 type Parser struct {
 	secret []byte
 	now    func() time.Time
@@ -286,82 +28,165 @@ func NewParser(secret []byte, now func() time.Time) *Parser {
 	if now == nil {
 		now = time.Now
 	}
-	validators()                     // build the validators now, not on the first request
-	openingHours()                   // and read the opening hours
-	dayName(time.Sunday, LangArabic) // and the theme's texts
+	data.ClinicDetails()                  // read the opening hours now, not on the first request
+	bluetree.Has(LangArabic, "error_min") // and the theme's texts
 	return &Parser{secret: slices.Clone(secret), now: now}
 }
 
-// Parse normalises and validates a submission in the visitor's language
-// lang (see Lang; anything but "ar" means English). A valid one gives an
-// Enquiry with ID and Received set; an invalid one gives every problem,
-// keyed by form field name, in lang. Unknown fields and fields of the other
-// kind are ignored.
+// Parse normalises and checks a submission in the visitor's language lang
+// (see Lang; anything but "ar" means English). A valid one gives an Enquiry
+// with ID and Received set; an invalid one gives every problem, keyed by
+// form field name, in lang. Unknown fields and fields of the other kind are
+// ignored. The rules are the contract in docs/enquiry-contract.md; the
+// choices and length limits come from data/form_options.yaml and
+// data/form_lengths.yaml, the opening hours from data/clinic.yaml.
 func (p *Parser) Parse(v url.Values, lang string) (*Enquiry, Errors) {
 	if lang != LangArabic {
 		lang = LangEnglish
 	}
-	lv := validators()[lang]
 	received := p.now().In(DubaiLocation())
-
 	phone, phoneOK := normalisePhone(SingleLine(v.Get(FieldPhone)))
-	c := commonForm{
-		Kind:       normaliseChoice(v.Get(FieldKind)),
-		Name:       SingleLine(v.Get(FieldName)),
-		Email:      normaliseEmail(SingleLine(v.Get(FieldEmail))),
-		Phone:      phone,
-		PhoneValid: phoneOK,
-		Contact:    normaliseChoice(v.Get(FieldContact)),
-		Consent:    normaliseChoice(v.Get(FieldConsent)),
-	}
-	errs := Errors{}
-	lv.collect(errs, lv.v.Struct(&c))
-
 	e := &Enquiry{
-		Kind: c.Kind, Lang: lang, Received: received,
-		Name: c.Name, Email: c.Email, Phone: c.Phone, Contact: c.Contact,
+		Kind: normaliseChoice(v.Get(FieldKind)), Lang: lang, Received: received,
+		Name: SingleLine(v.Get(FieldName)), Email: normaliseEmail(SingleLine(v.Get(FieldEmail))),
+		Phone: phone, Contact: normaliseChoice(v.Get(FieldContact)),
 	}
-	switch c.Kind {
+	c := check{lang: lang, errs: Errors{}, opening: data.ClinicDetails().Opening}
+	c.choice(FieldKind, e.Kind)
+	c.rule(FieldName, "required", e.Name != "")
+	c.length(FieldName, "min", minName, utf8.RuneCountInString(e.Name) >= minName)
+	c.maxLength(FieldName, e.Name)
+	if e.Email == "" {
+		c.rule(FieldEmail, "required", e.Contact != "email")
+	} else {
+		c.maxLength(FieldEmail, e.Email)
+		rule := emailRule(e.Email)
+		c.rule(FieldEmail, rule, rule == "")
+	}
+	c.rule(FieldPhone, "required", phone != "")
+	c.rule(FieldPhone, "invalid", phoneOK)
+	c.choice(FieldContact, e.Contact)
+	c.rule(FieldConsent, "required", normaliseChoice(v.Get(FieldConsent)) == "yes")
+
+	switch e.Kind {
 	case KindAppointment:
-		a := appointmentForm{
-			Date:    asciiDigits(SingleLine(v.Get(FieldDate))),
-			Time:    normaliseChoice(v.Get(FieldTime)),
-			Message: multiLine(v.Get(FieldMessage)),
-			Today:   dubaiDay(received),
+		e.Date, e.TimeOfDay, e.Message = asciiDigits(SingleLine(v.Get(FieldDate))), normaliseChoice(v.Get(FieldTime)), multiLine(v.Get(FieldMessage))
+		day, isDate := parseDate(e.Date)
+		today := dubaiDay(received) // one clock reading for every rule and for Received
+		c.rule(FieldDate, "required", e.Date != "")
+		c.rule(FieldDate, "format", isDate)
+		c.rule(FieldDate, "past", !day.Before(today))
+		c.rule(FieldDate, "far", !day.After(today.AddDate(1, 0, 0)))
+		c.choice(FieldTime, e.TimeOfDay)
+		c.maxLength(FieldMessage, e.Message)
+		if c.errs[FieldDate] == "" {
+			c.open(day, e.TimeOfDay)
 		}
-		lv.collect(errs, lv.v.Struct(&a))
-		if errs[FieldDate] == "" {
-			checkOpen(openingHours(), errs, a.Date, a.Time, lang)
-		}
-		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message
 	case KindSuitability:
-		s := suitabilityForm{
-			Area:      normaliseChoice(v.Get(FieldArea)),
-			Condition: normaliseChoice(v.Get(FieldCondition)),
-			Duration:  normaliseChoice(v.Get(FieldDuration)),
-			Pain:      asciiDigits(SingleLine(v.Get(FieldPain))),
-			Thinners:  normaliseChoice(v.Get(FieldThinners)),
-			Note:      multiLine(v.Get(FieldNote)),
-		}
+		e.Area, e.Condition, e.Duration = normaliseChoice(v.Get(FieldArea)), normaliseChoice(v.Get(FieldCondition)), normaliseChoice(v.Get(FieldDuration))
+		e.Thinners, e.Note = normaliseChoice(v.Get(FieldThinners)), multiLine(v.Get(FieldNote))
+		pain := asciiDigits(SingleLine(v.Get(FieldPain)))
+		var painOK bool
+		e.Pain, painOK = parsePain(pain)
 		for _, t := range v[FieldTried] {
 			if t = normaliseChoice(t); t != "" {
-				s.Tried = append(s.Tried, t)
+				e.Tried = append(e.Tried, t)
 			}
 		}
-		lv.collect(errs, lv.v.Struct(&s))
-		e.Area, e.Condition, e.Duration, e.Thinners, e.Note = s.Area, s.Condition, s.Duration, s.Thinners, s.Note
-		e.Pain, _ = parsePain(s.Pain)
-		e.Tried = sortedTried(s.Tried)
+		c.choice(FieldArea, e.Area)
+		c.choice(FieldCondition, e.Condition)
+		c.choice(FieldDuration, e.Duration)
+		c.rule(FieldPain, "required", pain != "")
+		c.rule(FieldPain, "invalid", painOK)
+		c.rule(FieldTried, "choice", !slices.ContainsFunc(e.Tried, func(t string) bool { return !IsChoice(FieldTried, t) }))
+		e.Tried = sortedTried(e.Tried)
+		c.rule(FieldTried, "twice", len(slices.Compact(slices.Clone(e.Tried))) == len(e.Tried))
+		c.rule(FieldTried, "none", len(e.Tried) <= 1 || !slices.Contains(e.Tried, "none"))
+		c.choice(FieldThinners, e.Thinners)
+		c.maxLength(FieldNote, e.Note)
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	if len(c.errs) > 0 {
+		return nil, c.errs
 	}
 	e.ID = p.id(e)
 	return e, nil
 }
 
-// sortedTried puts treatments in the order the form lists them, so the same
-// ticks give the same Enquiry and the same id whatever order they came in.
+// check gathers the problems of one submission in the visitor's language:
+// the first rule a field breaks gives its message, the theme's text
+// error_FIELD_RULE, else error_RULE about the field's label (field_FIELD).
+type check struct {
+	lang    string
+	errs    Errors
+	opening data.Opening
+}
+
+func (c check) rule(field, rule string, ok bool) { c.length(field, rule, 0, ok) }
+
+// length is rule for a rule on the length of an answer, of limit characters.
+func (c check) length(field, rule string, limit int, ok bool) {
+	if _, seen := c.errs[field]; ok || seen {
+		return
+	}
+	args := map[string]any{"Limit": bluetree.T(c.lang, "n_characters", map[string]any{"Count": limit})}
+	if id := "error_" + field + "_" + rule; bluetree.Has(c.lang, id) {
+		c.errs[field] = bluetree.T(c.lang, id, args)
+		return
+	}
+	args["Field"] = bluetree.T(c.lang, "field_"+field, nil)
+	c.errs[field] = bluetree.T(c.lang, "error_"+rule, args)
+}
+
+// choice: one of Choices[field].
+func (c check) choice(field, value string) { c.rule(field, "choice", IsChoice(field, value)) }
+
+// maxLength: at most MaxLength[field] characters.
+func (c check) maxLength(field, s string) {
+	c.length(field, "maxlen", MaxLength[field], utf8.RuneCountInString(s) <= MaxLength[field])
+}
+
+// open refuses an appointment's date, or its time of day, when the clinic is
+// closed then (data/clinic.yaml "opening"), in the site's words (i18n
+// form_closed_*). The date is valid; the time of day is checked only when
+// it has no problem yet, so a closed day is reported together with a
+// missing or wrong time (one round, not two).
+func (c check) open(day time.Time, tod string) {
+	hol, closed := c.opening.ClosedOn(day)
+	hours := c.opening.On(day.Weekday())
+	t, _ := option(FieldTime, tod)
+	switch {
+	case hol != nil:
+		c.errs[FieldDate] = bluetree.T(c.lang, "form_closed_holiday", map[string]any{
+			"Date": bluetree.Day(c.lang, day) + " " + strconv.Itoa(day.Year()), "Name": hol.In(c.lang)})
+	case closed:
+		c.errs[FieldDate] = bluetree.T(c.lang, "form_closed_day", map[string]any{"Day": bluetree.Weekday(c.lang, day.Weekday())})
+	case c.errs[FieldTime] == "" && !hours.OpenAt(t):
+		c.errs[FieldTime] = bluetree.T(c.lang, "form_closed_time", map[string]any{
+			"Day": bluetree.Weekday(c.lang, day.Weekday()), "Opens": hours.Opens, "Closes": hours.Closes})
+	}
+}
+
+var (
+	isoDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	painRe  = regexp.MustCompile(`^[0-9]{1,2}$`)
+)
+
+// parseDate reads YYYY-MM-DD as midnight in Dubai.
+func parseDate(s string) (time.Time, bool) {
+	if !isoDate.MatchString(s) {
+		return time.Time{}, false
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, DubaiLocation())
+	return d, err == nil
+}
+
+// parsePain reads a whole number from 0 to 10.
+func parsePain(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, painRe.MatchString(s) && err == nil && n <= 10
+}
+
+// triedOrder is the order the form lists the treatments in.
 var triedOrder = func() map[string]int {
 	m := map[string]int{}
 	for i, o := range Choices[FieldTried] {
@@ -370,11 +195,9 @@ var triedOrder = func() map[string]int {
 	return m
 }()
 
+// sortedTried puts treatments in the order the form lists them, so the same
+// ticks give the same Enquiry and the same id whatever order they came in.
 func sortedTried(t []string) []string {
-	if len(t) == 0 {
-		return nil
-	}
-	t = slices.Clone(t)
-	slices.SortFunc(t, func(a, b string) int { return triedOrder[a] - triedOrder[b] })
+	slices.SortStableFunc(t, func(a, b string) int { return triedOrder[a] - triedOrder[b] })
 	return t
 }

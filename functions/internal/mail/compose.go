@@ -18,6 +18,7 @@ import (
 
 	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/themes/bluetree"
 	"github.com/yuin/goldmark"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
@@ -49,8 +50,9 @@ type Composer struct {
 	to       []string
 	siteURL  string
 	siteHost string
-	clinic   clinicLinks // shown in the acknowledgement
-	name     data.Text   // the clinic's (data/clinic.yaml)
+	clinic   clinicLinks  // shown in the acknowledgement
+	name     data.Text    // the clinic's (data/clinic.yaml)
+	opening  data.Opening // when reception calls back
 
 	reception pair
 	ack       map[string]pair // by language
@@ -92,7 +94,7 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 		siteHost: u.Host,
 	}
 	clinic := data.ClinicDetails()
-	cmp.name = clinic.Name
+	cmp.name, cmp.opening = clinic.Name, clinic.Opening
 	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
 		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
@@ -177,7 +179,7 @@ type view struct {
 	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
 	Answers                                   []answer
 
-	CallBackBy                      string // acknowledgement: "18:00 on Thursday 26 November"
+	CallBackTime, CallBackDay       string // acknowledgement: "18:00", "Thursday 26 November"
 	ClinicPhone, ClinicWhatsApp     string
 	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
 	SiteURL                         htmltemplate.URL
@@ -220,7 +222,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 
 	add := func(field, value string, highlight bool) {
 		v.Answers = append(v.Answers, answer{
-			Label:     enquiry.FieldLabels[field].En,
+			Label:     labels[field],
 			Value:     value,
 			TextValue: indent(value),
 			Highlight: highlight,
@@ -274,11 +276,11 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
 		Subject:           c.ackSubject(lang),
-		CallBackBy:        callBackBy(e.Received, lang),
 	}
+	v.CallBackTime, v.CallBackDay = c.callBackBy(e.Received, lang)
 	if lang == enquiry.LangArabic {
 		v.Dir = "rtl"
-		v.Brand = "عيادات بلو تري"
+		v.Brand = c.name.Ar
 		v.LRI, v.PDI = "\u2066", "\u2069"
 		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
 	}
@@ -489,17 +491,35 @@ func tidyText(s string) string {
 	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
 }
 
-// callBackBy says when reception will have answered an enquiry received at
-// t, from the clinic's opening hours: the end of the next working day.
-func callBackBy(t time.Time, lang string) string {
+// callBackBy says when reception will have answered an enquiry received
+// at t: the closing time of the next working day after the day of t, in
+// Dubai (the promise is "by the end of the next working day").
+func (c *Composer) callBackBy(t time.Time, lang string) (clock, day string) {
 	if t.IsZero() {
 		t = time.Now()
 	}
-	by := enquiry.CallBackBy(t)
-	if lang == enquiry.LangArabic {
-		return "قبل الساعة \u2066" + by.Format("15:04") + "\u2069 يوم " + enquiry.FormatDay(by, lang)
-	}
-	return by.Format("15:04") + " on " + enquiry.FormatDay(by, lang)
+	t = t.In(enquiry.DubaiLocation())
+	next := c.opening.OpenDay(time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, t.Location()))
+	return c.opening.On(next.Weekday()).Closes, bluetree.Day(lang, next)
+}
+
+// labels name the answers in reception's email.
+var labels = map[string]string{
+	enquiry.FieldName:      "Full name",
+	enquiry.FieldEmail:     "Email address",
+	enquiry.FieldPhone:     "Phone number",
+	enquiry.FieldContact:   "How should we contact you",
+	enquiry.FieldConsent:   "Consent",
+	enquiry.FieldDate:      "Preferred date",
+	enquiry.FieldTime:      "Preferred time of day",
+	enquiry.FieldMessage:   "Message",
+	enquiry.FieldArea:      "Affected area",
+	enquiry.FieldCondition: "Condition",
+	enquiry.FieldDuration:  "How long",
+	enquiry.FieldPain:      "Pain (0 to 10)",
+	enquiry.FieldTried:     "Treatments already tried",
+	enquiry.FieldThinners:  "Taking blood thinners",
+	enquiry.FieldNote:      "Note",
 }
 
 // ackSubject is the acknowledgement's subject in lang.
