@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -47,7 +48,6 @@ const maxSubjectRunes = 150
 // once by NewComposer; Compose is safe for concurrent use.
 type Composer struct {
 	cfg      ComposerConfig
-	to       []string
 	siteURL  string
 	siteHost string
 	clinic   clinicLinks  // shown in the acknowledgement
@@ -64,32 +64,16 @@ type pair struct {
 	text *texttemplate.Template
 }
 
-// NewComposer checks the configuration and parses the templates.
+// NewComposer parses the templates. The configuration is checked where it
+// is read (config.Load: the addresses with CheckAddress, at most
+// MaxRecipients of them, an absolute site URL).
 func NewComposer(c ComposerConfig) (*Composer, error) {
-	if err := CheckAddress(c.From); err != nil {
-		return nil, fmt.Errorf("mail: From: %w", err)
-	}
-	if len(c.To) == 0 {
-		return nil, errors.New("mail: no reception address (To)")
-	}
-	if len(c.To) > MaxRecipients {
-		return nil, fmt.Errorf("mail: %d reception addresses, at most %d", len(c.To), MaxRecipients)
-	}
-	to := make([]string, 0, len(c.To))
-	for _, a := range c.To {
-		a = strings.TrimSpace(a)
-		if err := CheckAddress(a); err != nil {
-			return nil, fmt.Errorf("mail: reception address: %w", err)
-		}
-		to = append(to, a)
-	}
 	u, err := url.Parse(c.SiteURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("mail: site URL %q is not an absolute http(s) URL", c.SiteURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("mail: site URL %q is not an absolute URL", c.SiteURL)
 	}
 	cmp := &Composer{
 		cfg:      c,
-		to:       to,
 		siteURL:  strings.TrimRight(u.String(), "/") + "/",
 		siteHost: u.Host,
 	}
@@ -132,7 +116,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	m := &Message{
 		IdempotencyKey: e.ID,
 		From:           c.cfg.From,
-		To:             append([]string(nil), c.to...),
+		To:             append([]string(nil), c.cfg.To...),
 		ReplyTo:        replyTo,
 		Subject:        v.Subject,
 		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception},
@@ -220,43 +204,35 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		v.MailtoURL = mailtoURL(replyTo, "Re: "+v.Subject)
 	}
 
-	add := func(field, value string, highlight bool) {
-		v.Answers = append(v.Answers, answer{
-			Label:     labels[field],
-			Value:     value,
-			TextValue: indent(value),
-			Highlight: highlight,
-		})
+	add := func(label, value string) {
+		v.Answers = append(v.Answers, answer{Label: label, Value: value, TextValue: indent(value)})
 	}
 	label := func(field, value string) string { return enquiry.Label(field, value, en) }
 
-	add(enquiry.FieldName, e.Name, false)
-	add(enquiry.FieldPhone, formatPhone(e.Phone), false)
-	if replyTo != "" {
-		add(enquiry.FieldEmail, replyTo, false)
-	} else {
-		add(enquiry.FieldEmail, "(not given)", false)
-	}
-	add(enquiry.FieldContact, label(enquiry.FieldContact, e.Contact), true)
+	add("Full name", e.Name)
+	add("Phone number", formatPhone(e.Phone))
+	add("Email address", cmp.Or(replyTo, "(not given)"))
+	add("How should we contact you", label(enquiry.FieldContact, e.Contact))
+	v.Answers[len(v.Answers)-1].Highlight = true
 	switch e.Kind {
 	case enquiry.KindAppointment:
-		add(enquiry.FieldDate, formatDate(e.Date), false)
-		add(enquiry.FieldTime, label(enquiry.FieldTime, e.TimeOfDay), false)
-		add(enquiry.FieldMessage, orNone(e.Message), false)
+		add("Preferred date", formatDate(e.Date, "Mon 2 Jan 2006"))
+		add("Preferred time of day", label(enquiry.FieldTime, e.TimeOfDay))
+		add("Message", orNone(e.Message))
 	case enquiry.KindSuitability:
-		add(enquiry.FieldArea, label(enquiry.FieldArea, e.Area), false)
-		add(enquiry.FieldCondition, label(enquiry.FieldCondition, e.Condition), false)
-		add(enquiry.FieldDuration, label(enquiry.FieldDuration, e.Duration), false)
-		add(enquiry.FieldPain, strconv.Itoa(e.Pain)+" / 10", false)
+		add("Affected area", label(enquiry.FieldArea, e.Area))
+		add("Condition", label(enquiry.FieldCondition, e.Condition))
+		add("How long", label(enquiry.FieldDuration, e.Duration))
+		add("Pain (0 to 10)", strconv.Itoa(e.Pain)+" / 10")
 		tried := make([]string, 0, len(e.Tried))
 		for _, t := range e.Tried {
 			tried = append(tried, label(enquiry.FieldTried, t))
 		}
-		add(enquiry.FieldTried, orNone(strings.Join(tried, ", ")), false)
-		add(enquiry.FieldThinners, label(enquiry.FieldThinners, e.Thinners), false)
-		add(enquiry.FieldNote, orNone(e.Note), false)
+		add("Treatments already tried", orNone(strings.Join(tried, ", ")))
+		add("Taking blood thinners", label(enquiry.FieldThinners, e.Thinners))
+		add("Note", orNone(e.Note))
 	}
-	add(enquiry.FieldConsent, "Given", false)
+	add("Consent", "Given")
 	return v
 }
 
@@ -265,10 +241,10 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	v := &view{
 		Lang:              lang,
 		Dir:               "ltr",
-		Brand:             c.name.En,
+		Brand:             c.name.In(lang),
 		ID:                e.ID,
 		Kind:              e.Kind,
-		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
+		KindLabel:         enquiry.Label(enquiry.FieldKind, e.Kind, lang),
 		ClinicPhone:       c.clinic.phone,
 		ClinicWhatsApp:    c.clinic.whatsApp,
 		ClinicTelURL:      c.clinic.tel,
@@ -279,10 +255,9 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	}
 	v.CallBackTime, v.CallBackDay = c.callBackBy(e.Received, lang)
 	if lang == enquiry.LangArabic {
-		v.Dir = "rtl"
-		v.Brand = c.name.Ar
-		v.LRI, v.PDI = "\u2066", "\u2069"
-		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
+		v.Dir, v.LRI, v.PDI = "rtl", "\u2066", "\u2069"
+	} else {
+		v.KindLabel = strings.ToLower(v.KindLabel) // "your appointment request"
 	}
 	return v
 }
@@ -322,7 +297,7 @@ func receptionSubject(e *enquiry.Enquiry) string {
 	var fact string
 	switch e.Kind {
 	case enquiry.KindAppointment:
-		fact = formatDateShort(e.Date) + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
+		fact = formatDate(e.Date, "2 Jan 2006") + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
 	case enquiry.KindSuitability:
 		fact = replyBy[e.Contact]
 	}
@@ -431,13 +406,12 @@ func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
 }
 
 func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
+	return strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return -1 // dropped
 		}
-	}
-	return b.String()
+		return r
+	}, s)
 }
 
 func orNone(s string) string {
@@ -466,22 +440,13 @@ func formatReceived(t time.Time) string {
 	return t.In(enquiry.DubaiLocation()).Format("Mon 2 Jan 2006, 15:04") + " (Dubai time)"
 }
 
-// formatDate turns "2026-12-12" into "Sat 12 Dec 2026".
-func formatDate(s string) string {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return enquiry.SingleLine(s)
-	}
-	return d.Format("Mon 2 Jan 2006")
-}
-
-// formatDateShort turns "2026-12-12" into "12 Dec 2026".
-func formatDateShort(s string) string {
+// formatDate writes a date ("2026-12-12") with layout: "Sat 12 Dec 2026".
+func formatDate(s, layout string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return truncate(enquiry.SingleLine(s), 20)
 	}
-	return d.Format("2 Jan 2006")
+	return d.Format(layout)
 }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
@@ -501,25 +466,6 @@ func (c *Composer) callBackBy(t time.Time, lang string) (clock, day string) {
 	t = t.In(enquiry.DubaiLocation())
 	next := c.opening.OpenDay(time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, t.Location()))
 	return c.opening.On(next.Weekday()).Closes, bluetree.Day(lang, next)
-}
-
-// labels name the answers in reception's email.
-var labels = map[string]string{
-	enquiry.FieldName:      "Full name",
-	enquiry.FieldEmail:     "Email address",
-	enquiry.FieldPhone:     "Phone number",
-	enquiry.FieldContact:   "How should we contact you",
-	enquiry.FieldConsent:   "Consent",
-	enquiry.FieldDate:      "Preferred date",
-	enquiry.FieldTime:      "Preferred time of day",
-	enquiry.FieldMessage:   "Message",
-	enquiry.FieldArea:      "Affected area",
-	enquiry.FieldCondition: "Condition",
-	enquiry.FieldDuration:  "How long",
-	enquiry.FieldPain:      "Pain (0 to 10)",
-	enquiry.FieldTried:     "Treatments already tried",
-	enquiry.FieldThinners:  "Taking blood thinners",
-	enquiry.FieldNote:      "Note",
 }
 
 // ackSubject is the acknowledgement's subject in lang.

@@ -276,24 +276,10 @@ func TestSafeAddress(t *testing.T) {
 }
 
 func TestNewComposerRejectsBadConfig(t *testing.T) {
-	for name, mod := range map[string]func(*ComposerConfig){
-		"from":      func(c *ComposerConfig) { c.From = "not an address" },
-		"from-crlf": func(c *ComposerConfig) { c.From = "a@example.com\r\nBcc: b@example.com" },
-		"no-to":     func(c *ComposerConfig) { c.To = nil },
-		"bad-to":    func(c *ComposerConfig) { c.To = []string{"nope"} },
-		"too-many": func(c *ComposerConfig) {
-			c.To = nil
-			for range 51 {
-				c.To = append(c.To, "r@example.com")
-			}
-		},
-		"site": func(c *ComposerConfig) { c.SiteURL = "example.com" },
-	} {
-		c := testConfig()
-		mod(&c)
-		if _, err := NewComposer(c); err == nil {
-			t.Errorf("%s: no error", name)
-		}
+	c := testConfig()
+	c.SiteURL = "example.com"
+	if _, err := NewComposer(c); err == nil {
+		t.Error("a site URL without a host accepted")
 	}
 }
 
