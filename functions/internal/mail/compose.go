@@ -104,7 +104,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
 	}
 	if !ValidKey(e.ID) {
-		return nil, errors.New("mail: enquiry id must be 1 to 200 ASCII letters, digits, _ or -")
+		return nil, fmt.Errorf("mail: enquiry id: %w", ErrBadKey)
 	}
 	lang := e.Lang
 	if lang != enquiry.LangArabic {
@@ -112,36 +112,20 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	}
 	replyTo := safeAddress(e.Email)
 
-	v := c.receptionView(e, replyTo)
-	m := &Message{
-		IdempotencyKey: e.ID,
-		From:           c.cfg.From,
-		To:             append([]string(nil), c.cfg.To...),
-		ReplyTo:        replyTo,
-		Subject:        v.Subject,
-		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception},
-	}
-	var err error
-	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
+	m := &Message{IdempotencyKey: e.ID, To: append([]string(nil), c.cfg.To...), ReplyTo: replyTo,
+		Tags: map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception}}
+	if err := c.reception.render(m, c.receptionView(e, replyTo), c.cfg.From); err != nil {
 		return nil, err
 	}
-	out := []*Message{m}
-
-	if c.cfg.Ack && replyTo != "" {
-		a := c.ackView(e, lang)
-		am := &Message{
-			IdempotencyKey: e.ID + ackSuffix,
-			From:           c.cfg.From,
-			To:             []string{replyTo},
-			Subject:        a.Subject,
-			Tags:           map[string]string{"kind": "ack", "lang": lang, TagEnquiry: e.ID, TagEmail: EmailAck},
-		}
-		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
-			return nil, err
-		}
-		out = append(out, am)
+	if !c.cfg.Ack || replyTo == "" {
+		return []*Message{m}, nil
 	}
-	return out, nil
+	am := &Message{IdempotencyKey: e.ID + ackSuffix, To: []string{replyTo},
+		Tags: map[string]string{"kind": "ack", "lang": lang, TagEnquiry: e.ID, TagEmail: EmailAck}}
+	if err := c.ack[lang].render(am, c.ackView(e, lang), c.cfg.From); err != nil {
+		return nil, err
+	}
+	return []*Message{m, am}, nil
 }
 
 // answer is one labelled line of the reception email.
@@ -218,7 +202,7 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 	case enquiry.KindAppointment:
 		add("Preferred date", formatDate(e.Date, "Mon 2 Jan 2006"))
 		add("Preferred time of day", label(enquiry.FieldTime, e.TimeOfDay))
-		add("Message", orNone(e.Message))
+		add("Message", cmp.Or(e.Message, "(none)"))
 	case enquiry.KindSuitability:
 		add("Affected area", label(enquiry.FieldArea, e.Area))
 		add("Condition", label(enquiry.FieldCondition, e.Condition))
@@ -228,9 +212,9 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		for _, t := range e.Tried {
 			tried = append(tried, label(enquiry.FieldTried, t))
 		}
-		add("Treatments already tried", orNone(strings.Join(tried, ", ")))
+		add("Treatments already tried", cmp.Or(strings.Join(tried, ", "), "(none)"))
 		add("Taking blood thinners", label(enquiry.FieldThinners, e.Thinners))
-		add("Note", orNone(e.Note))
+		add("Note", cmp.Or(e.Note, "(none)"))
 	}
 	add("Consent", "Given")
 	return v
@@ -262,17 +246,18 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	return v
 }
 
-// render executes both templates with v; the text loses the blank lines
-// left by conditional blocks.
-func (p pair) render(v *view) (html, text string, err error) {
+// render fills in m from v (its subject, the HTML and the text, which loses
+// the blank lines left by conditional blocks), sent from from.
+func (p pair) render(m *Message, v *view, from string) error {
 	var hb, tb bytes.Buffer
 	if err := p.html.Execute(&hb, v); err != nil {
-		return "", "", fmt.Errorf("mail: render html: %w", err)
+		return fmt.Errorf("mail: render html: %w", err)
 	}
 	if err := p.text.Execute(&tb, v); err != nil {
-		return "", "", fmt.Errorf("mail: render text: %w", err)
+		return fmt.Errorf("mail: render text: %w", err)
 	}
-	return hb.String(), tidyText(underline(tb.String())), nil
+	m.From, m.Subject, m.HTML, m.Text = from, v.Subject, hb.String(), tidyText(underline(tb.String()))
+	return nil
 }
 
 // mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
@@ -412,13 +397,6 @@ func digits(s string) string {
 		}
 		return r
 	}, s)
-}
-
-func orNone(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // indent lays out a multi-line answer for the text version: continuation
