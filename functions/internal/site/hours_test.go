@@ -2,9 +2,11 @@ package site
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -214,6 +216,28 @@ func TestHoursOncePerPage(t *testing.T) {
 			if !h.Open() && !strings.Contains(got, day+": closed") {
 				t.Errorf("%s: the hours do not say %s is closed:\n%s", p.path, day, got)
 			}
+		}
+	}
+}
+
+// The opening hours are checked in one place, when the site is built
+// (helpers/opening.html): a mistyped day, time or date stops the build and
+// says what to write. The function reads the file as that check leaves it.
+func TestOpeningHoursChecked(t *testing.T) {
+	built(t) // warms Hugo's image cache for the copies
+	day, holiday := `(?m)^    - \{day: monday, .*$`, `(?m)^    - \{date: "2026-12-02", .*$`
+	for _, tc := range []struct{ pattern, line, want string }{
+		{day, `{day: funday, opens: "09:00", closes: "18:00"}`, `"funday" is not a day of the week`},
+		{day, `{day: monday, opens: "9am", closes: "18:00"}`, `monday opens: "9am" is not a time on the 24-hour clock`},
+		{day, `{day: monday, opens: "18:00", closes: "09:00"}`, "monday closes (09:00) before it opens (18:00)"},
+		{day, `{day: tuesday, opens: "09:00", closes: "18:00"}`, "tuesday is listed twice"},
+		{holiday, `{date: "2 Dec", en: "A holiday", ar: "عطلة"}`, `holiday "2 Dec": write its date as year-month-day`},
+	} {
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
+		editFile(t, dir, "data/clinic.yaml", tc.pattern, "    - "+tc.line)
+		err := Build(context.Background(), Options{Root: root, Source: dir, Dest: filepath.Join(dir, "public"), Timeout: 90 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("opening: %s: the build says %v, want %q", tc.line, err, tc.want)
 		}
 	}
 }
