@@ -58,10 +58,10 @@ func splitEmail(s string) (local, domain string) {
 // isMailbox reports whether s is local@domain with an RFC 5322 dot-atom of
 // ASCII as the local part (at most 64 octets) and a DNS name of at least
 // two labels as the domain (letters, digits and hyphens; the last label not
-// all digits), 254 octets at most in all.
+// all digits), MaxLength["email"] (data/form_lengths.yaml) octets at most in all.
 func isMailbox(s string) bool {
 	local, domain := splitEmail(s)
-	if len(s) > 254 || local == "" || len(local) > 64 || domain == "" || len(domain) > 253 {
+	if len(s) > MaxLength[FieldEmail] || local == "" || len(local) > 64 || domain == "" || len(domain) > 253 {
 		return false
 	}
 	for _, atom := range strings.Split(local, ".") {

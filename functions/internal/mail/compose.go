@@ -323,7 +323,7 @@ func CheckAddress(s string) error {
 // header or a second recipient; else "".
 func safeAddress(addr string) string {
 	addr = strings.TrimSpace(addr)
-	if addr == "" || len(addr) > 254 || strings.ContainsAny(addr, "\r\n<>,;\"() \t\\") || strings.Count(addr, "@") != 1 {
+	if addr == "" || len(addr) > enquiry.MaxLength[enquiry.FieldEmail] || strings.ContainsAny(addr, "\r\n<>,;\"() \t\\") || strings.Count(addr, "@") != 1 {
 		return ""
 	}
 	for _, r := range addr {
