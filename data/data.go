@@ -10,6 +10,7 @@ package data
 import (
 	_ "embed"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -54,7 +55,6 @@ type Clinic struct {
 	// Fields is the whole file, for looking up a golive.yaml field by path.
 	Fields map[string]any `yaml:"-"`
 }
-
 
 // Fact is one detail the live site must not be published without (golive.yaml).
 type Fact struct {
@@ -120,7 +120,8 @@ func (c Clinic) SampleFacts() []Fact {
 	known := map[string]bool{}
 	for _, f := range GoLiveFacts() {
 		known[f.Name] = true
-		unchanged := f.Field != "" && f.SampleValue != "" && scalar(c.value(f.Field)) == f.SampleValue
+		// fmt.Sprint writes a number as Hugo's string function does (0 → "0").
+		unchanged := f.Field != "" && f.SampleValue != "" && fmt.Sprint(c.value(f.Field)) == f.SampleValue
 		missing := f.Required && empty(c.value(f.Field))
 		if slices.Contains(c.Sample, f.Name) || unchanged || missing {
 			out = append(out, f)
@@ -156,32 +157,10 @@ func (c Clinic) value(path string) any {
 	return v
 }
 
-// scalar writes a string or number as Hugo's string function does (0 → "0"),
-// so a sampleValue compares alike in the site's check and here; "" for a list,
-// a map or nothing.
-func scalar(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case int, float64, bool:
-		return fmt.Sprint(v)
-	}
-	return ""
-}
-
 // empty reports a value that is missing, an empty string, list or map.
 func empty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case []any:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	}
-	return false
+	r := reflect.ValueOf(v)
+	return !r.IsValid() || (r.Kind() == reflect.String || r.Kind() == reflect.Slice || r.Kind() == reflect.Map) && r.Len() == 0
 }
 
 // Choices returns, for every choice field, its allowed values in the order the
