@@ -72,26 +72,26 @@ func NewComposer(c ComposerConfig) (*Composer, error) {
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("mail: site URL %q is not an absolute URL", c.SiteURL)
 	}
-	cmp := &Composer{
+	comp := &Composer{
 		cfg:      c,
 		siteURL:  strings.TrimRight(u.String(), "/") + "/",
 		siteHost: u.Host,
 	}
 	clinic := data.ClinicDetails()
-	cmp.name, cmp.opening = clinic.Name, clinic.Opening
-	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
+	comp.name, comp.opening = clinic.Name, clinic.Opening
+	if comp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
 		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
-	if cmp.reception, err = parsePair("reception.md"); err != nil {
+	if comp.reception, err = parsePair("reception.md"); err != nil {
 		return nil, err
 	}
-	cmp.ack = map[string]pair{}
+	comp.ack = map[string]pair{}
 	for _, lang := range []string{enquiry.LangEnglish, enquiry.LangArabic} {
-		if cmp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
+		if comp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
 			return nil, err
 		}
 	}
-	return cmp, nil
+	return comp, nil
 }
 
 // Compose returns the reception email first, then the acknowledgement if
