@@ -121,9 +121,12 @@ type check struct {
 	opening data.Opening
 }
 
+// rule records the message of rule for field unless ok, or the field
+// already has a problem.
 func (c check) rule(field, rule string, ok bool) { c.length(field, rule, 0, ok) }
 
-// length is rule for a rule on the length of an answer, of limit characters.
+// length is rule for a rule on the length of an answer: its message says
+// the limit, in characters ({{ .Limit }}).
 func (c check) length(field, rule string, limit int, ok bool) {
 	if _, seen := c.errs[field]; ok || seen {
 		return
