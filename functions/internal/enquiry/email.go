@@ -30,21 +30,18 @@ func normaliseEmail(s string) string {
 	return s[:at+1] + domain
 }
 
-// emailRule returns the first rule an address breaks, or "" for none:
-// "ascii", a letter outside ASCII before the @ (a Cyrillic "а" that looks
-// Latin, an accented name); "quoted", a quoted local part ("a b"@example.com);
-// "format", not isMailbox.
-func emailRule(s string) string {
+// The email field's own rules (validator tags, after maxlen): email_ascii,
+// no letter outside ASCII before the @ (a Cyrillic "а" that looks Latin, an
+// accented name); email_unquoted, no quoted local part ("a b"@example.com);
+// mailbox, isMailbox.
+func emailASCII(s string) bool {
 	local, _ := splitEmail(s)
-	switch {
-	case strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e }):
-		return "ascii"
-	case strings.ContainsAny(local, `"\`):
-		return "quoted"
-	case !isMailbox(s):
-		return "format"
-	}
-	return ""
+	return !strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e })
+}
+
+func emailUnquoted(s string) bool {
+	local, _ := splitEmail(s)
+	return !strings.ContainsAny(local, `"\`)
 }
 
 func splitEmail(s string) (local, domain string) {

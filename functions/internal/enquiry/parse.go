@@ -1,7 +1,9 @@
 package enquiry
 
 import (
+	"cmp"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -10,10 +12,90 @@ import (
 
 	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/themes/bluetree"
+	"github.com/go-playground/validator/v10"
 )
 
-// minName is the shortest full name, in characters.
-const minName = 2
+// form is a submission as the validator checks it: each field's rules are
+// its tag validate (the first that fails gives the message), its form field
+// name the tag form. A choice needs no "required": "" is no choice. Parse
+// fills in the part of the enquiry's kind; the other stays nil, unchecked.
+type form struct {
+	Kind        string `form:"kind" validate:"choice=kind"`
+	Name        string `form:"name" validate:"required,min=2,maxlen=name"`
+	Email       string `form:"email" validate:"required_if=Contact email,omitempty,maxlen=email,email_ascii,email_unquoted,mailbox"`
+	Phone       string `form:"phone" validate:"required,phone"`
+	Contact     string `form:"contact" validate:"choice=contact"`
+	Consent     string `form:"consent" validate:"eq=yes"`
+	Appointment *appointment
+	Suitability *suitability
+	phoneOK     bool // normalisePhone's verdict, for the rule phone
+}
+
+type appointment struct {
+	Date    string    `form:"date" validate:"required,isodate,notpast,withinyear"`
+	Time    string    `form:"time" validate:"choice=time"`
+	Message string    `form:"message" validate:"maxlen=message"`
+	today   time.Time // midnight in Dubai of the day of receipt: one clock reading for every rule and Received
+}
+
+type suitability struct {
+	Area      string   `form:"area" validate:"choice=area"`
+	Condition string   `form:"condition" validate:"choice=condition"`
+	Duration  string   `form:"duration" validate:"choice=duration"`
+	Pain      string   `form:"pain" validate:"required,pain"`
+	Tried     []string `form:"tried" validate:"tried_choice,unique,tried_none"`
+	Thinners  string   `form:"thinners" validate:"choice=thinners"`
+	Note      string   `form:"note" validate:"maxlen=note"`
+}
+
+// tagRules names the rule of a validator tag in the theme's texts
+// (error_FIELD_RULE, error_RULE) where the two differ.
+var tagRules = map[string]string{"eq": "required", "required_if": "required", "phone": "invalid", "pain": "invalid",
+	"isodate": "format", "notpast": "past", "withinyear": "far", "tried_choice": "choice", "unique": "twice",
+	"tried_none": "none", "email_ascii": "ascii", "email_unquoted": "quoted", "mailbox": "format"}
+
+// validation checks forms; built once, it is safe for concurrent use.
+var validation = func() *validator.Validate {
+	v := validator.New()
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("form") })
+	str := func(ok func(string) bool) validator.Func {
+		return func(fl validator.FieldLevel) bool { return ok(fl.Field().String()) }
+	}
+	for tag, fn := range map[string]validator.Func{
+		// choice=FIELD: one of Choices[FIELD]; maxlen=FIELD: at most MaxLength[FIELD] characters.
+		"choice": func(fl validator.FieldLevel) bool { return IsChoice(fl.Param(), fl.Field().String()) },
+		"maxlen": func(fl validator.FieldLevel) bool {
+			return utf8.RuneCountInString(fl.Field().String()) <= MaxLength[fl.Param()]
+		},
+		"phone":   func(fl validator.FieldLevel) bool { return parent[form](fl).phoneOK },
+		"isodate": str(func(s string) bool { _, ok := parseDate(s); return ok }),
+		"notpast": func(fl validator.FieldLevel) bool {
+			d, ok := parseDate(fl.Field().String())
+			return ok && !d.Before(parent[appointment](fl).today)
+		},
+		"withinyear": func(fl validator.FieldLevel) bool {
+			d, ok := parseDate(fl.Field().String())
+			return ok && !d.After(parent[appointment](fl).today.AddDate(1, 0, 0))
+		},
+		"pain": str(func(s string) bool { _, ok := parsePain(s); return ok }),
+		"tried_choice": func(fl validator.FieldLevel) bool {
+			return !slices.ContainsFunc(parent[suitability](fl).Tried, func(t string) bool { return !IsChoice(FieldTried, t) })
+		},
+		"tried_none": func(fl validator.FieldLevel) bool {
+			t := parent[suitability](fl).Tried
+			return len(t) <= 1 || !slices.Contains(t, "none")
+		},
+		"email_ascii": str(emailASCII), "email_unquoted": str(emailUnquoted), "mailbox": str(isMailbox),
+	} {
+		if err := v.RegisterValidation(tag, fn); err != nil {
+			panic(err)
+		}
+	}
+	return v
+}()
+
+// parent returns the form, or the part of one, holding the field a rule checks.
+func parent[T any](fl validator.FieldLevel) *T { return fl.Parent().Addr().Interface().(*T) }
 
 // Parser turns a submission into an Enquiry: it normalises the fields,
 // checks them and gives the enquiry its id. It is safe for concurrent use.
@@ -46,91 +128,65 @@ func (p *Parser) Parse(v url.Values, lang string) (*Enquiry, Errors) {
 	}
 	received := p.now().In(DubaiLocation())
 	phone, phoneOK := normalisePhone(SingleLine(v.Get(FieldPhone)))
-	e := &Enquiry{
-		Kind: normaliseChoice(v.Get(FieldKind)), Lang: lang, Received: received,
-		Name: SingleLine(v.Get(FieldName)), Email: normaliseEmail(SingleLine(v.Get(FieldEmail))),
-		Phone: phone, Contact: normaliseChoice(v.Get(FieldContact)),
+	f := form{
+		Kind: normaliseChoice(v.Get(FieldKind)), Name: SingleLine(v.Get(FieldName)), Email: normaliseEmail(SingleLine(v.Get(FieldEmail))),
+		Phone: phone, Contact: normaliseChoice(v.Get(FieldContact)), Consent: normaliseChoice(v.Get(FieldConsent)), phoneOK: phoneOK,
 	}
-	c := check{lang: lang, errs: Errors{}, opening: data.ClinicDetails().Opening}
-	c.choice(FieldKind, e.Kind)
-	c.rule(FieldName, "required", e.Name != "")
-	c.length(FieldName, "min", minName, utf8.RuneCountInString(e.Name) >= minName)
-	c.maxLength(FieldName, e.Name)
-	if e.Email == "" {
-		c.rule(FieldEmail, "required", e.Contact != "email")
-	} else {
-		c.maxLength(FieldEmail, e.Email)
-		rule := emailRule(e.Email)
-		c.rule(FieldEmail, rule, rule == "")
-	}
-	c.rule(FieldPhone, "required", phone != "")
-	c.rule(FieldPhone, "invalid", phoneOK)
-	c.choice(FieldContact, e.Contact)
-	c.rule(FieldConsent, "required", normaliseChoice(v.Get(FieldConsent)) == "yes")
-
-	switch e.Kind {
+	switch f.Kind {
 	case KindAppointment:
-		e.Date, e.TimeOfDay, e.Message = asciiDigits(SingleLine(v.Get(FieldDate))), normaliseChoice(v.Get(FieldTime)), multiLine(v.Get(FieldMessage))
-		day, isDate := parseDate(e.Date)
-		today := dubaiDay(received) // one clock reading for every rule and for Received
-		c.rule(FieldDate, "required", e.Date != "")
-		c.rule(FieldDate, "format", isDate)
-		c.rule(FieldDate, "past", !day.Before(today))
-		c.rule(FieldDate, "far", !day.After(today.AddDate(1, 0, 0)))
-		c.choice(FieldTime, e.TimeOfDay)
-		c.maxLength(FieldMessage, e.Message)
-		if c.errs[FieldDate] == "" {
-			c.open(day, e.TimeOfDay)
-		}
+		f.Appointment = &appointment{Date: asciiDigits(SingleLine(v.Get(FieldDate))), Time: normaliseChoice(v.Get(FieldTime)),
+			Message: multiLine(v.Get(FieldMessage)), today: dubaiDay(received)}
 	case KindSuitability:
-		e.Area, e.Condition, e.Duration = normaliseChoice(v.Get(FieldArea)), normaliseChoice(v.Get(FieldCondition)), normaliseChoice(v.Get(FieldDuration))
-		e.Thinners, e.Note = normaliseChoice(v.Get(FieldThinners)), multiLine(v.Get(FieldNote))
-		pain := asciiDigits(SingleLine(v.Get(FieldPain)))
-		var painOK bool
-		e.Pain, painOK = parsePain(pain)
+		s := &suitability{Area: normaliseChoice(v.Get(FieldArea)), Condition: normaliseChoice(v.Get(FieldCondition)),
+			Duration: normaliseChoice(v.Get(FieldDuration)), Pain: asciiDigits(SingleLine(v.Get(FieldPain))),
+			Thinners: normaliseChoice(v.Get(FieldThinners)), Note: multiLine(v.Get(FieldNote))}
 		for _, t := range v[FieldTried] {
 			if t = normaliseChoice(t); t != "" {
-				e.Tried = append(e.Tried, t)
+				s.Tried = append(s.Tried, t)
 			}
 		}
-		c.choice(FieldArea, e.Area)
-		c.choice(FieldCondition, e.Condition)
-		c.choice(FieldDuration, e.Duration)
-		c.rule(FieldPain, "required", pain != "")
-		c.rule(FieldPain, "invalid", painOK)
-		c.rule(FieldTried, "choice", !slices.ContainsFunc(e.Tried, func(t string) bool { return !IsChoice(FieldTried, t) }))
-		e.Tried = sortedTried(e.Tried)
-		c.rule(FieldTried, "twice", len(slices.Compact(slices.Clone(e.Tried))) == len(e.Tried))
-		c.rule(FieldTried, "none", len(e.Tried) <= 1 || !slices.Contains(e.Tried, "none"))
-		c.choice(FieldThinners, e.Thinners)
-		c.maxLength(FieldNote, e.Note)
+		f.Suitability = s
+	}
+	c := check{lang: lang, errs: Errors{}, opening: data.ClinicDetails().Opening}
+	problems, _ := validation.Struct(&f).(validator.ValidationErrors)
+	for _, fe := range problems { // the validator stops at a field's first failed rule
+		limit, _ := strconv.Atoi(fe.Param()) // min=N
+		if fe.Tag() == "maxlen" {
+			limit = MaxLength[fe.Param()]
+		}
+		c.fail(fe.Field(), cmp.Or(tagRules[fe.Tag()], fe.Tag()), limit)
+	}
+	if a := f.Appointment; a != nil && c.errs[FieldDate] == "" {
+		day, _ := parseDate(a.Date)
+		c.open(day, a.Time)
 	}
 	if len(c.errs) > 0 {
 		return nil, c.errs
+	}
+	e := &Enquiry{Kind: f.Kind, Lang: lang, Received: received, Name: f.Name, Email: f.Email, Phone: f.Phone, Contact: f.Contact}
+	if a := f.Appointment; a != nil {
+		e.Date, e.TimeOfDay, e.Message = a.Date, a.Time, a.Message
+	}
+	if s := f.Suitability; s != nil {
+		e.Area, e.Condition, e.Duration, e.Thinners, e.Note = s.Area, s.Condition, s.Duration, s.Thinners, s.Note
+		e.Pain, _ = parsePain(s.Pain)
+		e.Tried = sortedTried(s.Tried)
 	}
 	e.ID = p.id(e)
 	return e, nil
 }
 
-// check gathers the problems of one submission in the visitor's language:
-// the first rule a field breaks gives its message, the theme's text
-// error_FIELD_RULE, else error_RULE about the field's label (field_FIELD).
+// check gathers the problems of one submission in the visitor's language.
 type check struct {
 	lang    string
 	errs    Errors
 	opening data.Opening
 }
 
-// rule records the message of rule for field unless ok, or the field
-// already has a problem.
-func (c check) rule(field, rule string, ok bool) { c.length(field, rule, 0, ok) }
-
-// length is rule for a rule on the length of an answer: its message says
-// the limit, in characters ({{ .Limit }}).
-func (c check) length(field, rule string, limit int, ok bool) {
-	if _, seen := c.errs[field]; ok || seen {
-		return
-	}
+// fail records the message of the rule field breaks: the theme's text
+// error_FIELD_RULE, else error_RULE about the field's label (field_FIELD);
+// limit is a length rule's number of characters ({{ .Limit }}).
+func (c check) fail(field, rule string, limit int) {
 	args := map[string]any{"Limit": bluetree.T(c.lang, "n_characters", map[string]any{"Count": limit})}
 	if id := "error_" + field + "_" + rule; bluetree.Has(c.lang, id) {
 		c.errs[field] = bluetree.T(c.lang, id, args)
@@ -138,14 +194,6 @@ func (c check) length(field, rule string, limit int, ok bool) {
 	}
 	args["Field"] = bluetree.T(c.lang, "field_"+field, nil)
 	c.errs[field] = bluetree.T(c.lang, "error_"+rule, args)
-}
-
-// choice: one of Choices[field].
-func (c check) choice(field, value string) { c.rule(field, "choice", IsChoice(field, value)) }
-
-// maxLength: at most MaxLength[field] characters.
-func (c check) maxLength(field, s string) {
-	c.length(field, "maxlen", MaxLength[field], utf8.RuneCountInString(s) <= MaxLength[field])
 }
 
 // open refuses an appointment's date, or its time of day, when the clinic is

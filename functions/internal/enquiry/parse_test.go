@@ -304,7 +304,7 @@ func TestMessagesComplete(t *testing.T) {
 		for field, rs := range rules {
 			for _, r := range rs {
 				c := check{lang: lang, errs: Errors{}}
-				c.length(field, r, 7, false)
+				c.fail(field, r, 7)
 				if m := c.errs[field]; len(m) < 10 || strings.ContainsAny(m, "{}") {
 					t.Errorf("%s %s.%s: %q", lang, field, r, m)
 				}
