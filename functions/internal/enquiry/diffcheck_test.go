@@ -148,3 +148,25 @@ func TestDifferentialParse(t *testing.T) {
 	t.Logf("%d submissions, %d identical (%d accepted, %d refused; %d closed days, %d closed times); %d fields refused, %d distinct field messages",
 		n, same, accepted, refused, closedDay, closedTime, len(fieldMsgs), distinct)
 }
+
+// FuzzDifferentialParse: any body, decoded, gets the same answer from both parsers.
+func FuzzDifferentialParse(f *testing.F) {
+	f.Add(validAppointment().Encode(), "", false)
+	f.Add(validSuitability().Encode(), "ar", false)
+	f.Add(with(validAppointment(), "date", "2026-03-15", "time", "x", "email", "a@b", "contact", "email").Encode(), "ar", false)
+	f.Add(`{"kind":"suitability","name":"عمر","phone":"٠٥٥٧٦٥٤٣٢١","contact":"phone","consent":true,"area":"knee","condition":"unsure","duration":"1-5-years","pain":6,"tried":["prp","none","prp"],"thinners":"no"}`, "en", true)
+	now := func() time.Time { return time.Date(2026, 3, 9, 20, 0, 0, 0, time.UTC) }
+	oldP, newP := newOldParser([]byte("s"), now), NewParser([]byte("s"), now)
+	f.Fuzz(func(t *testing.T, body, fallback string, isJSON bool) {
+		v, err := Decode([]byte(body), isJSON)
+		if err != nil {
+			return
+		}
+		lang := Lang(v, fallback)
+		e1, errs1 := oldP.Parse(v, lang)
+		e2, errs2 := newP.Parse(v, lang)
+		if !reflect.DeepEqual(e1, e2) || !reflect.DeepEqual(errs1, errs2) {
+			t.Fatalf("%q (%s):\nold %+v %q\nnew %+v %q", v, lang, e1, errs1, e2, errs2)
+		}
+	})
+}
