@@ -342,7 +342,7 @@ func cmsBuild(src, dest, baseURL string) (string, error) {
 	var out bytes.Buffer
 	err := site.Build(context.Background(), site.Options{
 		Root: env.root, Source: src, Dest: dest, BaseURL: baseURL + "/",
-		Timeout: 2 * time.Minute, Stdout: &out, Stderr: &out,
+		Timeout: 2 * time.Minute, Output: &out,
 	})
 	return out.String(), err
 }
