@@ -148,7 +148,22 @@ func lighthouse(ctx context.Context, url string) (string, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return "", err
 	}
+	if *jsonDir != "" { // for inspection: largest-contentful-paint-element, network-requests, critical-request-chains
+		if err := keepJSON(url, b); err != nil {
+			return "", err
+		}
+	}
 	cat := r.Categories
 	return fmt.Sprintf("%s | %s | %s | %s | %.2f s | %.3f", cat.Performance, cat.Accessibility, cat.BestPractices, cat.SEO,
 		r.Audits.LCP.NumericValue/1000, r.Audits.CLS.NumericValue), nil
+}
+
+// keepJSON writes one page's Lighthouse report to -json: /ar/faq/ as ar-faq.json, / as home.json.
+func keepJSON(url string, b []byte) error {
+	p := strings.Trim(url[strings.Index(url[len("http://"):], "/")+len("http://"):], "/")
+	name := cmp.Or(strings.ReplaceAll(p, "/", "-"), "home") + ".json"
+	if err := os.MkdirAll(*jsonDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(*jsonDir, name), b, 0o644)
 }
