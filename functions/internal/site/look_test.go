@@ -79,8 +79,15 @@ func TestIllustrationsHaveText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Contains(raw, []byte(`class="diagram"`)) {
+			if !bytes.Contains(raw, []byte(`<figure class="diagram`)) {
 				t.Errorf("%s: no how-it-works diagram", path)
+			}
+			// A phone's first screen shows the compact diagram: right under the
+			// title on the home page, under the lead and before the contents
+			// list on the treatment page.
+			fig := bytes.Index(raw, []byte(`<figure class="diagram diagram--compact"`))
+			if contents := bytes.Index(raw, []byte(`<nav class="contents"`)); fig < 0 || contents >= 0 && contents < fig {
+				t.Errorf("%s: the compact diagram is missing or comes after the contents list", path)
 			}
 		}
 	}
