@@ -10,8 +10,10 @@ package data
 import (
 	_ "embed"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,27 +54,6 @@ type Clinic struct {
 	Sample []string `yaml:"sample"`
 	// Fields is the whole file, for looking up a golive.yaml field by path.
 	Fields map[string]any `yaml:"-"`
-}
-
-// Opening is when the clinic is open, in Dubai time (see hours.go).
-type Opening struct {
-	Days     []OpeningDay `yaml:"days"`
-	Holidays []Holiday    `yaml:"holidays"`
-}
-
-// OpeningDay is one day of the week: "monday" … "sunday", open from Opens to
-// Closes ("09:00", "18:00"), or Closed.
-type OpeningDay struct {
-	Day    string `yaml:"day"`
-	Opens  string `yaml:"opens"`
-	Closes string `yaml:"closes"`
-	Closed bool   `yaml:"closed"`
-}
-
-// Holiday is a date ("2026-12-02") the clinic is closed, with its name.
-type Holiday struct {
-	Date string `yaml:"date"`
-	Text `yaml:",inline"`
 }
 
 // Fact is one detail the live site must not be published without (golive.yaml).
@@ -139,7 +120,8 @@ func (c Clinic) SampleFacts() []Fact {
 	known := map[string]bool{}
 	for _, f := range GoLiveFacts() {
 		known[f.Name] = true
-		unchanged := f.Field != "" && f.SampleValue != "" && scalar(c.value(f.Field)) == f.SampleValue
+		// fmt.Sprint writes a number as Hugo's string function does (0 → "0").
+		unchanged := f.Field != "" && f.SampleValue != "" && fmt.Sprint(c.value(f.Field)) == f.SampleValue
 		missing := f.Required && empty(c.value(f.Field))
 		if slices.Contains(c.Sample, f.Name) || unchanged || missing {
 			out = append(out, f)
@@ -153,13 +135,14 @@ func (c Clinic) SampleFacts() []Fact {
 	return out
 }
 
-// ClinicDetails returns the clinic's details from clinic.yaml.
-func ClinicDetails() Clinic {
+// ClinicDetails returns the clinic's details from clinic.yaml, read once;
+// callers must not change them.
+var ClinicDetails = sync.OnceValue(func() Clinic {
 	var c Clinic
 	mustParse("clinic.yaml", clinicYAML, &c)
 	mustParse("clinic.yaml", clinicYAML, &c.Fields)
 	return c
-}
+})
 
 // value returns the value at a dotted path ("address.en") of c.Fields, or nil.
 func (c Clinic) value(path string) any {
@@ -174,32 +157,10 @@ func (c Clinic) value(path string) any {
 	return v
 }
 
-// scalar writes a string or number as Hugo's string function does (0 → "0"),
-// so a sampleValue compares alike in the site's check and here; "" for a list,
-// a map or nothing.
-func scalar(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case int, float64, bool:
-		return fmt.Sprint(v)
-	}
-	return ""
-}
-
 // empty reports a value that is missing, an empty string, list or map.
 func empty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case []any:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	}
-	return false
+	r := reflect.ValueOf(v)
+	return !r.IsValid() || (r.Kind() == reflect.String || r.Kind() == reflect.Slice || r.Kind() == reflect.Map) && r.Len() == 0
 }
 
 // Choices returns, for every choice field, its allowed values in the order the

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestSecurityHeaders(t *testing.T) {
@@ -83,39 +84,37 @@ func TestFilesParse(t *testing.T) {
 }
 
 func TestOpeningHours(t *testing.T) {
-	c := ClinicDetails()
-	w, err := c.Opening.Week()
-	if err != nil {
-		t.Fatal(err)
-	}
-	open := 0
-	for _, s := range w {
-		if s.Open() {
-			open++
-		}
-	}
-	if open == 0 {
+	o := ClinicDetails().Opening
+	if !slices.ContainsFunc([]time.Weekday{0, 1, 2, 3, 4, 5, 6}, func(d time.Weekday) bool { return o.On(d).Open() }) {
 		t.Error("clinic.yaml: opening: the clinic is never open")
 	}
-	if err := c.Opening.CheckHolidays(); err != nil {
-		t.Error(err)
+	// Monday to Saturday 09:00–18:00, Sunday closed, 2 December a holiday.
+	o = Opening{Holidays: []Holiday{{Date: "2026-12-02"}}, Days: []OpeningDay{{Day: "sunday", Closed: true}}}
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
+		o.Days = append(o.Days, OpeningDay{Day: d, Opens: "09:00", Closes: "18:00"})
 	}
-	spans, err := TimeSpans()
-	if err != nil || len(spans) == 0 {
-		t.Errorf("form_options.yaml: times of day: %v %v", spans, err)
-	}
-	for _, bad := range []Opening{
-		{Days: []OpeningDay{{Day: "funday", Opens: "09:00", Closes: "18:00"}}},
-		{Days: []OpeningDay{{Day: "monday", Opens: "9am", Closes: "18:00"}}},
-		{Days: []OpeningDay{{Day: "monday", Opens: "18:00", Closes: "09:00"}}},
-		{Days: []OpeningDay{{Day: "monday", Closed: true}, {Day: "monday", Closed: true}}},
-	} {
-		if _, err := bad.Week(); err == nil {
-			t.Errorf("%+v accepted", bad)
+	var open []string
+	for _, tod := range Choices()["time"] {
+		if o.On(time.Saturday).OpenAt(tod) {
+			open = append(open, tod.Value)
 		}
 	}
-	if err := (Opening{Holidays: []Holiday{{Date: "2 Dec"}}}).CheckHolidays(); err == nil {
-		t.Error("holiday date 2 Dec accepted")
+	if fmt.Sprint(open) != "[morning afternoon any]" {
+		t.Errorf("open 09:00 to 18:00: times of day %q", open)
+	}
+	for from, want := range map[string]string{
+		"2026-11-28": "2026-11-28", // Saturday
+		"2026-11-29": "2026-11-30", // Sunday is closed
+		"2026-12-01": "2026-12-01",
+		"2026-12-02": "2026-12-03", // the holiday
+	} {
+		day, _ := time.Parse("2006-01-02", from)
+		if got := o.OpenDay(day).Format("2006-01-02"); got != want {
+			t.Errorf("OpenDay(%s) = %s, want %s", from, got, want)
+		}
+	}
+	if hol, closed := o.ClosedOn(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)); !closed || hol == nil {
+		t.Error("the holiday is not closed")
 	}
 }
 

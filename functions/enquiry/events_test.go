@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
@@ -52,7 +53,7 @@ func appointmentJSON(t *testing.T) map[string]any {
 	return map[string]any{
 		"kind": "appointment", "lang": "ar", "name": "سارة المنصوري",
 		"phone": "+971 55 765 4321", "email": "sara@example.ae", "contact": "email",
-		"consent": true, "date": enquiry.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02"),
+		"consent": true, "date": data.ClinicDetails().Opening.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02"),
 		"time": "morning", "message": "Knee pain after running.",
 	}
 }

@@ -44,24 +44,9 @@ func run(ctx context.Context, getenv func(string) string, stderr io.Writer, star
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	h, err := newHandler(cfg, log)
-	if err != nil {
-		return err
-	}
-	log.LogAttrs(ctx, slog.LevelInfo, "enquiry function ready",
-		slog.String("site", cfg.SiteURL.String()),
-		slog.Int("recipients", len(cfg.To)),
-		slog.Bool("ack", cfg.Ack),
-		slog.Int("rate_per_minute", cfg.RatePerMinute))
-	start(h)
-	return nil
-}
-
-// newHandler builds the shared handler from the configuration.
-func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	d, err := api.FromConfig(cfg, cfg.SiteURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// No spool here: the request retries within its time budget.
 	d.Sender = delivery.Retry{Log: log, Next: delivery.NewResend(delivery.ResendOptions{
@@ -80,7 +65,13 @@ func newHandler(cfg *config.Config, log *slog.Logger) (http.Handler, error) {
 	// TrustProxy stays off: the adapter sets RemoteAddr from the event (API
 	// Gateway's source IP, Netlify's x-nf-client-connection-ip), so
 	// forwarded headers, which a visitor could forge on AWS, are not trusted.
-	return api.New(d), nil
+	log.LogAttrs(ctx, slog.LevelInfo, "enquiry function ready",
+		slog.String("site", cfg.SiteURL.String()),
+		slog.Int("recipients", len(cfg.To)),
+		slog.Bool("ack", cfg.Ack),
+		slog.Int("rate_per_minute", cfg.RatePerMinute))
+	start(api.New(d))
+	return nil
 }
 
 // pageTimeout bounds fetching a form page for a 422/429/503 reply, inside

@@ -124,15 +124,6 @@ func lighthouseAll(ctx context.Context, w io.Writer, tmp string, all []string) (
 	return cells, nil
 }
 
-type score struct{ Score *float64 } // null: Lighthouse could not score the category
-
-func (s score) String() string {
-	if s.Score == nil {
-		return "–"
-	}
-	return fmt.Sprintf("%.0f", *s.Score*100)
-}
-
 func lighthouse(ctx context.Context, url string) (string, error) {
 	c := command(ctx, lighthouseBin, url, "--output=json", "--output-path=stdout", "--chrome-flags="+chromeFlags, "--quiet")
 	c.Env = append(os.Environ(), "CHROME_PATH="+chromium)
@@ -141,11 +132,8 @@ func lighthouse(ctx context.Context, url string) (string, error) {
 		return "", err
 	}
 	var r struct { // a runtime error makes the CLI fail; a category it could not score is null
-		Categories struct {
-			Performance, Accessibility, SEO score
-			BestPractices                   score `json:"best-practices"`
-		}
-		Audits struct {
+		Categories map[string]struct{ Score *float64 }
+		Audits     struct {
 			LCP struct{ NumericValue float64 } `json:"largest-contentful-paint"`
 			CLS struct{ NumericValue float64 } `json:"cumulative-layout-shift"`
 		}
@@ -158,9 +146,14 @@ func lighthouse(ctx context.Context, url string) (string, error) {
 			return "", err
 		}
 	}
-	cat := r.Categories
-	return fmt.Sprintf("%s | %s | %s | %s | %.2f s | %.3f", cat.Performance, cat.Accessibility, cat.BestPractices, cat.SEO,
-		r.Audits.LCP.NumericValue/1000, r.Audits.CLS.NumericValue), nil
+	var cells []string
+	for _, c := range []string{"performance", "accessibility", "best-practices", "seo"} {
+		cells = append(cells, "–")
+		if s := r.Categories[c].Score; s != nil {
+			cells[len(cells)-1] = fmt.Sprintf("%.0f", *s*100)
+		}
+	}
+	return fmt.Sprintf("%s | %.2f s | %.3f", strings.Join(cells, " | "), r.Audits.LCP.NumericValue/1000, r.Audits.CLS.NumericValue), nil
 }
 
 // keepJSON writes one page's Lighthouse report to -json: /ar/faq/ as ar-faq.json, / as home.json.

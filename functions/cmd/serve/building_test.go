@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"net"
 	"os"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluetreeclinics/site/functions/internal/doclinks"
 	"github.com/bluetreeclinics/site/functions/internal/site"
 	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
@@ -173,23 +171,5 @@ func TestProgressLines(t *testing.T) {
 		if !want.MatchString(out.String()) {
 			t.Errorf("no line like %s in:\n%s", want, out.String())
 		}
-	}
-}
-
-// The sections -h points at exist.
-func TestHelpReferencesResolve(t *testing.T) {
-	var out strings.Builder
-	if _, err := parseFlags([]string{"-h"}, "localhost:8080", &out); !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("-h: %v", err)
-	}
-	root, err := site.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), `"`) {
-		t.Errorf("-h names no section of the docs:\n%s", out.String())
-	}
-	for _, err := range doclinks.Check(root, "", out.String()+"\n"+firstBuildNote) {
-		t.Error(err)
 	}
 }

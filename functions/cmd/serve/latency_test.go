@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,12 +43,26 @@ func benchLatency(b *testing.B, mode string) {
 		n         = perSecond * int(duration/time.Second)
 	)
 	fake := resendtest.NewServer(b)
+	resendURL, release := fake.URL(), make(chan struct{})
 	if mode == "resend-hangs" {
-		fake.Hold()
+		// Every call waits, unanswered, until release (or the spool gives
+		// up on it), then reaches the fake.
+		target, _ := url.Parse(fake.URL())
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		proxy.ErrorHandler = func(http.ResponseWriter, *http.Request, error) {} // a call the spool gave up on
+		held := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-release:
+				proxy.ServeHTTP(w, r)
+			case <-r.Context().Done():
+			}
+		}))
+		b.Cleanup(held.Close)
+		resendURL = held.URL + "/"
 	} else {
 		fake.SetLatency(250 * time.Millisecond)
 	}
-	env := resendEnv(fake.URL(), filepath.Join(b.TempDir(), "spool"))
+	env := resendEnv(resendURL, filepath.Join(b.TempDir(), "spool"))
 	env["ENQUIRY_ACK"] = "true"
 	s := start(b, fixtureArgs(), env)
 	c := client()
@@ -73,7 +90,7 @@ func benchLatency(b *testing.B, mode string) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	fake.Release()
+	close(release)
 	waitUntil(b, "the spool to drain", 3*time.Minute, func() bool { return health(b, s.url).Spool.Depth == 0 })
 
 	byRef, acks := map[string]int{}, map[string]int{}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -273,7 +274,7 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("OUTBOX_DIR: %w", err)
 		}
-		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(o.Dir()))
+		logger.Info("no RESEND_API_KEY: emails go to the outbox", "outbox", absOr(cfg.OutboxDir))
 		return o, func() (map[string]any, bool) { return map[string]any{"sender": "outbox"}, true }, nil, nil
 	}
 	r := delivery.NewResend(delivery.ResendOptions{
@@ -301,7 +302,7 @@ func newSender(cfg *config.Config, logger *slog.Logger) (sender delivery.Sender,
 		return nil, nil, nil, fmt.Errorf("SPOOL_DIR: %w", err)
 	}
 	logger.Info("emails are kept in the spool and sent with Resend in the background", "base_url", r.BaseURL(),
-		"spool", absOr(sp.Dir()), "rate_per_second", cfg.Spool.ResendRate)
+		"spool", absOr(cfg.Spool.Dir), "rate_per_second", cfg.Spool.ResendRate)
 	health = func() (map[string]any, bool) {
 		h, ok := sp.Health()
 		return map[string]any{"sender": "resend", "spool": h}, ok
@@ -320,3 +321,39 @@ var compress = func() func(http.Handler) http.HandlerFunc {
 	}
 	return w
 }()
+
+// listen opens the server's port. When it cannot, the error says why in a
+// line with what to do: another port, one that is free right now.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	try := "-addr " + net.JoinHostPort(host, freePortNear(host, port))
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("another program uses port %s: run with %s", port, try)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("port %s is refused to this program (ports below 1024 need administrator rights): run with %s", port, try)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("%s is not an address of this computer: run with -addr localhost:%s", host, port)
+	}
+	return nil, fmt.Errorf("listen on %s: %w", addr, err)
+}
+
+// freePortNear is a port near port (8090 for 8080, then 8091 …) that host
+// can listen on now, for the hint; 8090 if none of the first few is.
+func freePortNear(host, port string) string {
+	p, _ := strconv.Atoi(port)
+	if p < 1024 {
+		p = 8080 // a privileged port: suggest the usual unprivileged one
+	}
+	for _, c := range []int{p + 10, p + 11, p + 12, p + 13, p + 1} { // past 65535 Listen fails
+		if ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(c))); err == nil {
+			ln.Close()
+			return strconv.Itoa(c)
+		}
+	}
+	return "8090"
+}

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
@@ -201,7 +201,7 @@ func TestServeStaticAndEnquiry(t *testing.T) {
 	form := url.Values{
 		"kind": {"appointment"}, "lang": {"en"}, "name": {"Mariam Saeed"}, "phone": {"050 111 2233"},
 		"email": {""}, "contact": {"whatsapp"}, "consent": {"yes"}, "website": {""},
-		"date": {enquiry.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")}, "time": {"any"},
+		"date": {data.ClinicDetails().Opening.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")}, "time": {"any"},
 	}
 	req, _ = http.NewRequest("POST", s.url+"/api/enquiry", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

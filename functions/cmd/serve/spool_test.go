@@ -20,9 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/config"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
 // resendEnv is the environment of a serve that sends through a fake Resend
@@ -42,7 +42,7 @@ func appointmentForm(name, ref string) url.Values {
 	return url.Values{
 		"kind": {"appointment"}, "lang": {"en"}, "name": {name}, "phone": {"050 111 2233"},
 		"email": {""}, "contact": {"whatsapp"}, "consent": {"yes"}, "website": {""},
-		"date":    {enquiry.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")},
+		"date":    {data.ClinicDetails().Opening.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")},
 		"time":    {"any"},
 		"message": {"ref " + ref},
 	}

@@ -235,13 +235,13 @@ func TestReplies(t *testing.T) {
 			r.header = map[string]string{"Origin": "http://localhost:8080"}
 			return r
 		}(), status: 303, location: "/enquire/appointment/thanks/", sentEmails: 2},
-		{name: "malformed json", req: req{ctype: typeJSON, body: `{"name":`}, status: 400, wantJSON: textMalformed.In("en")},
+		{name: "malformed json", req: req{ctype: typeJSON, body: `{"name":`}, status: 400, wantJSON: reasonMalformed.text.In("en")},
 		{name: "json not an object", req: req{ctype: typeJSON, body: `[1,2]`}, status: 400, wantJSON: `"error"`},
 		{name: "json nested", req: req{ctype: typeJSON, body: `{"name":{"a":1}}`}, status: 400},
 		{name: "malformed form", req: req{ctype: typeForm, body: "name=%zz"}, status: 400, wantHTML: "We could not read"},
 		{name: "form with invalid utf-8", req: req{ctype: typeForm, body: "name=%ff%fe"}, status: 400},
 		{name: "too large form", req: req{ctype: typeForm, body: "message=" + strings.Repeat("a", MaxBodyBytes)}, status: 413, wantHTML: "too long"},
-		{name: "too large json", req: req{ctype: typeJSON, body: `{"message":"` + strings.Repeat("a", MaxBodyBytes) + `"}`}, status: 413, wantJSON: textTooLarge.In("en")},
+		{name: "too large json", req: req{ctype: typeJSON, body: `{"message":"` + strings.Repeat("a", MaxBodyBytes) + `"}`}, status: 413, wantJSON: reasonTooLarge.text.In("en")},
 		{name: "text/plain", req: req{ctype: "text/plain", body: "hello"}, status: 415, wantHTML: "cannot read"},
 		{name: "multipart", req: req{ctype: "multipart/form-data; boundary=x", body: "--x--"}, status: 415},
 		{name: "no content type", req: req{body: "name=x"}, status: 415},
@@ -257,7 +257,7 @@ func TestReplies(t *testing.T) {
 			r := jsonReq(t, validJSON())
 			r.header = map[string]string{"Origin": "null"}
 			return r
-		}(), status: 403, wantJSON: textForbiddenOrigin.In("en")},
+		}(), status: 403, wantJSON: reasonForbiddenOrigin.text.In("en")},
 		{name: "invalid json", req: jsonReq(t, map[string]any{"kind": "suitability", "lang": "en"}), status: 422, wantJSON: `"errors":{`},
 		{name: "invalid form", req: formReq(with(validForm(), "phone", "12")), status: 422, wantHTML: `id="f-phone-error"`},
 		{name: "empty form", req: req{ctype: typeForm}, status: 422},
@@ -378,7 +378,7 @@ func TestArabicErrors(t *testing.T) {
 	}
 	// Messages of the other statuses too.
 	w = e.do(t, req{ctype: typeJSON, body: `{`, header: map[string]string{"Accept-Language": "ar"}})
-	if w.Code != 400 || !strings.Contains(w.Body.String(), textMalformed.In("ar")) {
+	if w.Code != 400 || !strings.Contains(w.Body.String(), reasonMalformed.text.In("ar")) {
 		t.Errorf("arabic 400: %s", w.Body)
 	}
 }
@@ -395,7 +395,7 @@ func TestRateLimit(t *testing.T) {
 	if w.Code != 429 || w.Header().Get("Retry-After") != "10" {
 		t.Fatalf("third: %d Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
-	if jsonBody(t, w)["error"] != textRateLimited.In("en") {
+	if jsonBody(t, w)["error"] != reasonRateLimited.text.In("en") {
 		t.Errorf("body %s", w.Body)
 	}
 	// A form post gets the form back, filled in, with the message.
@@ -403,7 +403,7 @@ func TestRateLimit(t *testing.T) {
 	if w.Code != 429 || w.Header().Get("Retry-After") == "" {
 		t.Fatalf("form: %d", w.Code)
 	}
-	if b := w.Body.String(); !strings.Contains(b, textRateLimited.In("en")) || !strings.Contains(b, `value="Aisha Rahman"`) {
+	if b := w.Body.String(); !strings.Contains(b, reasonRateLimited.text.In("en")) || !strings.Contains(b, `value="Aisha Rahman"`) {
 		t.Errorf("429 page lacks the message or the values:\n%s", b)
 	}
 	// Another client is not limited.
@@ -471,7 +471,7 @@ func TestSenderFails(t *testing.T) {
 	e := newEnv(t, s, nil)
 
 	w := e.do(t, jsonReq(t, validJSON()))
-	if w.Code != 503 || jsonBody(t, w)["error"] != textUnavailable.In("en") {
+	if w.Code != 503 || jsonBody(t, w)["error"] != reasonUnavailable.text.In("en") {
 		t.Errorf("json: %d %s", w.Code, w.Body)
 	}
 	w = e.do(t, formReq(validForm()))
@@ -479,7 +479,7 @@ func TestSenderFails(t *testing.T) {
 		t.Fatalf("form: %d", w.Code)
 	}
 	b := w.Body.String()
-	for _, want := range []string{textUnavailable.In("en"), `value="Aisha Rahman"`, `value="aisha@example.com"`, "Knee pain when climbing stairs.", `data-enquiry-form`} {
+	for _, want := range []string{reasonUnavailable.text.In("en"), `value="Aisha Rahman"`, `value="aisha@example.com"`, "Knee pain when climbing stairs.", `data-enquiry-form`} {
 		if !strings.Contains(b, want) {
 			t.Errorf("503 page lacks %q", want)
 		}

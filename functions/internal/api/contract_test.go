@@ -169,7 +169,7 @@ func text(n *html.Node) string {
 
 // answers are valid answers by field for a browser-like submission.
 func answers(kind string) map[string][]string {
-	date := enquiry.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")
+	date := data.ClinicDetails().Opening.OpenDay(time.Now().AddDate(0, 0, 7)).Format("2006-01-02")
 	a := map[string][]string{
 		"name":    {"Contract Tester"},
 		"phone":   {"050 765 4321"},
@@ -312,7 +312,7 @@ func checkForm(t *testing.T, dir, pagePath, lang, kind string) {
 			want = append(want, o.Value)
 		}
 		if name == enquiry.FieldTime {
-			want = data.ClinicHours().OpenTimes() // only the times the clinic is open (data/clinic.yaml)
+			want = openTimes() // only the times the clinic is open (data/clinic.yaml)
 		}
 		sort.Strings(offered)
 		sort.Strings(want)
@@ -502,4 +502,17 @@ func post(h http.Handler, body string) *httptest.ResponseRecorder {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w
+}
+
+// openTimes are the time-of-day choices the clinic is open at on some day
+// (data/form_options.yaml "time", data/clinic.yaml "opening"): what the
+// appointment form offers.
+func openTimes() (out []string) {
+	o := data.ClinicDetails().Opening
+	for _, t := range data.Choices()["time"] {
+		if slices.ContainsFunc([]time.Weekday{0, 1, 2, 3, 4, 5, 6}, func(d time.Weekday) bool { return o.On(d).OpenAt(t) }) {
+			out = append(out, t.Value)
+		}
+	}
+	return out
 }

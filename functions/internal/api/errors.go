@@ -13,20 +13,10 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/formpage"
 )
 
-// The replies' messages, in the visitor's language: none quotes what the
-// visitor sent.
-var (
-	textMalformed       = data.Text{En: "We could not read what was sent. Please try again.", Ar: "تعذّرت علينا قراءة البيانات المُرسلة. يُرجى المحاولة مرة أخرى."}
-	textTooLarge        = data.Text{En: "What you sent is too long. Please shorten your message and try again.", Ar: "البيانات المُرسلة أطول من المسموح. يُرجى اختصار رسالتك والمحاولة مرة أخرى."}
-	textUnsupportedType = data.Text{En: "The form was sent in a way we cannot read. Please send it again from our website.", Ar: "أُرسل النموذج بطريقة لا يمكننا قراءتها. يُرجى إرساله مرة أخرى من موقعنا الإلكتروني."}
-	textRateLimited     = data.Text{En: "Too many enquiries have been sent from your connection. Please wait a few minutes and try again.", Ar: "أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى."}
-	textUnavailable     = data.Text{En: "We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.", Ar: "تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب."}
-	textForbiddenOrigin = data.Text{En: "This form can only be sent from our website.", Ar: "لا يمكن إرسال هذا النموذج إلا من موقعنا الإلكتروني."}
-)
-
 // reason is why an enquiry was refused, as the visitor's reply sees it:
-// its status, its message, the outcome logged, and whether a form post gets
-// the form page back (with the visitor's values) rather than a short page.
+// its status, its message in the visitor's language (never quoting what the
+// visitor sent), the outcome logged, and whether a form post gets the form
+// page back (with the visitor's values) rather than a short page.
 type reason struct {
 	status   int
 	text     data.Text
@@ -35,14 +25,14 @@ type reason struct {
 }
 
 var (
-	reasonMalformed       = &reason{http.StatusBadRequest, textMalformed, "malformed", false}
-	reasonTooLarge        = &reason{http.StatusRequestEntityTooLarge, textTooLarge, "too_large", false}
-	reasonUnsupportedType = &reason{http.StatusUnsupportedMediaType, textUnsupportedType, "unsupported_type", false}
-	reasonForbiddenOrigin = &reason{http.StatusForbidden, textForbiddenOrigin, "forbidden_origin", false}
-	reasonRateLimited     = &reason{http.StatusTooManyRequests, textRateLimited, "rate_limited", true}
+	reasonMalformed       = &reason{http.StatusBadRequest, data.Text{En: "We could not read what was sent. Please try again.", Ar: "تعذّرت علينا قراءة البيانات المُرسلة. يُرجى المحاولة مرة أخرى."}, "malformed", false}
+	reasonTooLarge        = &reason{http.StatusRequestEntityTooLarge, data.Text{En: "What you sent is too long. Please shorten your message and try again.", Ar: "البيانات المُرسلة أطول من المسموح. يُرجى اختصار رسالتك والمحاولة مرة أخرى."}, "too_large", false}
+	reasonUnsupportedType = &reason{http.StatusUnsupportedMediaType, data.Text{En: "The form was sent in a way we cannot read. Please send it again from our website.", Ar: "أُرسل النموذج بطريقة لا يمكننا قراءتها. يُرجى إرساله مرة أخرى من موقعنا الإلكتروني."}, "unsupported_type", false}
+	reasonForbiddenOrigin = &reason{http.StatusForbidden, data.Text{En: "This form can only be sent from our website.", Ar: "لا يمكن إرسال هذا النموذج إلا من موقعنا الإلكتروني."}, "forbidden_origin", false}
+	reasonRateLimited     = &reason{http.StatusTooManyRequests, data.Text{En: "Too many enquiries have been sent from your connection. Please wait a few minutes and try again.", Ar: "أُرسل عدد كبير من الاستفسارات من اتصالك. يُرجى الانتظار بضع دقائق ثم المحاولة مرة أخرى."}, "rate_limited", true}
 	reasonInvalid         = &reason{http.StatusUnprocessableEntity, data.Text{}, "invalid", true}
-	reasonUnavailable     = &reason{http.StatusServiceUnavailable, textUnavailable, "unavailable", true} // mail could not be sent
-	reasonInternal        = &reason{http.StatusInternalServerError, textUnavailable, "internal", true}
+	reasonUnavailable     = &reason{http.StatusServiceUnavailable, data.Text{En: "We could not send your enquiry just now. Please try again in a few minutes, or call or WhatsApp us.", Ar: "تعذّر إرسال استفسارك الآن. يُرجى المحاولة مرة أخرى بعد بضع دقائق، أو الاتصال بنا أو مراسلتنا عبر واتساب."}, "unavailable", true} // mail could not be sent
+	reasonInternal        = &reason{http.StatusInternalServerError, reasonUnavailable.text, "internal", true}
 )
 
 // refusal is a failed enquiry request.
@@ -127,7 +117,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeHTML(w http.ResponseWriter, status int, page []byte) {
-	w.Header().Set("Content-Security-Policy", pagePolicy(page))
+	w.Header().Set("Content-Security-Policy", formpage.Policy(page))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)

@@ -28,7 +28,7 @@ func TestWithFakeResend(t *testing.T) {
 			fake := resendtest.NewServer(t)
 			tt.setup(fake)
 			sender := delivery.Retry{BaseDelay: 10 * time.Millisecond, MaxAttempts: 3, Next: delivery.NewResend(delivery.ResendOptions{
-				APIKey: fake.APIKey, BaseURL: fake.URL(), HTTPClient: fake.Client(),
+				APIKey: fake.APIKey, BaseURL: fake.URL(),
 			})}
 			e := newEnv(t, sender, func(d *Deps) { d.SendTimeout = 3 * time.Second })
 			v := with(validForm(), "email", "")
@@ -40,7 +40,7 @@ func TestWithFakeResend(t *testing.T) {
 			if n := len(fake.Emails()); n != tt.emails {
 				t.Errorf("%d emails at Resend, want %d", n, tt.emails)
 			}
-			if tt.status == 503 && !strings.Contains(w.Body.String(), textUnavailable.In("en")) {
+			if tt.status == 503 && !strings.Contains(w.Body.String(), reasonUnavailable.text.In("en")) {
 				t.Errorf("503 page lacks the message")
 			}
 			// The same submission again: still one email.

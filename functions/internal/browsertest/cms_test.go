@@ -342,7 +342,7 @@ func cmsBuild(src, dest, baseURL string) (string, error) {
 	var out bytes.Buffer
 	err := site.Build(context.Background(), site.Options{
 		Root: env.root, Source: src, Dest: dest, BaseURL: baseURL + "/",
-		Timeout: 2 * time.Minute, Stdout: &out, Stderr: &out,
+		Timeout: 2 * time.Minute, Output: &out,
 	})
 	return out.String(), err
 }
@@ -374,7 +374,7 @@ func startProcess(t *testing.T, name, dir string, extraEnv []string, bin string,
 	})
 }
 
-// waitHTTP waits until url answers at all.
+// waitHTTP waits until url answers with anything but 503.
 func waitHTTP(t *testing.T, url, name string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -382,7 +382,11 @@ func waitHTTP(t *testing.T, url, name string) {
 		resp, err := http.Get(url)
 		if err == nil {
 			resp.Body.Close()
-			return
+			// 503 is serve's "being built" answer: the site is not there yet.
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				return
+			}
+			err = fmt.Errorf("%s", resp.Status)
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s did not answer at %s in 30 s: %v", name, url, err)

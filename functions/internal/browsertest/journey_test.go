@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/delivery/resendtest"
-	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -69,7 +69,7 @@ func suitabilityAnswers(t *testing.T, l, en language, v visitor) (steps []step, 
 // appointmentAnswers: a valid appointment request for a day a month ahead.
 func appointmentAnswers(t *testing.T, l, en language, v visitor) (steps []step, wantInEmail []string, date time.Time) {
 	T := func(key string) string { return l.T(t, key) }
-	date = enquiry.OpenDay(time.Now().AddDate(0, 1, 0)) // a day the clinic is open (data/clinic.yaml)
+	date = data.ClinicDetails().Opening.OpenDay(time.Now().AddDate(0, 1, 0)) // a day the clinic is open (data/clinic.yaml)
 	steps = []step{
 		// Date inputs take the browser's format (en-US: month, day, year),
 		// typed into the segments in order.

@@ -237,8 +237,7 @@ func buildSite(dest, baseURL string) error {
 		Dest:    dest,
 		BaseURL: baseURL,
 		Timeout: 2 * time.Minute,
-		Stdout:  &out,
-		Stderr:  &out,
+		Output:  &out,
 	})
 	if err != nil {
 		return fmt.Errorf("site build: %w", err)

@@ -9,10 +9,12 @@ import (
 	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -275,30 +277,27 @@ func (l *loader) boolean(name string, def bool) bool {
 }
 
 func (l *loader) integer(name string, def, min, max int) int {
-	v := l.str(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < min || n > max {
-		l.fail(name, "%q is not a whole number from %d to %d", v, min, max)
-		return def
-	}
-	return n
+	return number(l, name, def, min, max, strconv.Atoi, fmt.Sprintf("a whole number from %d to %d", min, max))
 }
 
 // duration reads a Go duration from min to max; span says so in words.
 func (l *loader) duration(name string, def, min, max time.Duration, span string) time.Duration {
+	return number(l, name, def, min, max, time.ParseDuration, "a duration from "+span)
+}
+
+// number reads name with parse; unset, it is def, and a value that does not
+// parse or is not from min to max is a failure that says what it must be.
+func number[T int | time.Duration](l *loader, name string, def, min, max T, parse func(string) (T, error), what string) T {
 	v := l.str(name)
 	if v == "" {
 		return def
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < min || d > max {
-		l.fail(name, "%q is not a duration from %s", v, span)
+	n, err := parse(v)
+	if err != nil || n < min || n > max {
+		l.fail(name, "%q is not %s", v, what)
 		return def
 	}
-	return d
+	return n
 }
 
 func (l *loader) address(name string, required bool, def string) string {
@@ -361,4 +360,42 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// Events configures the endpoint for Resend's delivery events
+// (/api/resend-events, functions/internal/api/resendevents.go).
+type Events struct {
+	// WebhookSecret is the endpoint's signing secret from Resend
+	// (RESEND_WEBHOOK_SECRET, "whsec_…"); empty turns the endpoint off.
+	WebhookSecret string
+	// AlertTo receives the alert when reception's email bounced, was
+	// marked as spam, failed or was delayed (ENQUIRY_ALERT_TO): not
+	// reception's own mailbox, which is the one in trouble.
+	AlertTo []string
+	// DelayAlertAfter is how late reception's email may be before a
+	// "delivery delayed" event raises an alert (RESEND_DELAY_ALERT_AFTER;
+	// by default an hour: reception answers within a working day, and a few
+	// minutes late is normal greylisting).
+	DelayAlertAfter time.Duration
+}
+
+func (l *loader) events(to []string) Events {
+	e := Events{WebhookSecret: l.str("RESEND_WEBHOOK_SECRET")}
+	if e.WebhookSecret != "" {
+		if _, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(e.WebhookSecret, "whsec_")); err != nil || !strings.HasPrefix(e.WebhookSecret, "whsec_") {
+			l.fail("RESEND_WEBHOOK_SECRET", "is not a signing secret as Resend shows it (whsec_ followed by base64)")
+		}
+	}
+	if v := l.str("ENQUIRY_ALERT_TO"); v != "" {
+		e.AlertTo = l.addressList("ENQUIRY_ALERT_TO", false, "")
+		for _, a := range e.AlertTo {
+			if slices.ContainsFunc(to, func(r string) bool { return strings.EqualFold(a, r) }) {
+				l.fail("ENQUIRY_ALERT_TO", "must differ from ENQUIRY_TO: the alert is about reception's mailbox")
+			}
+		}
+	} else if e.WebhookSecret != "" {
+		l.fail("ENQUIRY_ALERT_TO", "is required when RESEND_WEBHOOK_SECRET is set (where alerts about reception's mailbox go)")
+	}
+	e.DelayAlertAfter = l.duration("RESEND_DELAY_ALERT_AFTER", time.Hour, time.Minute, 72*time.Hour, "1m to 72h, such as 1h")
+	return e
 }

@@ -37,17 +37,11 @@ type Outbox struct {
 
 // NewOutbox creates dir (0700: emails hold health data) and returns an Outbox.
 func NewOutbox(dir string, log *slog.Logger) (*Outbox, error) {
-	if dir == "" {
-		return nil, errors.New("delivery: outbox folder not set")
-	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("delivery: outbox: %w", err)
 	}
 	return &Outbox{dir: dir, log: cmp.Or(log, slog.New(slog.DiscardHandler))}, nil
 }
-
-// Dir is the outbox folder.
-func (o *Outbox) Dir() string { return o.dir }
 
 // Send writes m to <dir>/<IdempotencyKey>.eml: a 0600 temporary file,
 // fsynced, then linked into place so a file is never seen half written and
@@ -105,12 +99,8 @@ func EML(m *mail.Message, date time.Time) ([]byte, error) {
 		}
 		to = append(to, s)
 	}
-	domain := "localhost"
-	if a, err := netmail.ParseAddress(m.From); err == nil {
-		if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
-			domain = a.Address[i+1:]
-		}
-	}
+	a, _ := netmail.ParseAddress(m.From) // formatAddress has checked it
+	domain := a.Address[strings.LastIndexByte(a.Address, '@')+1:]
 	sum := sha256.Sum256([]byte(m.IdempotencyKey))
 	boundary := "bluetree-" + hex.EncodeToString(sum[:12])
 

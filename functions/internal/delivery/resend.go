@@ -100,11 +100,9 @@ func NewHTTPClient(timeout time.Duration, idleConns int) *http.Client {
 // It never holds message content or addresses. errors.Is(err, ErrPermanent)
 // tells whether retrying later can help.
 type SendError struct {
-	Status     int    // last HTTP status; 0 when no response came
-	Name       string // Resend's error name, e.g. "validation_error"
-	Permanent  bool
-	Refused    bool          // refused for its content (ErrRefused)
-	Quota      bool          // sending quota spent (ErrQuota)
+	Status     int           // last HTTP status; 0 when no response came
+	Name       string        // Resend's error name, e.g. "validation_error"
+	Kind       error         // nil (transient), ErrPermanent, ErrRefused or ErrQuota
 	RetryAfter time.Duration // Resend's Retry-After, if it sent one
 	Err        error         // the last transport or context error, if any
 }
@@ -116,27 +114,14 @@ func (e *SendError) Error() string {
 	} else if e.Err != nil {
 		what = e.Err.Error()
 	}
-	if e.Permanent {
+	if e.Kind != nil {
 		what = "rejected: " + what
 	}
 	return "delivery: resend: " + what
 }
 
 func (e *SendError) Unwrap() []error {
-	var errs []error
-	if e.Permanent {
-		errs = append(errs, ErrPermanent)
-	}
-	if e.Refused {
-		errs = append(errs, ErrRefused)
-	}
-	if e.Quota {
-		errs = append(errs, ErrQuota)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
+	return slices.DeleteFunc([]error{e.Kind, e.Err}, func(err error) bool { return err == nil })
 }
 
 // Send makes one attempt to deliver m; a failure that can succeed later
@@ -153,7 +138,7 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 	if r.configErr != nil {
 		r.log.ErrorContext(ctx, "resend rejected the email: configuration error",
 			"idempotency_key", m.IdempotencyKey, "error", r.configErr.Error())
-		return &SendError{Permanent: true, Err: r.configErr}
+		return &SendError{Kind: ErrPermanent, Err: r.configErr}
 	}
 	for {
 		rec := &callResult{}
@@ -187,23 +172,23 @@ func (r *Resend) Send(ctx context.Context, m *mail.Message) error {
 			r.log.WarnContext(ctx, "resend attempt failed", attrs...)
 			return last
 		}
-		last.Permanent = true
+		last.Kind = ErrPermanent
 		switch {
 		case refusedContent(rec) && m.ReplyTo != "" && !m.IsAcknowledgement():
 			r.log.WarnContext(ctx, "resend refused reception's email for its content; sending it without the visitor's reply-to address", attrs...)
 			m = mail.WithoutReplyTo(m)
 			continue
 		case refusedContent(rec) && m.IsAcknowledgement():
-			last.Refused = true
+			last.Kind = ErrRefused
 			r.log.WarnContext(ctx, "resend refused the acknowledgement for its content (the visitor's address)", attrs...)
 		case refusedContent(rec):
 			// Reception's email, refused even without the visitor's
 			// address: this email can never be sent as it is, but the
 			// configuration is fine, so the others must go on.
-			last.Refused = true
+			last.Kind = ErrRefused
 			r.log.ErrorContext(ctx, "resend refused reception's email for its content, even without the visitor's reply-to address", attrs...)
 		case rec.status == http.StatusTooManyRequests:
-			last.Quota = true
+			last.Kind = ErrQuota
 			r.log.WarnContext(ctx, "resend refused the email: sending quota exceeded", attrs...)
 		default:
 			r.log.ErrorContext(ctx, "resend rejected the email: configuration error", attrs...)

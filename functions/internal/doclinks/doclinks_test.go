@@ -1,8 +1,12 @@
 package doclinks
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -36,8 +40,9 @@ func TestDocsReferencesResolve(t *testing.T) {
 	}
 }
 
-// Every reference in the Go code's comments (this package's own examples
-// aside) resolves: a comment pointing at a README section that was renamed
+// Every reference in the Go code's comments and strings (a program's -h
+// text, its console notes) resolves, this package's own examples aside: a
+// comment or a message pointing at a README section that was renamed
 // misleads.
 func TestGoReferencesResolve(t *testing.T) {
 	r := root(t)
@@ -48,20 +53,25 @@ func TestGoReferencesResolve(t *testing.T) {
 			}
 			return err
 		}
-		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") || filepath.Base(filepath.Dir(p)) == "doclinks" {
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ParseComments)
 		if err != nil {
 			return err
 		}
-		lines := strings.Split(string(b), "\n")
-		for i, l := range lines {
-			if !strings.HasPrefix(strings.TrimSpace(l), "//") {
-				lines[i] = ""
-			}
+		var text []string
+		for _, c := range f.Comments {
+			text = append(text, c.Text())
 		}
-		for _, err := range Check(r, "", strings.Join(lines, "\n")) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				text = append(text, s)
+			}
+			return true
+		})
+		for _, err := range Check(r, "", strings.Join(text, "\n")) {
 			t.Errorf("%s: %v", p, err)
 		}
 		return nil

@@ -61,88 +61,67 @@ func decodeJSON(r io.Reader) (url.Values, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	v := url.Values{}
-
-	malformed := func(format string, args ...any) (url.Values, error) {
-		return nil, fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
-	}
-
-	tok, err := dec.Token()
-	if err != nil {
-		return malformed("%v", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return malformed("want a JSON object")
-	}
 	fields, values := 0, 0
-	seen := map[string]bool{}
-	for dec.More() {
+	var bad error // the first problem; reading stops there
+	token := func() json.Token {
 		tok, err := dec.Token()
-		if err != nil {
-			return malformed("%v", err)
+		if err != nil && bad == nil {
+			bad = fmt.Errorf("%w: %v", ErrMalformed, err)
 		}
-		key, ok := tok.(string)
-		if !ok {
-			return malformed("want a member name")
+		return tok
+	}
+	fail := func(limit error, format string, args ...any) {
+		if bad == nil {
+			bad = fmt.Errorf("%w: "+format, append([]any{limit}, args...)...)
 		}
-		if fields++; fields > maxJSONFields {
-			return nil, fmt.Errorf("%w: more than %d fields", ErrTooLarge, maxJSONFields)
+	}
+	// add appends a string, number or boolean to key's values.
+	add := func(key string, tok json.Token) {
+		if s, ok := scalar(key, tok); !ok {
+			fail(ErrMalformed, "field %q: want a string, number or boolean", key)
+		} else if values++; values > maxJSONValues {
+			fail(ErrTooLarge, "more than %d values", maxJSONValues)
+		} else {
+			v[key] = append(v[key], s)
 		}
-		if seen[key] {
+	}
+
+	if d, ok := token().(json.Delim); !ok || d != '{' {
+		fail(ErrMalformed, "want a JSON object")
+	}
+	seen := map[string]bool{}
+	for bad == nil && dec.More() {
+		key, ok := token().(string)
+		fields++
+		switch {
+		case !ok:
+			fail(ErrMalformed, "want a member name")
+		case fields > maxJSONFields:
+			fail(ErrTooLarge, "more than %d fields", maxJSONFields)
+		case seen[key]:
 			// Which one would count? {"consent":true,"consent":false} must
 			// not be read as consent: refuse rather than guess.
-			return malformed("field %q given twice", key)
+			fail(ErrMalformed, "field %q given twice", key)
 		}
 		seen[key] = true
-		tok, err = dec.Token()
-		if err != nil {
-			return malformed("%v", err)
-		}
-		switch t := tok.(type) {
-		case nil:
-			// "field": null is an unanswered field.
-		case json.Delim:
-			if t != '[' {
-				return malformed("field %q: nested objects are not accepted", key)
+		switch tok := token(); tok {
+		case nil: // "field": null is an unanswered field (or an error, kept in bad)
+		case json.Delim('['):
+			v[key] = []string{} // present, even if empty
+			for bad == nil && dec.More() {
+				add(key, token())
 			}
-			if _, ok := v[key]; !ok {
-				v[key] = []string{} // present, even if empty
-			}
-			for dec.More() {
-				tok, err := dec.Token()
-				if err != nil {
-					return malformed("%v", err)
-				}
-				s, ok := scalar(key, tok)
-				if !ok {
-					return malformed("field %q: arrays may hold only strings, numbers or booleans", key)
-				}
-				if values++; values > maxJSONValues {
-					return nil, fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues)
-				}
-				v[key] = append(v[key], s)
-			}
-			if _, err := dec.Token(); err != nil { // the closing ']'
-				return malformed("%v", err)
-			}
+			token() // the closing ']'
 		default:
-			s, ok := scalar(key, tok)
-			if !ok {
-				return malformed("field %q: unexpected value", key)
-			}
-			if values++; values > maxJSONValues {
-				return nil, fmt.Errorf("%w: more than %d values", ErrTooLarge, maxJSONValues)
-			}
-			v.Add(key, s)
+			add(key, tok)
 		}
 	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return malformed("%v", err)
+	token() // the closing '}'
+	if _, err := dec.Token(); bad == nil && err != io.EOF {
+		fail(ErrMalformed, "data after the JSON object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return malformed("data after the JSON object")
-		}
-		return malformed("%v", err)
+	if bad != nil {
+		return nil, bad
 	}
 	return v, nil
 }

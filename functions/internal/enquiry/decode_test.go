@@ -66,6 +66,8 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"bad literal", `{"a":tru}`, ErrMalformed},
 		{"duplicate key", `{"a":"1","a":"2"}`, ErrMalformed},
 		{"consent, then not", `{"consent":true,"consent":false}`, ErrMalformed},
+		{"null, then a value", `{"a":null,"a":"x"}`, ErrMalformed},
+		{"a member name that is not a string", `{1:"x"}`, ErrMalformed},
 		{"too many fields", "{" + manyFields(maxJSONFields) + `"z":"b"}`, ErrTooLarge},
 		{"too many values", `{"tried":[` + strings.Repeat(`"a",`, maxJSONValues) + `"z"]}`, ErrTooLarge},
 	}

@@ -3,7 +3,6 @@ package enquiry
 import (
 	"strings"
 
-	"github.com/go-playground/validator/v10"
 	"golang.org/x/net/idna"
 )
 
@@ -31,21 +30,18 @@ func normaliseEmail(s string) string {
 	return s[:at+1] + domain
 }
 
-// emailRules are the validator rules of the email field, in the order the
-// field's tag lists them: the first that fails gives the message.
-var emailRules = map[string]validator.Func{
-	// email_ascii: no letter outside ASCII before the @ (a Cyrillic "а"
-	// that looks Latin, an accented name).
-	"email_ascii": func(fl validator.FieldLevel) bool {
-		local, _ := splitEmail(fl.Field().String())
-		return !strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e })
-	},
-	// email_unquoted: no quoted local part ("a b"@example.com).
-	"email_unquoted": func(fl validator.FieldLevel) bool {
-		local, _ := splitEmail(fl.Field().String())
-		return !strings.ContainsAny(local, `"\`)
-	},
-	"mailbox": func(fl validator.FieldLevel) bool { return isMailbox(fl.Field().String()) },
+// The email field's own rules (validator tags, after maxlen): email_ascii,
+// no letter outside ASCII before the @ (a Cyrillic "а" that looks Latin, an
+// accented name); email_unquoted, no quoted local part ("a b"@example.com);
+// mailbox, isMailbox.
+func emailASCII(s string) bool {
+	local, _ := splitEmail(s)
+	return !strings.ContainsFunc(local, func(r rune) bool { return r > 0x7e })
+}
+
+func emailUnquoted(s string) bool {
+	local, _ := splitEmail(s)
+	return !strings.ContainsAny(local, `"\`)
 }
 
 func splitEmail(s string) (local, domain string) {
@@ -59,10 +55,10 @@ func splitEmail(s string) (local, domain string) {
 // isMailbox reports whether s is local@domain with an RFC 5322 dot-atom of
 // ASCII as the local part (at most 64 octets) and a DNS name of at least
 // two labels as the domain (letters, digits and hyphens; the last label not
-// all digits), 254 octets at most in all.
+// all digits), MaxLength["email"] (data/form_lengths.yaml) octets at most in all.
 func isMailbox(s string) bool {
 	local, domain := splitEmail(s)
-	if len(s) > 254 || local == "" || len(local) > 64 || domain == "" || len(domain) > 253 {
+	if len(s) > MaxLength[FieldEmail] || local == "" || len(local) > 64 || domain == "" || len(domain) > 253 {
 		return false
 	}
 	for _, atom := range strings.Split(local, ".") {

@@ -10,19 +10,22 @@ import (
 // internationalised domain is converted to ASCII.
 func TestEmailAddresses(t *testing.T) {
 	var (
-		format   = fieldMessages["email.mailbox"]
-		ascii    = fieldMessages["email.email_ascii"]
-		unquoted = fieldMessages["email.email_unquoted"]
+		format = msgs{"Enter an email address in the correct format, like name@example.com",
+			"أدخل عنوان بريد إلكتروني بصيغة صحيحة، مثل name@example.com"}
+		ascii = msgs{"Enter an email address with only English letters, digits and . _ - + before the @, like name@example.com",
+			"أدخل عنوان بريد إلكتروني لا يحتوي قبل الرمز @ إلا على أحرف إنجليزية وأرقام و . _ - +، مثل name@example.com"}
+		unquoted = msgs{"Enter an email address without quotation marks or spaces, like name@example.com",
+			"أدخل عنوان بريد إلكتروني دون علامات اقتباس أو مسافات، مثل name@example.com"}
 	)
 	for _, tc := range []struct {
 		in, want string // want: the normalised address, "" when refused
-		msg      text
+		msg      msgs
 	}{
-		{"aisha@example.com", "aisha@example.com", text{}},
-		{"Aisha.Khan+clinic@Example.AE", "Aisha.Khan+clinic@example.ae", text{}},
-		{"o'neil@example.co.uk", "o'neil@example.co.uk", text{}},
-		{"info@مثال.امارات", "info@xn--mgbh0fb.xn--mgbaam7a8h", text{}},
-		{"anna@BÜCHER.de", "anna@xn--bcher-kva.de", text{}},
+		{"aisha@example.com", "aisha@example.com", msgs{}},
+		{"Aisha.Khan+clinic@Example.AE", "Aisha.Khan+clinic@example.ae", msgs{}},
+		{"o'neil@example.co.uk", "o'neil@example.co.uk", msgs{}},
+		{"info@مثال.امارات", "info@xn--mgbh0fb.xn--mgbaam7a8h", msgs{}},
+		{"anna@BÜCHER.de", "anna@xn--bcher-kva.de", msgs{}},
 		{"\u0430nna@example.com", "", ascii}, // Cyrillic а
 		{"jos\u00e9@example.com", "", ascii},
 		{"فاطمة@example.com", "", ascii},
@@ -54,4 +57,11 @@ func TestEmailAddresses(t *testing.T) {
 			}
 		}
 	}
+}
+
+func (m msgs) in(lang string) string {
+	if lang == LangArabic {
+		return m.ar
+	}
+	return m.en
 }

@@ -1,6 +1,9 @@
-// Package enquiry turns what a visitor sent (a form post or the page script's
-// JSON) into a normalised, validated Enquiry, or into problems keyed by form
-// field in the visitor's language. It knows nothing of HTTP or email.
+// Package enquiry turns what a visitor sent into a normalised, valid
+// Enquiry: Decode reads a submission's body (a form post or the page
+// script's JSON) into form values; a Parser normalises and checks them and
+// gives the Enquiry its id, or gives the problems, keyed by form field, in
+// the visitor's language (the theme's i18n files, error_*). Requests,
+// replies and emails are the api and mail packages' business.
 //
 // The field names and rules are the contract in docs/enquiry-contract.md.
 package enquiry

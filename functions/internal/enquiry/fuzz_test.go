@@ -12,13 +12,10 @@ import (
 
 var (
 	e164Re      = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	knownFields = func() map[string]bool {
-		m := map[string]bool{}
-		for _, f := range structFields {
-			m[f] = true
-		}
-		return m
-	}()
+	knownFields = map[string]bool{FieldKind: true, FieldName: true, FieldEmail: true, FieldPhone: true,
+		FieldContact: true, FieldConsent: true, FieldDate: true, FieldTime: true, FieldMessage: true,
+		FieldArea: true, FieldCondition: true, FieldDuration: true, FieldPain: true, FieldTried: true,
+		FieldThinners: true, FieldNote: true}
 )
 
 // FuzzParse feeds a body, decoded as JSON or as a form post, to Parse. Its seed

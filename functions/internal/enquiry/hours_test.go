@@ -1,30 +1,30 @@
 package enquiry
 
 import (
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/bluetreeclinics/site/data"
 )
 
-// sampleHours: Monday to Saturday 09:00–18:00, Sunday closed, 2 December a holiday.
-func sampleHours(t *testing.T) data.Hours {
-	t.Helper()
+// sampleOpening: Monday to Saturday 09:00–18:00, Sunday closed, 2 December a holiday.
+func sampleOpening() data.Opening {
 	o := data.Opening{Holidays: []data.Holiday{{Date: "2026-12-02", Text: data.Text{En: "UAE National Day", Ar: "اليوم الوطني"}}}}
 	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
 		o.Days = append(o.Days, data.OpeningDay{Day: d, Opens: "09:00", Closes: "18:00"})
 	}
-	o.Days = append(o.Days, data.OpeningDay{Day: "sunday", Closed: true})
-	h, err := o.Hours()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return data.Opening{Days: append(o.Days, data.OpeningDay{Day: "sunday", Closed: true}), Holidays: o.Holidays}
+}
+
+// closedMessage is what the parser says of a closed day in lang.
+func closedMessage(o data.Opening, day time.Time, lang string) string {
+	c := check{lang: lang, errs: Errors{}, opening: o}
+	c.open(day, "any")
+	return c.errs[FieldDate]
 }
 
 func TestHoursRefuseClosedDayAndTime(t *testing.T) {
-	h := sampleHours(t)
+	h := sampleOpening()
 	for _, tc := range []struct {
 		date, tod, field string
 		want             msgs // zero: open
@@ -43,8 +43,10 @@ func TestHoursRefuseClosedDayAndTime(t *testing.T) {
 		{"2026-12-07", "any", "", msgs{}},
 	} {
 		for _, lang := range []string{LangEnglish, LangArabic} {
-			errs := Errors{}
-			checkOpen(h, errs, tc.date, tc.tod, lang)
+			c := check{lang: lang, errs: Errors{}, opening: h}
+			day, _ := parseDate(tc.date)
+			c.open(day, tc.tod)
+			errs := c.errs
 			want := tc.want.en
 			if lang == LangArabic {
 				want = tc.want.ar
@@ -65,7 +67,7 @@ func TestHoursRefuseClosedDayAndTime(t *testing.T) {
 // The shipped hours drive Validate: a closed day of clinic.yaml is refused
 // with the date kept for the form to refill, in both languages.
 func TestValidateRefusesClosedDay(t *testing.T) {
-	h := openingHours()
+	h := data.ClinicDetails().Opening
 	var closed, open time.Time
 	for d := dubaiDay(testNow).AddDate(0, 0, 1); closed.IsZero() || open.IsZero(); d = d.AddDate(0, 0, 1) {
 		if _, shut := h.ClosedOn(d); !shut && open.IsZero() {
@@ -79,7 +81,7 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "ar"} {
 		e, errs := validate(testParser(testNow), with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02")))
-		want, _ := closedOn(h, closed, lang)
+		want := closedMessage(h, closed, lang)
 		if e != nil || errs[FieldDate] != want {
 			t.Errorf("%s: closed day %s: got %v, want %q", lang, closed.Format("Mon 2006-01-02"), errs, want)
 		}
@@ -93,7 +95,7 @@ func TestValidateRefusesClosedDay(t *testing.T) {
 // reported even when the time of day is missing or not one of the choices,
 // and alongside the other fields' problems.
 func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
-	h := openingHours()
+	h := data.ClinicDetails().Opening
 	var closed time.Time
 	for d := dubaiDay(testNow).AddDate(0, 0, 1); closed.IsZero(); d = d.AddDate(0, 0, 1) {
 		if _, shut := h.ClosedOn(d); shut {
@@ -107,35 +109,10 @@ func TestClosedDayWithTimeMissingOrWrong(t *testing.T) {
 		for _, tod := range []string{"", "noon"} {
 			form := with(validAppointment(), "lang", lang, "date", closed.Format("2006-01-02"), "time", tod, "name", "")
 			e, errs := validate(testParser(testNow), form)
-			want, _ := closedOn(h, closed, lang)
+			want := closedMessage(h, closed, lang)
 			if e != nil || errs[FieldDate] != want || errs[FieldTime] == "" || errs[FieldName] == "" {
 				t.Errorf("%s, time %q, no name: got %v, want the closed day %q, the time and the name", lang, tod, errs, want)
 			}
 		}
-	}
-}
-
-func TestCallBackBy(t *testing.T) {
-	h := sampleHours(t)
-	saved := openingHours
-	openingHours = func() data.Hours { return h }
-	defer func() { openingHours = saved }()
-	for received, want := range map[time.Time]string{
-		time.Date(2026, 11, 25, 10, 5, 0, 0, time.UTC): "Thu 26 Nov 18:00", // Wednesday afternoon in Dubai
-		time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC): "Mon 30 Nov 18:00", // Saturday: Sunday is closed
-		time.Date(2026, 11, 30, 21, 0, 0, 0, time.UTC): "Thu 3 Dec 18:00",  // 01:00 Tuesday in Dubai; 2 Dec a holiday
-	} {
-		if got := CallBackBy(received).In(DubaiLocation()).Format("Mon 2 Jan 15:04"); got != want {
-			t.Errorf("received %v: call back by %s, want %s", received, got, want)
-		}
-	}
-	if got := FormatDay(time.Date(2026, 11, 26, 14, 0, 0, 0, DubaiLocation()), LangArabic); got != "الخميس 26 نوفمبر" {
-		t.Errorf("FormatDay ar: %q", got)
-	}
-}
-
-func TestOpenTimes(t *testing.T) {
-	if got := strings.Join(sampleHours(t).OpenTimes(), " "); got != "morning afternoon any" {
-		t.Errorf("open 09:00 to 18:00: times offered %q", got)
 	}
 }

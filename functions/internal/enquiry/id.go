@@ -44,7 +44,7 @@ func (p *Parser) id(e *Enquiry) string {
 		field(FieldCondition, e.Condition)
 		field(FieldDuration, e.Duration)
 		field(FieldPain, strconv.Itoa(e.Pain))
-		field(FieldTried, strings.Join(sortedTried(e.Tried), ","))
+		field(FieldTried, strings.Join(e.Tried, ","))
 		field(FieldThinners, e.Thinners)
 		field(FieldNote, e.Note)
 	}

@@ -81,36 +81,15 @@ func stripControls(s string, keepNewlines bool) string {
 // collapseSpaces trims s and turns each run of spaces into one. It expects
 // stripControls to have turned every other space character into ' '.
 func collapseSpaces(s string) string {
-	s = strings.TrimSpace(s)
 	if !strings.Contains(s, "  ") {
-		return s
+		return strings.TrimSpace(s)
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == ' ' {
-			if space {
-				continue
-			}
-			space = true
-		} else {
-			space = false
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // asciiDigits turns Arabic-Indic (U+0660–0669) and Extended Arabic-Indic
 // (Persian, U+06F0–06F9) digits into ASCII digits.
 func asciiDigits(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool {
-		return (r >= '٠' && r <= '٩') || (r >= '۰' && r <= '۹')
-	}) {
-		return s
-	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= '٠' && r <= '٩':

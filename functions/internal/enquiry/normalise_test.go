@@ -109,13 +109,3 @@ func TestNormaliseEmail(t *testing.T) {
 		}
 	}
 }
-
-func TestArCharacters(t *testing.T) {
-	tests := map[int]string{1: "حرف واحد", 2: "حرفين", 3: "3 أحرف", 10: "10 أحرف", 11: "11 حرفاً",
-		100: "100 حرف", 254: "254 حرفاً", 500: "500 حرف", 1000: "1000 حرف", 103: "103 أحرف"}
-	for n, want := range tests {
-		if got := arCharacters(n); got != want {
-			t.Errorf("arCharacters(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

@@ -17,43 +17,27 @@ var Choices = data.Choices()
 // reads. The rule maxlen=FIELD checks it.
 var MaxLength = data.MaxLengths()
 
-// FieldLabels names each field the way a visitor reads it, used in error
-// messages and in the reception email (English).
-var FieldLabels = map[string]struct{ En, Ar string }{
-	FieldName:      {"Full name", "الاسم الكامل"},
-	FieldEmail:     {"Email address", "البريد الإلكتروني"},
-	FieldPhone:     {"Phone number", "رقم الهاتف"},
-	FieldContact:   {"How should we contact you", "طريقة التواصل المفضلة"},
-	FieldConsent:   {"Consent", "الموافقة"},
-	FieldDate:      {"Preferred date", "التاريخ المفضل"},
-	FieldTime:      {"Preferred time of day", "الوقت المفضل من اليوم"},
-	FieldMessage:   {"Message", "الرسالة"},
-	FieldArea:      {"Affected area", "المنطقة المصابة"},
-	FieldCondition: {"Condition", "الحالة"},
-	FieldDuration:  {"How long", "منذ متى"},
-	FieldPain:      {"Pain (0 to 10)", "شدة الألم (من 0 إلى 10)"},
-	FieldTried:     {"Treatments already tried", "العلاجات التي جرّبتها"},
-	FieldThinners:  {"Taking blood thinners", "تناول مميّعات الدم"},
-	FieldNote:      {"Note", "ملاحظة"},
+// option returns the choice of field whose value is value.
+func option(field, value string) (Option, bool) {
+	for _, o := range Choices[field] {
+		if o.Value == value {
+			return o, true
+		}
+	}
+	return Option{}, false
 }
 
 // Label returns the label of a choice value in lang ("en" or "ar"), or the
 // value itself when it is not one of the listed choices.
 func Label(field, value, lang string) string {
-	for _, o := range Choices[field] {
-		if o.Value == value {
-			return o.In(lang)
-		}
+	if o, ok := option(field, value); ok {
+		return o.In(lang)
 	}
 	return value
 }
 
 // IsChoice reports whether value is one of field's Choices.
 func IsChoice(field, value string) bool {
-	for _, o := range Choices[field] {
-		if o.Value == value {
-			return true
-		}
-	}
-	return false
+	_, ok := option(field, value)
+	return ok
 }

@@ -2,6 +2,8 @@ package formpage
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"maps"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 )
 
@@ -67,6 +70,46 @@ func Fill(page []byte, values url.Values, errs enquiry.Errors, lang string) ([]b
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// Policy is the Content-Security-Policy of a page the handler writes (Fill's
+// or Fallback's): the site's own (data/csp.yaml, which the site's _headers
+// sends too), with the page's inline <style>s and <script>s allowed by their
+// hashes, as the site's are, and nothing else inline. A script with a src,
+// or of a type the browser does not run (JSON-LD), needs no hash.
+func Policy(page []byte) string {
+	var scripts, styles []string // 'sha256-…' sources, each once, in page order
+	if doc, err := html.Parse(bytes.NewReader(page)); err == nil {
+		for _, n := range findAll(doc, func(n *html.Node) bool { return n.DataAtom == atom.Style || n.DataAtom == atom.Script }) {
+			list := &styles
+			if n.DataAtom == atom.Script {
+				switch strings.ToLower(strings.TrimSpace(attr(n, "type"))) {
+				case "", "text/javascript", "application/javascript", "module":
+					list = &scripts
+				default:
+					continue
+				}
+				if hasAttr(n, "src") {
+					continue
+				}
+			}
+			sum := sha256.Sum256([]byte(textOf(n)))
+			if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Contains(*list, h) {
+				*list = append(*list, h)
+			}
+		}
+	}
+	var out []string
+	for _, d := range data.PagePolicy() {
+		switch {
+		case strings.HasPrefix(d, "script-src "):
+			d = strings.Join(append([]string{d}, scripts...), " ")
+		case strings.HasPrefix(d, "style-src "):
+			d = strings.Join(append([]string{d}, styles...), " ")
+		}
+		out = append(out, d)
+	}
+	return strings.Join(out, "; ")
 }
 
 // Ordered returns the errors in the order of fields: first the message for

@@ -2,7 +2,8 @@
 // that without JavaScript an invalid or failed submission is answered with
 // the form itself: the visitor's values kept, the error summary and each
 // field's error filled in (the markup slots of docs/enquiry-contract.md);
-// or, where no form page can be had, with a small page of its own (Fallback).
+// or, where no form page can be had, with a small page of its own (Fallback);
+// and the Content-Security-Policy each such page is sent with (Policy).
 package formpage
 
 import (
@@ -67,12 +68,10 @@ func (d dirSource) Page(_ context.Context, lang, kind string) ([]byte, error) {
 }
 
 // HTTP fetches the pages from the deployed site (serverless hosts have no
-// built site on disk) and keeps them in memory for cacheTTL. When the site
-// cannot be reached, a page fetched earlier is used however old it is.
+// built site on disk) with client, whose timeout bounds each fetch, and keeps
+// them in memory for cacheTTL. When the site cannot be reached, a page
+// fetched earlier is used however old it is.
 func HTTP(siteURL *url.URL, client *http.Client) Source {
-	if client == nil {
-		client = &http.Client{Timeout: 3 * time.Second}
-	}
 	return &httpSource{site: siteURL, client: client, cache: map[string]cached{}, now: time.Now}
 }
 

@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/bluetreeclinics/site/data"
 	"github.com/bluetreeclinics/site/functions/internal/enquiry"
+	"github.com/bluetreeclinics/site/themes/bluetree"
 	"github.com/yuin/goldmark"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 )
@@ -46,11 +48,11 @@ const maxSubjectRunes = 150
 // once by NewComposer; Compose is safe for concurrent use.
 type Composer struct {
 	cfg      ComposerConfig
-	to       []string
 	siteURL  string
 	siteHost string
-	clinic   clinicLinks // shown in the acknowledgement
-	name     data.Text   // the clinic's (data/clinic.yaml)
+	clinic   clinicLinks  // shown in the acknowledgement
+	name     data.Text    // the clinic's (data/clinic.yaml)
+	opening  data.Opening // when reception calls back
 
 	reception pair
 	ack       map[string]pair // by language
@@ -62,50 +64,34 @@ type pair struct {
 	text *texttemplate.Template
 }
 
-// NewComposer checks the configuration and parses the templates.
+// NewComposer parses the templates. The configuration is checked where it
+// is read (config.Load: the addresses with CheckAddress, at most
+// MaxRecipients of them, an absolute site URL).
 func NewComposer(c ComposerConfig) (*Composer, error) {
-	if err := CheckAddress(c.From); err != nil {
-		return nil, fmt.Errorf("mail: From: %w", err)
-	}
-	if len(c.To) == 0 {
-		return nil, errors.New("mail: no reception address (To)")
-	}
-	if len(c.To) > MaxRecipients {
-		return nil, fmt.Errorf("mail: %d reception addresses, at most %d", len(c.To), MaxRecipients)
-	}
-	to := make([]string, 0, len(c.To))
-	for _, a := range c.To {
-		a = strings.TrimSpace(a)
-		if err := CheckAddress(a); err != nil {
-			return nil, fmt.Errorf("mail: reception address: %w", err)
-		}
-		to = append(to, a)
-	}
 	u, err := url.Parse(c.SiteURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("mail: site URL %q is not an absolute http(s) URL", c.SiteURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("mail: site URL %q is not an absolute URL", c.SiteURL)
 	}
-	cmp := &Composer{
+	comp := &Composer{
 		cfg:      c,
-		to:       to,
 		siteURL:  strings.TrimRight(u.String(), "/") + "/",
 		siteHost: u.Host,
 	}
 	clinic := data.ClinicDetails()
-	cmp.name = clinic.Name
-	if cmp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
+	comp.name, comp.opening = clinic.Name, clinic.Opening
+	if comp.clinic, err = newClinicLinks(clinic.Phone, clinic.WhatsApp); err != nil {
 		return nil, fmt.Errorf("mail: data/clinic.yaml: %w", err)
 	}
-	if cmp.reception, err = parsePair("reception.md"); err != nil {
+	if comp.reception, err = parsePair("reception.md"); err != nil {
 		return nil, err
 	}
-	cmp.ack = map[string]pair{}
+	comp.ack = map[string]pair{}
 	for _, lang := range []string{enquiry.LangEnglish, enquiry.LangArabic} {
-		if cmp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
+		if comp.ack[lang], err = parsePair("ack." + lang + ".md"); err != nil {
 			return nil, err
 		}
 	}
-	return cmp, nil
+	return comp, nil
 }
 
 // Compose returns the reception email first, then the acknowledgement if
@@ -118,7 +104,7 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 		return nil, fmt.Errorf("mail: unknown enquiry kind %q", e.Kind)
 	}
 	if !ValidKey(e.ID) {
-		return nil, errors.New("mail: enquiry id must be 1 to 200 ASCII letters, digits, _ or -")
+		return nil, fmt.Errorf("mail: enquiry id: %w", ErrBadKey)
 	}
 	lang := e.Lang
 	if lang != enquiry.LangArabic {
@@ -126,36 +112,20 @@ func (c *Composer) Compose(e *enquiry.Enquiry) ([]*Message, error) {
 	}
 	replyTo := safeAddress(e.Email)
 
-	v := c.receptionView(e, replyTo)
-	m := &Message{
-		IdempotencyKey: e.ID,
-		From:           c.cfg.From,
-		To:             append([]string(nil), c.to...),
-		ReplyTo:        replyTo,
-		Subject:        v.Subject,
-		Tags:           map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception},
-	}
-	var err error
-	if m.HTML, m.Text, err = c.reception.render(v); err != nil {
+	m := &Message{IdempotencyKey: e.ID, To: append([]string(nil), c.cfg.To...), ReplyTo: replyTo,
+		Tags: map[string]string{"kind": TagSafe(e.Kind), "lang": TagSafe(lang), TagEnquiry: e.ID, TagEmail: EmailReception}}
+	if err := c.reception.render(m, c.receptionView(e, replyTo), c.cfg.From); err != nil {
 		return nil, err
 	}
-	out := []*Message{m}
-
-	if c.cfg.Ack && replyTo != "" {
-		a := c.ackView(e, lang)
-		am := &Message{
-			IdempotencyKey: e.ID + ackSuffix,
-			From:           c.cfg.From,
-			To:             []string{replyTo},
-			Subject:        a.Subject,
-			Tags:           map[string]string{"kind": "ack", "lang": lang, TagEnquiry: e.ID, TagEmail: EmailAck},
-		}
-		if am.HTML, am.Text, err = c.ack[lang].render(a); err != nil {
-			return nil, err
-		}
-		out = append(out, am)
+	if !c.cfg.Ack || replyTo == "" {
+		return []*Message{m}, nil
 	}
-	return out, nil
+	am := &Message{IdempotencyKey: e.ID + ackSuffix, To: []string{replyTo},
+		Tags: map[string]string{"kind": "ack", "lang": lang, TagEnquiry: e.ID, TagEmail: EmailAck}}
+	if err := c.ack[lang].render(am, c.ackView(e, lang), c.cfg.From); err != nil {
+		return nil, err
+	}
+	return []*Message{m, am}, nil
 }
 
 // answer is one labelled line of the reception email.
@@ -177,7 +147,7 @@ type view struct {
 	TelURL, WhatsAppURL, MailtoURL            htmltemplate.URL
 	Answers                                   []answer
 
-	CallBackBy                      string // acknowledgement: "18:00 on Thursday 26 November"
+	CallBackTime, CallBackDay       string // acknowledgement: "18:00", "Thursday 26 November"
 	ClinicPhone, ClinicWhatsApp     string
 	ClinicTelURL, ClinicWhatsAppURL htmltemplate.URL
 	SiteURL                         htmltemplate.URL
@@ -218,43 +188,35 @@ func (c *Composer) receptionView(e *enquiry.Enquiry, replyTo string) *view {
 		v.MailtoURL = mailtoURL(replyTo, "Re: "+v.Subject)
 	}
 
-	add := func(field, value string, highlight bool) {
-		v.Answers = append(v.Answers, answer{
-			Label:     enquiry.FieldLabels[field].En,
-			Value:     value,
-			TextValue: indent(value),
-			Highlight: highlight,
-		})
+	add := func(label, value string) {
+		v.Answers = append(v.Answers, answer{Label: label, Value: value, TextValue: indent(value)})
 	}
 	label := func(field, value string) string { return enquiry.Label(field, value, en) }
 
-	add(enquiry.FieldName, e.Name, false)
-	add(enquiry.FieldPhone, formatPhone(e.Phone), false)
-	if replyTo != "" {
-		add(enquiry.FieldEmail, replyTo, false)
-	} else {
-		add(enquiry.FieldEmail, "(not given)", false)
-	}
-	add(enquiry.FieldContact, label(enquiry.FieldContact, e.Contact), true)
+	add("Full name", e.Name)
+	add("Phone number", formatPhone(e.Phone))
+	add("Email address", cmp.Or(replyTo, "(not given)"))
+	add("How should we contact you", label(enquiry.FieldContact, e.Contact))
+	v.Answers[len(v.Answers)-1].Highlight = true
 	switch e.Kind {
 	case enquiry.KindAppointment:
-		add(enquiry.FieldDate, formatDate(e.Date), false)
-		add(enquiry.FieldTime, label(enquiry.FieldTime, e.TimeOfDay), false)
-		add(enquiry.FieldMessage, orNone(e.Message), false)
+		add("Preferred date", formatDate(e.Date, "Mon 2 Jan 2006"))
+		add("Preferred time of day", label(enquiry.FieldTime, e.TimeOfDay))
+		add("Message", cmp.Or(e.Message, "(none)"))
 	case enquiry.KindSuitability:
-		add(enquiry.FieldArea, label(enquiry.FieldArea, e.Area), false)
-		add(enquiry.FieldCondition, label(enquiry.FieldCondition, e.Condition), false)
-		add(enquiry.FieldDuration, label(enquiry.FieldDuration, e.Duration), false)
-		add(enquiry.FieldPain, strconv.Itoa(e.Pain)+" / 10", false)
+		add("Affected area", label(enquiry.FieldArea, e.Area))
+		add("Condition", label(enquiry.FieldCondition, e.Condition))
+		add("How long", label(enquiry.FieldDuration, e.Duration))
+		add("Pain (0 to 10)", strconv.Itoa(e.Pain)+" / 10")
 		tried := make([]string, 0, len(e.Tried))
 		for _, t := range e.Tried {
 			tried = append(tried, label(enquiry.FieldTried, t))
 		}
-		add(enquiry.FieldTried, orNone(strings.Join(tried, ", ")), false)
-		add(enquiry.FieldThinners, label(enquiry.FieldThinners, e.Thinners), false)
-		add(enquiry.FieldNote, orNone(e.Note), false)
+		add("Treatments already tried", cmp.Or(strings.Join(tried, ", "), "(none)"))
+		add("Taking blood thinners", label(enquiry.FieldThinners, e.Thinners))
+		add("Note", cmp.Or(e.Note, "(none)"))
 	}
-	add(enquiry.FieldConsent, "Given", false)
+	add("Consent", "Given")
 	return v
 }
 
@@ -263,10 +225,10 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 	v := &view{
 		Lang:              lang,
 		Dir:               "ltr",
-		Brand:             c.name.En,
+		Brand:             c.name.In(lang),
 		ID:                e.ID,
 		Kind:              e.Kind,
-		KindLabel:         strings.ToLower(enquiry.Label(enquiry.FieldKind, e.Kind, lang)),
+		KindLabel:         enquiry.Label(enquiry.FieldKind, e.Kind, lang),
 		ClinicPhone:       c.clinic.phone,
 		ClinicWhatsApp:    c.clinic.whatsApp,
 		ClinicTelURL:      c.clinic.tel,
@@ -274,28 +236,28 @@ func (c *Composer) ackView(e *enquiry.Enquiry, lang string) *view {
 		SiteURL:           htmltemplate.URL(c.siteURL),
 		SiteHost:          c.siteHost,
 		Subject:           c.ackSubject(lang),
-		CallBackBy:        callBackBy(e.Received, lang),
 	}
+	v.CallBackTime, v.CallBackDay = c.callBackBy(e.Received, lang)
 	if lang == enquiry.LangArabic {
-		v.Dir = "rtl"
-		v.Brand = "عيادات بلو تري"
-		v.LRI, v.PDI = "\u2066", "\u2069"
-		v.KindLabel = enquiry.Label(enquiry.FieldKind, e.Kind, lang)
+		v.Dir, v.LRI, v.PDI = "rtl", "\u2066", "\u2069"
+	} else {
+		v.KindLabel = strings.ToLower(v.KindLabel) // "your appointment request"
 	}
 	return v
 }
 
-// render executes both templates with v; the text loses the blank lines
-// left by conditional blocks.
-func (p pair) render(v *view) (html, text string, err error) {
+// render fills in m from v (its subject, the HTML and the text, which loses
+// the blank lines left by conditional blocks), sent from from.
+func (p pair) render(m *Message, v *view, from string) error {
 	var hb, tb bytes.Buffer
 	if err := p.html.Execute(&hb, v); err != nil {
-		return "", "", fmt.Errorf("mail: render html: %w", err)
+		return fmt.Errorf("mail: render html: %w", err)
 	}
 	if err := p.text.Execute(&tb, v); err != nil {
-		return "", "", fmt.Errorf("mail: render text: %w", err)
+		return fmt.Errorf("mail: render text: %w", err)
 	}
-	return hb.String(), tidyText(underline(tb.String())), nil
+	m.From, m.Subject, m.HTML, m.Text = from, v.Subject, hb.String(), tidyText(underline(tb.String()))
+	return nil
 }
 
 // mailtoURL is a mailto: link to addr (a bare address, see safeAddress)
@@ -320,7 +282,7 @@ func receptionSubject(e *enquiry.Enquiry) string {
 	var fact string
 	switch e.Kind {
 	case enquiry.KindAppointment:
-		fact = formatDateShort(e.Date) + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
+		fact = formatDate(e.Date, "2 Jan 2006") + " (" + strings.ToLower(enquiry.Label(enquiry.FieldTime, e.TimeOfDay, en)) + ")"
 	case enquiry.KindSuitability:
 		fact = replyBy[e.Contact]
 	}
@@ -361,7 +323,7 @@ func CheckAddress(s string) error {
 // header or a second recipient; else "".
 func safeAddress(addr string) string {
 	addr = strings.TrimSpace(addr)
-	if addr == "" || len(addr) > 254 || strings.ContainsAny(addr, "\r\n<>,;\"() \t\\") || strings.Count(addr, "@") != 1 {
+	if addr == "" || len(addr) > enquiry.MaxLength[enquiry.FieldEmail] || strings.ContainsAny(addr, "\r\n<>,;\"() \t\\") || strings.Count(addr, "@") != 1 {
 		return ""
 	}
 	for _, r := range addr {
@@ -429,20 +391,12 @@ func newClinicLinks(phone, whatsApp string) (clinicLinks, error) {
 }
 
 func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
+	return strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return -1 // dropped
 		}
-	}
-	return b.String()
-}
-
-func orNone(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "(none)"
-	}
-	return s
+		return r
+	}, s)
 }
 
 // indent lays out a multi-line answer for the text version: continuation
@@ -464,22 +418,13 @@ func formatReceived(t time.Time) string {
 	return t.In(enquiry.DubaiLocation()).Format("Mon 2 Jan 2006, 15:04") + " (Dubai time)"
 }
 
-// formatDate turns "2026-12-12" into "Sat 12 Dec 2026".
-func formatDate(s string) string {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return enquiry.SingleLine(s)
-	}
-	return d.Format("Mon 2 Jan 2006")
-}
-
-// formatDateShort turns "2026-12-12" into "12 Dec 2026".
-func formatDateShort(s string) string {
+// formatDate writes a date ("2026-12-12") with layout: "Sat 12 Dec 2026".
+func formatDate(s, layout string) string {
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return truncate(enquiry.SingleLine(s), 20)
 	}
-	return d.Format("2 Jan 2006")
+	return d.Format(layout)
 }
 
 var blankLines = regexp.MustCompile(`\n{3,}`)
@@ -489,17 +434,16 @@ func tidyText(s string) string {
 	return strings.TrimSpace(blankLines.ReplaceAllString(s, "\n\n")) + "\n"
 }
 
-// callBackBy says when reception will have answered an enquiry received at
-// t, from the clinic's opening hours: the end of the next working day.
-func callBackBy(t time.Time, lang string) string {
+// callBackBy says when reception will have answered an enquiry received
+// at t: the closing time of the next working day after the day of t, in
+// Dubai (the promise is "by the end of the next working day").
+func (c *Composer) callBackBy(t time.Time, lang string) (clock, day string) {
 	if t.IsZero() {
 		t = time.Now()
 	}
-	by := enquiry.CallBackBy(t)
-	if lang == enquiry.LangArabic {
-		return "قبل الساعة \u2066" + by.Format("15:04") + "\u2069 يوم " + enquiry.FormatDay(by, lang)
-	}
-	return by.Format("15:04") + " on " + enquiry.FormatDay(by, lang)
+	t = t.In(enquiry.DubaiLocation())
+	next := c.opening.OpenDay(time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, t.Location()))
+	return c.opening.On(next.Weekday()).Closes, bluetree.Day(lang, next)
 }
 
 // ackSubject is the acknowledgement's subject in lang.

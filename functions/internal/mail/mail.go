@@ -3,7 +3,10 @@
 // Package delivery sends them.
 package mail
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Message is one email, ready to send.
 type Message struct {
@@ -43,15 +46,15 @@ func WithoutReplyTo(m *Message) *Message {
 	c.ReplyTo = ""
 	c.Text = refusedNotice + "\n\n" + m.Text
 	notice := `<p style="margin:0;padding:12px 24px;background:#fff4d6;color:#5c4200">` + refusedNotice + `</p>`
-	if i := strings.Index(m.HTML, "<body"); i >= 0 {
-		if j := strings.IndexByte(m.HTML[i:], '>'); j >= 0 {
-			c.HTML = m.HTML[:i+j+1] + notice + m.HTML[i+j+1:]
-			return &c
-		}
+	at := 0 // after <body …>, or at the start
+	if b := bodyTag.FindStringIndex(m.HTML); b != nil {
+		at = b[1]
 	}
-	c.HTML = notice + m.HTML
+	c.HTML = m.HTML[:at] + notice + m.HTML[at:]
 	return &c
 }
+
+var bodyTag = regexp.MustCompile(`<body[^>]*>`)
 
 // NeutraliseEncodedWords breaks every "=?" so that text bound for a header
 // holds no MIME encoded word (RFC 2047, "=?utf-8?b?…?="): a mail reader

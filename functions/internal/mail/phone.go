@@ -27,27 +27,22 @@ func formatPhone(s string) string {
 	}
 	cc := enquiry.CountryCode(intl)
 	if cc == "" {
-		return "+" + strings.Join(groups(intl), " ")
+		return "+" + groups(intl)
 	}
-	return "+" + cc + " " + strings.Join(groups(intl[len(cc):]), " ")
+	return "+" + cc + " " + groups(intl[len(cc):])
 }
 
-// groups splits digits into a last group of four and groups of three before
+// groups writes digits as a last group of four and groups of three before
 // it, counted from the end; a lone leading digit joins the group after it.
-func groups(d string) []string {
-	if len(d) <= 4 {
-		return []string{d}
+func groups(d string) string {
+	head, parts := d[:max(len(d)-4, 0)], []string{d[max(len(d)-4, 0):]}
+	for ; len(head) > 3; head = head[:len(head)-3] {
+		parts = append([]string{head[len(head)-3:]}, parts...)
 	}
-	out := []string{d[len(d)-4:]}
-	d = d[:len(d)-4]
-	for len(d) > 3 {
-		out = append([]string{d[len(d)-3:]}, out...)
-		d = d[:len(d)-3]
+	if len(head) == 1 {
+		parts[0] = head + parts[0]
+	} else if head != "" {
+		parts = append([]string{head}, parts...)
 	}
-	if len(d) == 1 {
-		out[0] = d + out[0]
-	} else if d != "" {
-		out = append([]string{d}, out...)
-	}
-	return out
+	return strings.Join(parts, " ")
 }

@@ -5,11 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bluetreeclinics/site/data"
+	yaml "go.yaml.in/yaml/v3"
 	"golang.org/x/net/html"
 )
 
@@ -185,6 +187,55 @@ func TestSampleNoticeOnEveryPage(t *testing.T) {
 		id, _ := attr(notice, "aria-labelledby")
 		if l := byID(p.doc, id); l == nil || text(l) == "" {
 			t.Errorf("%s: the notice has no accessible name", p.path)
+		}
+	}
+}
+
+// The go-live rule runs twice, in the two places that cannot share code: the
+// site's build (golive/samples.html) and the function's start in production
+// (data.Clinic.SampleFacts). On the same clinic.yaml they name the same
+// facts of clinic.yaml, in the same order, in the same words.
+func TestSampleFactsAgree(t *testing.T) {
+	built(t) // warms Hugo's image cache for the copies
+	line := regexp.MustCompile(`(?m)^  - (.*: set it in .*)$`)
+	// Only the site's build reads hugo.toml and the editor's config.yml (the
+	// function checks its own SITE_URL instead).
+	var siteOnly [2]string
+	for _, f := range data.GoLiveFacts() {
+		switch f.Name {
+		case "siteAddress":
+			siteOnly[0] = f.What + ":"
+		case "editorRepo":
+			siteOnly[1] = f.What + ":"
+		}
+	}
+	for _, tc := range []struct {
+		sample string
+		fill   bool
+	}{{"[phone, typo]", true}, {"[]", false}, {"[opening, retention, visit]", true}, {"[]", true}} {
+		dir := liveCopy(t, tc.sample, "https://www.bluetreeclinics.ae/", tc.fill)
+		var site []string
+		if err := Build(context.Background(), Options{Root: root, Source: dir, Dest: filepath.Join(dir, "public"), LiveSite: true, Timeout: 90 * time.Second}); err != nil {
+			for _, m := range line.FindAllStringSubmatch(err.Error(), -1) {
+				if !strings.HasPrefix(m[1], siteOnly[0]) && !strings.HasPrefix(m[1], siteOnly[1]) {
+					site = append(site, m[1])
+				}
+			}
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "data", "clinic.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c data.Clinic
+		if err := yaml.Unmarshal(b, &c); err != nil || yaml.Unmarshal(b, &c.Fields) != nil {
+			t.Fatal(err)
+		}
+		var function []string
+		for _, f := range c.SampleFacts() {
+			function = append(function, f.What+": set it in "+f.Where)
+		}
+		if !slices.Equal(site, function) {
+			t.Errorf("sample %s (filled in: %v): the site's build names\n%q\nthe function\n%q", tc.sample, tc.fill, site, function)
 		}
 	}
 }

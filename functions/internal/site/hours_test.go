@@ -1,8 +1,12 @@
 package site
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bluetreeclinics/site/data"
+	"github.com/bluetreeclinics/site/functions/internal/enquiry"
 	"golang.org/x/net/html"
 )
 
@@ -18,16 +23,12 @@ import (
 func TestJSONLDHoursMatchData(t *testing.T) {
 	built(t)
 	o := data.ClinicDetails().Opening
-	week, err := o.Week()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// want: "https://schema.org/Monday 09:00-18:00" for every open day, and a
 	// closed 00:00-00:00 entry for every holiday.
 	var want []string
-	for i, s := range week {
-		if s.Open() {
-			want = append(want, fmt.Sprintf("https://schema.org/%s %s-%s", time.Weekday(i).String(), clock(s.From), clock(s.Until)))
+	for d := range time.Weekday(7) {
+		if h := o.On(d); h.Open() {
+			want = append(want, fmt.Sprintf("https://schema.org/%s %s-%s", d, h.Opens, h.Closes))
 		}
 	}
 	for _, h := range o.Holidays {
@@ -74,35 +75,43 @@ func TestJSONLDHoursMatchData(t *testing.T) {
 	}
 }
 
-// offeredTimes are the time-of-day choices the clinic is open at on some day
-// (data.Hours.OpenTimes: data/form_options.yaml "time", data/clinic.yaml "opening").
-func offeredTimes(t *testing.T) []data.Option {
+// serverTimes are the time-of-day choices the enquiry function accepts on
+// some day of the week (data/form_options.yaml "time", data/clinic.yaml
+// "opening"), in the forms' order.
+func serverTimes(t *testing.T) []string {
 	t.Helper()
-	var out []data.Option
+	p := enquiry.NewParser([]byte("hours"), nil)
+	var out []string
 	for _, opt := range data.Choices()["time"] {
-		if slices.Contains(data.ClinicHours().OpenTimes(), opt.Value) {
-			out = append(out, opt)
+		for d := 7; d < 14; d++ {
+			date := time.Now().AddDate(0, 0, d).Format("2006-01-02")
+			if _, errs := p.Parse(appointment(date, opt.Value), "en"); errs == nil {
+				out = append(out, opt.Value)
+				break
+			}
 		}
 	}
 	return out
 }
 
-func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+// appointment is a valid appointment request for date and time of day.
+func appointment(date, tod string) url.Values {
+	return url.Values{"kind": {"appointment"}, "date": {date}, "time": {tod}, "name": {"A Person"},
+		"phone": {"050 123 4567"}, "contact": {"phone"}, "consent": {"yes"}}
+}
 
-// The appointment form offers only times of day the clinic is open on some
-// day, and gives its script every closed day and holiday.
+// The appointment form offers the times of day the enquiry function accepts
+// on some day, and gives its script every closed day and holiday with the
+// words the function refuses it with: the page's rule (helpers/opening.html)
+// and the function's (data.Opening) agree.
 func TestAppointmentFormHours(t *testing.T) {
 	built(t)
 	o := data.ClinicDetails().Opening
-	week, _ := o.Week()
-	var wantTimes []string
-	for _, opt := range offeredTimes(t) {
-		wantTimes = append(wantTimes, opt.Value)
-	}
+	wantTimes := serverTimes(t)
 	var wantClosed []string
-	for i, s := range week {
-		if !s.Open() {
-			wantClosed = append(wantClosed, strconv.Itoa(i))
+	for d := range time.Weekday(7) {
+		if !o.On(d).Open() {
+			wantClosed = append(wantClosed, strconv.Itoa(int(d)))
 		}
 	}
 	for _, h := range o.Holidays {
@@ -126,8 +135,8 @@ func TestAppointmentFormHours(t *testing.T) {
 				}
 				for k, msg := range m {
 					closed = append(closed, k)
-					if !strings.Contains(msg, ".") {
-						t.Errorf("%s: closed day %s has no message: %q", p.path, k, msg)
+					if want := serverRefusal(t, k, lang(p.path)); msg != want {
+						t.Errorf("%s: closed day %s: the page says %q, the function %q", p.path, k, msg, want)
 					}
 				}
 			}
@@ -146,15 +155,40 @@ func TestAppointmentFormHours(t *testing.T) {
 	}
 }
 
+// serverRefusal is what the enquiry function says of an appointment on a
+// closed day: key is a holiday's date, or a day of the week (0 is Sunday).
+func serverRefusal(t *testing.T, key, lang string) string {
+	t.Helper()
+	day, err := time.Parse("2006-01-02", key)
+	now := day.AddDate(0, 0, -1)
+	if err != nil { // the first day of that weekday a week ahead
+		n, _ := strconv.Atoi(key)
+		now = time.Now()
+		day = now.AddDate(0, 0, 7+(n-int(now.Weekday())+7)%7)
+	}
+	p := enquiry.NewParser([]byte("hours"), func() time.Time { return now })
+	_, errs := p.Parse(appointment(day.Format("2006-01-02"), "any"), lang)
+	return errs[enquiry.FieldDate]
+}
+
+// lang is the language of a built page's path.
+func lang(path string) string {
+	if strings.HasPrefix(path, "/ar/") {
+		return "ar"
+	}
+	return "en"
+}
+
 // Every page shows the opening hours from the data once (issue 17: less
 // repetition on a phone): in the footer, or on the contact page in its own
 // card, whose footer then leaves them out. The English home and contact pages
 // show each open day's times and each closed day's name.
 func TestHoursOncePerPage(t *testing.T) {
 	built(t)
-	week, err := data.ClinicDetails().Opening.Week()
-	if err != nil {
-		t.Fatal(err)
+	o := data.ClinicDetails().Opening
+	var opens string // the first open day's opening time
+	for d := range time.Weekday(7) {
+		opens = cmp.Or(opens, o.On(d).Opens)
 	}
 	for _, p := range pages(t) {
 		body := all(p.doc, tag("body"))
@@ -163,7 +197,6 @@ func TestHoursOncePerPage(t *testing.T) {
 			continue
 		}
 		// A list of the hours: a <ul> with the first open day's opening time.
-		opens := clock(firstOpen(week[:]).From)
 		lists := all(body[0], func(n *html.Node) bool {
 			return n.Data == "ul" && strings.Contains(text(n), opens)
 		})
@@ -175,24 +208,36 @@ func TestHoursOncePerPage(t *testing.T) {
 			continue
 		}
 		got := text(lists[0])
-		for i, s := range week {
-			day := time.Weekday(i).String()
-			if s.Open() && !strings.Contains(got, clock(s.From)+" to "+clock(s.Until)) {
-				t.Errorf("%s: the hours do not show %s's hours %s to %s:\n%s", p.path, day, clock(s.From), clock(s.Until), got)
+		for d := range time.Weekday(7) {
+			day, h := d.String(), o.On(d)
+			if h.Open() && !strings.Contains(got, h.Opens+" to "+h.Closes) {
+				t.Errorf("%s: the hours do not show %s's hours %s to %s:\n%s", p.path, day, h.Opens, h.Closes, got)
 			}
-			if !s.Open() && !strings.Contains(got, day+": closed") {
+			if !h.Open() && !strings.Contains(got, day+": closed") {
 				t.Errorf("%s: the hours do not say %s is closed:\n%s", p.path, day, got)
 			}
 		}
 	}
 }
 
-// firstOpen is the first open day's span of the week.
-func firstOpen(week []data.Span) data.Span {
-	for _, s := range week {
-		if s.Open() {
-			return s
+// The opening hours are checked in one place, when the site is built
+// (helpers/opening.html): a mistyped day, time or date stops the build and
+// says what to write. The function reads the file as that check leaves it.
+func TestOpeningHoursChecked(t *testing.T) {
+	built(t) // warms Hugo's image cache for the copies
+	day, holiday := `(?m)^    - \{day: monday, .*$`, `(?m)^    - \{date: "2026-12-02", .*$`
+	for _, tc := range []struct{ pattern, line, want string }{
+		{day, `{day: funday, opens: "09:00", closes: "18:00"}`, `"funday" is not a day of the week`},
+		{day, `{day: monday, opens: "9am", closes: "18:00"}`, `monday opens: "9am" is not a time on the 24-hour clock`},
+		{day, `{day: monday, opens: "18:00", closes: "09:00"}`, "monday closes (09:00) before it opens (18:00)"},
+		{day, `{day: tuesday, opens: "09:00", closes: "18:00"}`, "tuesday is listed twice"},
+		{holiday, `{date: "2 Dec", en: "A holiday", ar: "عطلة"}`, `holiday "2 Dec": write its date as year-month-day`},
+	} {
+		dir := liveCopy(t, "[]", "https://www.bluetreeclinics.ae/", true)
+		editFile(t, dir, "data/clinic.yaml", tc.pattern, "    - "+tc.line)
+		err := Build(context.Background(), Options{Root: root, Source: dir, Dest: filepath.Join(dir, "public"), Timeout: 90 * time.Second})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("opening: %s: the build says %v, want %q", tc.line, err, tc.want)
 		}
 	}
-	return data.Span{}
 }

@@ -30,13 +30,6 @@ func PrepareHugo(ctx context.Context, root string, compiling func(started int)) 
 	if p, ok := hugoPaths.Load(root); ok {
 		return p.(string), nil
 	}
-	if err := compileHugo(ctx, root, compiling); err != nil {
-		return "", err
-	}
-	return HugoPath(ctx, root)
-}
-
-func compileHugo(ctx context.Context, root string, compiling func(int)) error {
 	cmd := exec.CommandContext(ctx, "go", "list", "-x", "-export", "-f", "{{.Export}}", hugoTool)
 	cmd.Dir = root
 	cmd.Env = environ()
@@ -45,7 +38,7 @@ func compileHugo(ctx context.Context, root string, compiling func(int)) error {
 		err = cmd.Start()
 	}
 	if err != nil {
-		return fmt.Errorf("site: go list %s: %w", hugoTool, err)
+		return "", fmt.Errorf("site: go list %s: %w", hugoTool, err)
 	}
 	var last []string // the last lines that are not compile commands, for an error
 	sc := bufio.NewScanner(stderr)
@@ -61,9 +54,9 @@ func compileHugo(ctx context.Context, root string, compiling func(int)) error {
 	}
 	io.Copy(io.Discard, stderr) // a line over 1 MiB: read to the end all the same
 	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("site: go list -export %s (in %s): %w\n%s", hugoTool, root, err, strings.Join(last, "\n"))
+		return "", fmt.Errorf("site: go list -export %s (in %s): %w\n%s", hugoTool, root, err, strings.Join(last, "\n"))
 	}
-	return nil
+	return HugoPath(ctx, root)
 }
 
 // isCompile is a -x line that runs the Go compiler on a package.

@@ -57,8 +57,8 @@ type Options struct {
 	// Args are extra arguments for `hugo build`, e.g. "--cleanDestinationDir",
 	// "--minify", "--buildDrafts".
 	Args []string
-	// Stdout and Stderr, when set, receive Hugo's output as it runs.
-	Stdout, Stderr io.Writer
+	// Output, when set, receives Hugo's output (stdout and stderr) as it runs.
+	Output io.Writer
 }
 
 // Root returns the repository root: the nearest folder, from the working
@@ -112,22 +112,27 @@ func Build(ctx context.Context, o Options) error {
 	}
 	args = append(args, o.Args...)
 
-	out := &tail{max: 64 << 10}
+	// Hugo's output, for the error: stdout and stderr share one writer, so
+	// exec writes to it from one goroutine at a time.
+	var out bytes.Buffer
+	var w io.Writer = &out
+	if o.Output != nil {
+		w = io.MultiWriter(&out, o.Output)
+	}
 	cmd := exec.CommandContext(ctx, hugo, args...)
 	cmd.Dir = o.Root
 	cmd.Env = environ()
 	if !o.LiveSite {
 		cmd.Env = append(cmd.Env, "HUGO_PARAMS_PREVIEW=true")
 	}
-	cmd.Stdout = writers(out, o.Stdout)
-	cmd.Stderr = writers(out, o.Stderr)
+	cmd.Stdout, cmd.Stderr = w, w
 	cmd.WaitDelay = 5 * time.Second // don't wait forever for pipes after a kill
-	err = cmd.Run()
-	if err != nil {
+	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (killed: Hugo did not finish in time)", ctx.Err())
 		}
-		return fmt.Errorf("hugo %s: %w\n%s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+		tail := out.Bytes()[max(out.Len()-64<<10, 0):] // the end says what failed
+		return fmt.Errorf("hugo %s: %w\n%s", strings.Join(args, " "), err, bytes.TrimSpace(tail))
 	}
 	return nil
 }
@@ -163,36 +168,6 @@ func environ() []string {
 		env = append(env, "GOTOOLCHAIN=local")
 	}
 	return env
-}
-
-func writers(buf io.Writer, w io.Writer) io.Writer {
-	if w == nil {
-		return buf
-	}
-	return io.MultiWriter(buf, w)
-}
-
-// tail keeps the last max bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-	max int
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.max {
-		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.buf)
 }
 
 // CopyTree copies the files under src into dst, replacing files that exist:

@@ -77,16 +77,6 @@ type Options struct {
 // concurrency is how many sends run at once.
 const concurrency = 4
 
-// defaults fills in what o leaves zero.
-func (o *Options) defaults() {
-	o.MinBackoff = cmp.Or(o.MinBackoff, 2*time.Second)
-	o.MaxBackoff = cmp.Or(o.MaxBackoff, 5*time.Minute)
-	o.ConfigBackoff = cmp.Or(o.ConfigBackoff, 10*time.Minute)
-	o.QuotaBackoff = cmp.Or(o.QuotaBackoff, 15*time.Minute)
-	o.AttemptTimeout = cmp.Or(o.AttemptTimeout, 30*time.Second)
-	o.Interval = cmp.Or(o.Interval, time.Second)
-}
-
 // ErrFull is returned by Send when the spool holds MaxBytes already.
 var ErrFull = errors.New("spool: full")
 
@@ -142,9 +132,6 @@ const (
 // left. A folder others may read is made private, or refused. Call Run to
 // start sending.
 func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spool, error) {
-	if dir == "" {
-		return nil, errors.New("spool: no folder")
-	}
 	if next == nil {
 		return nil, errors.New("spool: no sender")
 	}
@@ -152,7 +139,12 @@ func New(dir string, next delivery.Sender, log *slog.Logger, opts Options) (*Spo
 		return nil, errors.New("spool: Rate, MaxBytes and AlertAfter must be set")
 	}
 	log = cmp.Or(log, slog.New(slog.DiscardHandler))
-	opts.defaults()
+	opts.MinBackoff = cmp.Or(opts.MinBackoff, 2*time.Second)
+	opts.MaxBackoff = cmp.Or(opts.MaxBackoff, 5*time.Minute)
+	opts.ConfigBackoff = cmp.Or(opts.ConfigBackoff, 10*time.Minute)
+	opts.QuotaBackoff = cmp.Or(opts.QuotaBackoff, 15*time.Minute)
+	opts.AttemptTimeout = cmp.Or(opts.AttemptTimeout, 30*time.Second)
+	opts.Interval = cmp.Or(opts.Interval, time.Second)
 	s := &Spool{
 		dir:     dir,
 		next:    next,
@@ -199,9 +191,6 @@ func (s *Spool) ensureDir(running bool) error {
 	s.log.Warn("spool folder was open to others; made private (0700)", "dir", s.dir)
 	return nil
 }
-
-// Dir is the spool folder.
-func (s *Spool) Dir() string { return s.dir }
 
 // Send keeps m durably in the spool and wakes the worker; it never waits
 // for the mail service. It returns an error when m could not be kept (the
@@ -349,10 +338,7 @@ func (s *Spool) Run(ctx context.Context) {
 	for {
 		s.check()
 		for _, e := range s.due() {
-			if ctx.Err() != nil || s.paused() {
-				break
-			}
-			if err := s.limit.Wait(ctx); err != nil {
+			if s.limit.Wait(ctx) != nil {
 				break
 			}
 			select {
@@ -417,12 +403,6 @@ func (s *Spool) due() []*entry {
 	}
 	slices.SortFunc(due, func(a, b *entry) int { return cmp.Or(a.due.Compare(b.due), strings.Compare(a.key, b.key)) })
 	return due
-}
-
-func (s *Spool) paused() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return time.Now().Before(s.pausedTil)
 }
 
 // pauseFor stops all sending for d (never shortening a longer pause).

@@ -1,30 +1,24 @@
 // Package resendtest is a fake of the Resend email API for tests (and for
 // cmd/perf's load run): an httptest.Server that refuses what the real API
 // refuses, answers as it does, and fails on demand. It also signs webhook
-// deliveries (webhook.go) and reads the outbox's .eml files back (eml.go).
+// deliveries (SignWebhook, Event) and reads the outbox's .eml files back (eml.go).
 //
 //	fake := resendtest.NewServer(t)
 //	s := delivery.NewResend(delivery.ResendOptions{APIKey: fake.APIKey, BaseURL: fake.URL()})
 //	... send ...
 //	emails := fake.Emails() // accepted, de-duplicated emails
 //
-// Like Resend it answers errors as {"statusCode":N,"name":"...","message":"..."}:
-// 404 for another path than POST /emails; 401 missing_api_key and 403
-// invalid_api_key; 422 validation_error for a body that is not a JSON
-// object (sent as application/json) with one from, 1 to 50 to, a subject,
-// html or text, valid reply_to, tags of ASCII letters, digits, _ or -, and
-// no line break in an address or the subject, nor an address Resend will
-// not take (non-ASCII or quoted local part); 400 invalid_idempotency_key
-// past 256 characters. The same Idempotency-Key with the same body returns
-// the first answer and is not a new email; with another body, 409
-// invalid_idempotent_request.
-//
-// All methods are safe for concurrent use.
+// Like Resend it answers errors as {"statusCode":N,"name":"...","message":"..."}
+// (serve and decode list which), and the same Idempotency-Key with the same
+// body returns the first answer and is not a new email; with another body,
+// 409 invalid_idempotent_request. All methods are safe for concurrent use.
 package resendtest
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -85,7 +79,6 @@ type Server struct {
 	down       bool
 	latency    time.Duration
 	retryAfter int
-	held       chan struct{} // while not nil, calls wait for it to close (Hold)
 	idem       map[string]answered
 }
 
@@ -123,9 +116,6 @@ func (s *Server) Close() {
 // URL is the base URL to give the client, with its trailing "/".
 func (s *Server) URL() string { return s.srv.URL + "/" }
 
-// Client is an http.Client for the fake's server.
-func (s *Server) Client() *http.Client { return s.srv.Client() }
-
 // Fail makes the next n calls fail, before any check (the real API
 // rate-limits before validating), with status (429 with a retry-after
 // header, any 4xx or 5xx with Resend's error name for it) or one of Hang,
@@ -141,29 +131,7 @@ func (s *Server) Fail(status, n int) {
 
 // Down makes every call drop its connection (Resend unreachable) until Up.
 func (s *Server) Down() { s.mu.Lock(); s.down = true; s.mu.Unlock() }
-
-// Up undoes Down.
-func (s *Server) Up() { s.mu.Lock(); s.down = false; s.mu.Unlock() }
-
-// Hold makes every call wait, unanswered, until Release (or the client gives
-// up), then answers it as usual.
-func (s *Server) Hold() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.held == nil {
-		s.held = make(chan struct{})
-	}
-}
-
-// Release answers the calls Hold kept waiting, and the next ones at once.
-func (s *Server) Release() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.held != nil {
-		close(s.held)
-		s.held = nil
-	}
-}
+func (s *Server) Up()   { s.mu.Lock(); s.down = false; s.mu.Unlock() }
 
 // SetRetryAfter sets the retry-after seconds of 429 answers (default 1; 0:
 // no header).
@@ -186,7 +154,7 @@ func (s *Server) Emails() []Email {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
-	down, latency, retryAfter, held := s.down, s.latency, s.retryAfter, s.held
+	down, latency, retryAfter := s.down, s.latency, s.retryAfter
 	fail := 0
 	if len(s.fails) > 0 {
 		fail = s.fails[0].status
@@ -197,9 +165,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if latency > 0 && !wait(s, r, time.After(latency)) {
-		return
-	}
-	if held != nil && !wait(s, r, held) {
 		return
 	}
 	if down {
@@ -384,4 +349,60 @@ func refused(a string) bool {
 	p, err := mail.ParseAddress(a)
 	return err != nil || strings.ContainsAny(a, "\r\n") || strings.HasPrefix(p.Address, `"`) ||
 		strings.ContainsFunc(p.Address, func(r rune) bool { return r > 0x7e })
+}
+
+// WebhookSecret is a signing secret in Resend's format ("whsec_" + base64).
+var WebhookSecret = "whsec_" + base64.StdEncoding.EncodeToString([]byte("bluetree-test-webhook-secret-32b"))
+
+// SignWebhook returns the headers Resend (through svix) sends with a
+// webhook delivery: svix-id, svix-timestamp and svix-signature, the
+// base64 HMAC-SHA256 of "id.timestamp.body" keyed with the secret's
+// decoded bytes. Written from svix's description, independently of
+// resend-go's Verify, so a test checks one against the other.
+func SignWebhook(secret, id string, at time.Time, body []byte) http.Header {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		panic(err)
+	}
+	ts := fmt.Sprint(at.Unix())
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%s.%s", id, ts, body)
+	h := http.Header{}
+	h.Set("svix-id", id)
+	h.Set("svix-timestamp", ts)
+	h.Set("svix-signature", "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+	h.Set("Content-Type", "application/json")
+	return h
+}
+
+// Event is a Resend webhook payload for an email, shaped as Resend's
+// reference shows it, with the tags as an array of {name, value}; asMap
+// gives them as a name → value map instead, as some of its examples do.
+// sent is when the email was accepted, at when the event happened.
+func Event(typ, emailID string, tags map[string]string, sent, at time.Time, asMap bool) []byte {
+	var t any = tags
+	if !asMap {
+		var list []map[string]string
+		for k, v := range tags {
+			list = append(list, map[string]string{"name": k, "value": v})
+		}
+		t = list
+	}
+	b, err := json.Marshal(map[string]any{
+		"type":       typ,
+		"created_at": at.UTC().Format(time.RFC3339Nano),
+		"data": map[string]any{
+			"email_id":   emailID,
+			"created_at": sent.UTC().Format(time.RFC3339Nano),
+			"from":       "Blue Tree Clinics website <enquiries@bluetree.example>",
+			"to":         []string{"someone@example.org"},
+			"subject":    "Appointment request: Private Name",
+			"tags":       t,
+			"bounce":     map[string]string{"message": "550 5.1.1 mailbox unavailable", "type": "Permanent"},
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

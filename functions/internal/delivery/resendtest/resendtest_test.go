@@ -17,7 +17,7 @@ func post(t *testing.T, s *Server, path, auth, key, ctype, body string) (int, st
 		req.Header.Set("Idempotency-Key", key)
 	}
 	req.Header.Set("Content-Type", ctype)
-	resp, err := s.Client().Do(req)
+	resp, err := s.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -287,16 +287,28 @@ var msgPain = msgs{
 	"يجب أن تكون شدة الألم رقماً صحيحاً من 0 (لا ألم) إلى 10 (أشدّ ألم)",
 }
 
-// Every message must be a sentence a visitor can read, never the validator's
-// technical fallback, in both languages.
+// Every rule the parser applies has its message in both languages (the
+// theme's i18n files, error_FIELD_RULE or error_RULE about field_FIELD): a
+// sentence a visitor can read, with its fields filled in.
 func TestMessagesComplete(t *testing.T) {
-	for key, m := range fieldMessages {
-		field, _, _ := strings.Cut(key, ".")
-		if _, ok := FieldLabels[field]; !ok && field != FieldKind {
-			t.Errorf("fieldMessages[%q]: unknown field", key)
-		}
-		if m.En == "" || m.Ar == "" {
-			t.Errorf("fieldMessages[%q] misses a language", key)
+	rules := map[string][]string{
+		FieldKind: {"choice"}, FieldName: {"required", "min", "maxlen"},
+		FieldEmail: {"required", "maxlen", "ascii", "quoted", "format"},
+		FieldPhone: {"required", "invalid"}, FieldContact: {"choice"}, FieldConsent: {"required"},
+		FieldDate: {"required", "format", "past", "far"}, FieldTime: {"choice"}, FieldMessage: {"maxlen"},
+		FieldArea: {"choice"}, FieldCondition: {"choice"}, FieldDuration: {"choice"},
+		FieldPain: {"required", "invalid"}, FieldTried: {"choice", "twice", "none"},
+		FieldThinners: {"choice"}, FieldNote: {"maxlen"},
+	}
+	for _, lang := range []string{LangEnglish, LangArabic} {
+		for field, rs := range rules {
+			for _, r := range rs {
+				c := check{lang: lang, errs: Errors{}}
+				c.fail(field, r, 7)
+				if m := c.errs[field]; len(m) < 10 || strings.ContainsAny(m, "{}") {
+					t.Errorf("%s %s.%s: %q", lang, field, r, m)
+				}
+			}
 		}
 	}
 }

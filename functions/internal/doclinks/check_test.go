@@ -1,8 +1,8 @@
-// Package doclinks checks the references between the project's documents:
+// Package doclinks (tests only) checks the references in the project's
+// documents and in the Go code's comments and strings (a program's -h text):
 // a Markdown link to a file must find the file, a link with #anchor a
 // heading there, and a reference in prose, README.md, "Section" (or
-// docs/deploy.md, "Section"), a heading of that name. Its tests check
-// README.md and docs/; a program's -h text is checked by its own test.
+// docs/deploy.md, "Section"), a heading of that name.
 package doclinks
 
 import (
