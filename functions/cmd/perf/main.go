@@ -7,6 +7,7 @@
 //
 //	go run ./functions/cmd/perf > perf/REPORT.md
 //	go run ./functions/cmd/perf -only weight,bench -pages /,/ar/
+//	go run ./functions/cmd/perf -only lighthouse -pages /,/ar/ -json /tmp/lh
 //
 // It installs nothing: Lighthouse needs `npm ci --prefix perf` and Chromium at /usr/bin/chromium (it says so when missing).
 package main
@@ -34,6 +35,7 @@ var (
 	rate      = flag.Int("rate", 200, "load: valid enquiries per second")
 	duration  = flag.Duration("duration", 10*time.Second, "load: how long to send them")
 	count     = flag.Int("count", 10, "bench: go test -count")
+	jsonDir   = flag.String("json", "", "lighthouse: also keep each page's Lighthouse JSON in this directory (/ar/faq/ → ar-faq.json, / → home.json)")
 )
 
 var sections = []struct {

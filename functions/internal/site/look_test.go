@@ -79,8 +79,15 @@ func TestIllustrationsHaveText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Contains(raw, []byte(`class="diagram"`)) {
+			if !bytes.Contains(raw, []byte(`<figure class="diagram`)) {
 				t.Errorf("%s: no how-it-works diagram", path)
+			}
+			// A phone's first screen shows the compact diagram: right under the
+			// title on the home page, under the lead and before the contents
+			// list on the treatment page.
+			fig := bytes.Index(raw, []byte(`<figure class="diagram diagram--compact"`))
+			if contents := bytes.Index(raw, []byte(`<nav class="contents"`)); fig < 0 || contents >= 0 && contents < fig {
+				t.Errorf("%s: the compact diagram is missing or comes after the contents list", path)
 			}
 		}
 	}
@@ -314,4 +321,44 @@ func luminance(hex string) float64 {
 		}
 	}
 	return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]
+}
+
+// TestProcessLines: the home page's "your visit" timeline shows each of the
+// six steps with its title and one short line (front matter "line"), so the
+// block stays short on a phone; the treatment page shows each step's text.
+func TestProcessLines(t *testing.T) {
+	seen := 0
+	for _, p := range pages(t) {
+		home := p.path == "/" || p.path == "/ar/"
+		if !home && !strings.HasSuffix(p.path, "/orthokine-therapy/") {
+			continue
+		}
+		seen++
+		lists := all(p.doc, func(n *html.Node) bool { return n.Data == "ol" && strings.Contains(classOf(n), "process") })
+		if len(lists) != 1 {
+			t.Errorf("%s: %d step lists, want 1", p.path, len(lists))
+			continue
+		}
+		steps := all(lists[0], tag("li"))
+		if len(steps) != 6 {
+			t.Errorf("%s: %d steps, want 6", p.path, len(steps))
+		}
+		for _, li := range steps {
+			ps := all(li, tag("p"))
+			if len(ps) != 1 {
+				t.Errorf("%s: a step with %d paragraphs, want 1", p.path, len(ps))
+				continue
+			}
+			words := strings.TrimSpace(text(ps[0]))
+			switch {
+			case home && len([]rune(words)) > 50:
+				t.Errorf("%s: the step line %q is longer than one short line (50 characters)", p.path, words)
+			case !home && len([]rune(words)) < 40:
+				t.Errorf("%s: the step %q shows its one line, want its text", p.path, words)
+			}
+		}
+	}
+	if seen != 4 {
+		t.Errorf("%d home and treatment pages, want 4", seen)
+	}
 }

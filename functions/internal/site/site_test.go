@@ -322,6 +322,10 @@ func TestNoExternalResources(t *testing.T) {
 					if rel, _ := attr(n, "rel"); rel == "canonical" || rel == "alternate" {
 						continue
 					}
+					// The favicon, inline (head/head.html): no request at all.
+					if rel, _ := attr(n, "rel"); rel == "icon" && strings.HasPrefix(v, "data:image/svg+xml,%3Csvg") {
+						continue
+					}
 				}
 				for _, c := range strings.Split(v, ",") {
 					f := strings.Fields(c)
@@ -416,8 +420,8 @@ func TestJSONLD(t *testing.T) {
 }
 
 // inlineStyles returns the inline <style>s of a built page: the site's
-// stylesheet, then on the form pages the forms' rules
-// (helpers/inline-css.html).
+// stylesheet, then the rules only some pages use, on those pages
+// (helpers/page-css.html).
 func inlineStyles(p *page) []string {
 	var out []string
 	for _, s := range allNodes(p.doc, "style") {
@@ -431,59 +435,86 @@ func hasForm(p *page) bool {
 	return len(all(p.doc, func(n *html.Node) bool { return n.Data == "form" && classOf(n) == "form" })) > 0
 }
 
-// siteCSS is the stylesheet as the home page carries it.
+// siteCSS is the site's stylesheet, the home page's first <style>.
 func siteCSS(t *testing.T) string {
 	t.Helper()
 	for _, p := range pages(t) {
 		if p.path == "/" {
-			if s := inlineStyles(p); len(s) == 1 {
+			if s := inlineStyles(p); len(s) > 0 {
 				return s[0]
 			}
-			t.Fatalf("the home page has %d inline <style> elements, want 1 (the site's stylesheet)", len(inlineStyles(p)))
+			t.Fatal("the home page has no inline <style>")
 		}
 	}
 	t.Fatal("no home page")
 	return ""
 }
 
+// The stylesheets only some pages carry (helpers/page-css.html), in <head>
+// order after the site's, each known by a rule only it has.
+var optionalSheets = []struct{ name, marker string }{
+	{"therapy", ".process{"}, // the "how it works" diagram and the six steps
+	{"sections", ".hero{"},   // the home page's and the short pages' rules
+	{"form", ".field"},       // the enquiry forms
+}
+
+// cssRule matches an innermost rule of minified CSS: its selector list and block.
+var cssRule = regexp.MustCompile(`([^{}]*)\{[^{}]*\}`)
+var cssClass = regexp.MustCompile(`(\b[a-z][a-z0-9]*)?\.([A-Za-z_][\w-]*)`) // circle.a, .steps
+
 // TestInlineCSS: every page carries the site's stylesheet in a <style> in its
 // <head> (no render-blocking stylesheet request before the first paint), the
-// same bytes on every page, minified in production; the form pages, and only
-// they, carry the forms' rules in a second one, so the other pages' first
-// paint does not wait for rules they do not use.
+// same bytes on every page, minified in production; the rules only some pages
+// use are further <style>s on those pages only (therapy, sections, form, in
+// that order), so the largest pages' first response fits the first round
+// trip, and no page uses a rule of a stylesheet it does not carry.
 func TestInlineCSS(t *testing.T) {
 	ps := pages(t)
 	want := siteCSS(t)
-	for _, frag := range []string{"[hidden]{display:none!important}", ".hp{", ":root{", ".site-header", ".hero", "@media"} {
+	for _, frag := range []string{"[hidden]{display:none!important}", ".hp{", ":root{", ".site-header", "@media"} {
 		if !strings.Contains(want, frag) {
 			t.Errorf("the inline stylesheet lacks %q", frag)
 		}
 	}
-	if strings.Contains(want, ".field") {
-		t.Error("the site's stylesheet carries the forms' rules (.field): they belong in the form pages' second <style>")
+	for _, o := range optionalSheets {
+		if strings.Contains(want, o.marker) {
+			t.Errorf("the site's stylesheet carries %s (%s): it belongs in the %s <style>", o.marker, o.name, o.name)
+		}
 	}
-	forms, formCSS := 0, ""
+	sheets := map[string]string{} // name → its bytes, the same on every page
+	carried := map[string]int{}   // name → pages
 	for _, p := range ps {
 		styles := inlineStyles(p)
-		wantN := 1
-		if hasForm(p) {
-			wantN = 2
-			forms++
-		}
-		if len(styles) != wantN {
-			t.Errorf("%s: %d inline <style> elements, want %d", p.path, len(styles), wantN)
+		if len(styles) == 0 || styles[0] != want {
+			t.Errorf("%s: the first inline stylesheet differs from the home page's", p.path)
 			continue
 		}
-		if styles[0] != want {
-			t.Errorf("%s: the inline stylesheet differs from the home page's", p.path)
+		has := map[string]bool{}
+		next := 0
+		for _, css := range styles[1:] {
+			name := ""
+			for i := next; i < len(optionalSheets); i++ {
+				if strings.Contains(css, optionalSheets[i].marker) {
+					name, next = optionalSheets[i].name, i+1
+					break
+				}
+			}
+			switch {
+			case name == "":
+				t.Errorf("%s: an inline <style> that is none of %v in order", p.path, optionalSheets)
+			case sheets[name] == "":
+				sheets[name] = css
+			case sheets[name] != css:
+				t.Errorf("%s: the %s <style> differs from other pages'", p.path, name)
+			}
+			if strings.Contains(css, ":root{") {
+				t.Errorf("%s: the %s <style> repeats the site's stylesheet", p.path, name)
+			}
+			has[name] = true
+			carried[name]++
 		}
-		if wantN == 2 {
-			if formCSS == "" {
-				formCSS = styles[1]
-			}
-			if styles[1] != formCSS || !strings.Contains(styles[1], ".field") || strings.Contains(styles[1], ":root{") {
-				t.Errorf("%s: the second <style> is not the forms' rules alone", p.path)
-			}
+		if has["form"] != hasForm(p) {
+			t.Errorf("%s: carries the forms' rules: %v; has a form: %v", p.path, has["form"], hasForm(p))
 		}
 		for _, css := range styles {
 			if strings.Contains(css, "/*") || strings.Contains(css, "@import") || strings.Contains(css, "\n\n") {
@@ -491,8 +522,8 @@ func TestInlineCSS(t *testing.T) {
 			}
 		}
 		heads := allNodes(p.doc, "head")
-		if len(heads) != 1 || len(allNodes(heads[0], "style")) != wantN {
-			t.Errorf("%s: the <style> is not in <head>", p.path)
+		if len(heads) != 1 || len(allNodes(heads[0], "style")) != len(styles) {
+			t.Errorf("%s: a <style> is not in <head>", p.path)
 		}
 		for _, l := range all(p.doc, tag("link")) {
 			if rel, _ := attr(l, "rel"); strings.Contains(rel, "stylesheet") || strings.Contains(rel, "preload") {
@@ -500,22 +531,92 @@ func TestInlineCSS(t *testing.T) {
 			}
 		}
 	}
-	if forms == 0 {
-		t.Error("no page with an enquiry form found")
+	// A page that lacks a sheet uses none of its rules (checked once every sheet
+	// has been seen).
+	for _, p := range ps {
+		has := map[string]bool{}
+		for _, css := range inlineStyles(p)[1:] {
+			for name, b := range sheets {
+				if css == b {
+					has[name] = true
+				}
+			}
+		}
+		p.needs(t, sheets, has)
 	}
-	t.Logf("inline stylesheet: %d B, %d B gzipped; forms' rules: %d B, %d B gzipped", len(want), gzipSize([]byte(want)), len(formCSS), gzipSize([]byte(formCSS)))
+	for _, o := range optionalSheets {
+		if carried[o.name] == 0 || carried[o.name] == len(ps) {
+			t.Errorf("the %s <style> is on %d of %d pages: want some, not all", o.name, carried[o.name], len(ps))
+		}
+	}
+	for _, path := range []string{"/", "/ar/"} {
+		for _, p := range ps {
+			if p.path == path && len(inlineStyles(p)) != 3 {
+				t.Errorf("%s: %d inline <style>s, want 3 (site, therapy, sections)", path, len(inlineStyles(p)))
+			}
+		}
+	}
+	t.Logf("inline stylesheet: %d B, %d B gzipped", len(want), gzipSize([]byte(want)))
+	for _, o := range optionalSheets {
+		t.Logf("%s: %d B, %d B gzipped, on %d pages", o.name, len(sheets[o.name]), gzipSize([]byte(sheets[o.name])), carried[o.name])
+	}
 }
 
+// needs reports a rule of a sheet the page lacks whose classes all appear on
+// the page (selectors are checked by their class names, with the element's
+// name where the selector gives one, as in circle.a: a conservative test that a
+// page is styled as it should be).
+func (p *page) needs(t *testing.T, sheets map[string]string, has map[string]bool) {
+	t.Helper()
+	classes := map[string]bool{}
+	for _, n := range all(p.doc, func(n *html.Node) bool { return n.Type == html.ElementNode }) {
+		if c, ok := attr(n, "class"); ok {
+			for _, f := range strings.Fields(c) {
+				classes[f] = true
+				classes[n.Data+"."+f] = true
+			}
+		}
+	}
+	for name, css := range sheets {
+		if has[name] {
+			continue
+		}
+		for _, m := range cssRule.FindAllStringSubmatch(css, -1) {
+			for _, sel := range strings.Split(m[1], ",") {
+				cs := cssClass.FindAllStringSubmatch(sel, -1)
+				used := len(cs) > 0
+				for _, c := range cs {
+					used = used && classes[c[2]] && (c[1] == "" || classes[c[1]+"."+c[2]])
+				}
+				if used {
+					t.Errorf("%s: uses %q, whose rule is in the %s <style>, which the page lacks (helpers/page-css.html)", p.path, strings.TrimSpace(sel), name)
+					return
+				}
+			}
+		}
+	}
+}
+
+// TestBudgets: each page's first response (its headers and its HTML gzipped,
+// the CSS inline) fits the first round trip, and the site's JavaScript its
+// budget (docs/performance.md).
 func TestBudgets(t *testing.T) {
 	ps := pages(t)
+	headers, err := HeaderBytes(public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if headers < ServeHeaders+500 {
+		t.Fatalf("%d B of headers: the _headers file's /* block is missing", headers)
+	}
 	for _, p := range ps {
 		size, _, err := Weigh(public, p.file) // HTML (inline CSS included) + linked CSS
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%-40s HTML+CSS %5d B gzipped", p.path, size)
-		if size > PageBudget {
-			t.Errorf("%s: HTML+CSS %d B gzipped, budget %d B", p.path, size, PageBudget)
+		t.Logf("%-40s headers %d B + HTML+CSS %5d B gzipped = %5d B", p.path, headers, size, headers+size)
+		if headers+size > FirstWindow {
+			t.Errorf("%s: first response %d B (headers %d B, HTML+CSS %d B gzipped), over the first round trip's %d B", p.path, headers+size, headers, size, FirstWindow)
 		}
 	}
 	// All JavaScript: script files, and each distinct inline script once.
@@ -582,10 +683,21 @@ func TestHeaders(t *testing.T) {
 	if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
 		t.Errorf("CSP allows unsafe code: %s", csp)
 	}
-	for _, d := range []string{"default-src 'self'", "script-src 'self'", "form-action 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'"} {
+	for _, d := range []string{"default-src 'self'", "script-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'self'", "object-src 'none'"} {
 		if !strings.Contains(csp, d) {
 			t.Errorf("CSP lacks %q: %s", d, csp)
 		}
+	}
+	// connect-src, font-src and manifest-src fall back to default-src 'self': the
+	// policy does not repeat it (its bytes come before every page's), nor loosen them.
+	for _, name := range []string{"connect-src", "font-src", "manifest-src"} {
+		if d := directive(csp, name); d != "" {
+			t.Errorf("CSP has %q: fetch directives not listed fall back to default-src 'self'", d)
+		}
+	}
+	// img-src: the site's own files, and data: for the favicon inline in each page.
+	if d := directive(csp, "img-src"); d != "img-src 'self' data:" {
+		t.Errorf("CSP %q, want img-src 'self' data:", d)
 	}
 	for _, name := range []string{"Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy", "X-Frame-Options"} {
 		if all[name] == "" {
