@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"log/slog"
-	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -11,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
+
+	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
 // static serves the publish folder as Netlify would: index.html for
@@ -19,7 +20,7 @@ import (
 type static struct {
 	dir   string
 	log   *slog.Logger
-	rules atomic.Pointer[[]headerRule]
+	rules atomic.Pointer[[]site.HeaderRule]
 }
 
 func newStatic(dir string, log *slog.Logger) *static {
@@ -34,7 +35,7 @@ func (s *static) reload() {
 	if err != nil {
 		s.log.Warn("the publish folder's _headers cannot be read: static files get no security headers", "error", err.Error())
 	}
-	rules := parseHeaders(b)
+	rules := site.ParseHeaders(b)
 	s.rules.Store(&rules)
 }
 
@@ -131,70 +132,7 @@ func (s *static) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *static) applyHeaders(w http.ResponseWriter, urlPath string) {
-	for name, value := range headersFor(*s.rules.Load(), urlPath) {
+	for name, value := range site.HeadersFor(*s.rules.Load(), urlPath) {
 		w.Header().Set(name, value)
 	}
-}
-
-// headerRule is one block of a Netlify _headers file.
-type headerRule struct {
-	pattern *regexp.Regexp
-	headers map[string]string // a header repeated in the block: its values joined with ", "
-}
-
-// parseHeaders reads Netlify's _headers format: a path line (with *
-// splats and :placeholders), then indented "Name: value" lines; # starts a
-// comment. Rules for full URLs (another domain) are skipped.
-func parseHeaders(b []byte) []headerRule {
-	var rules []headerRule
-	var cur *headerRule
-	for line := range strings.Lines(string(b)) {
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		if line[0] != ' ' && line[0] != '\t' { // a path line
-			cur = nil
-			if strings.HasPrefix(trimmed, "/") { // full URLs (another domain) are not ours
-				rules = append(rules, headerRule{pattern: compilePattern(trimmed), headers: map[string]string{}})
-				cur = &rules[len(rules)-1]
-			}
-			continue
-		}
-		name, value, ok := strings.Cut(trimmed, ":")
-		if !ok || cur == nil {
-			continue
-		}
-		name, value = http.CanonicalHeaderKey(strings.TrimSpace(name)), strings.TrimSpace(value)
-		if prev, ok := cur.headers[name]; ok {
-			value = prev + ", " + value
-		}
-		cur.headers[name] = value
-	}
-	return rules
-}
-
-// compilePattern turns "/enquire/*" or "/blog/:year/*" into a regexp.
-func compilePattern(p string) *regexp.Regexp {
-	segs := strings.Split(p, "/")
-	for i, seg := range segs {
-		if strings.HasPrefix(seg, ":") {
-			segs[i] = "[^/]+"
-		} else {
-			segs[i] = strings.ReplaceAll(regexp.QuoteMeta(seg), `\*`, ".*")
-		}
-	}
-	return regexp.MustCompile("^" + strings.Join(segs, "/") + "$")
-}
-
-// headersFor collects the headers of every rule matching urlPath, as
-// Netlify does: a later rule's header replaces an earlier rule's.
-func headersFor(rules []headerRule, urlPath string) map[string]string {
-	out := map[string]string{}
-	for _, r := range rules {
-		if r.pattern.MatchString(urlPath) {
-			maps.Copy(out, r.headers)
-		}
-	}
-	return out
 }

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/net/html"
 )
@@ -31,22 +30,16 @@ const (
 )
 
 // HeaderBytes is the size of a page's response headers as functions/cmd/serve
-// sends them: the public/_headers file's lines for "/*" (Name: value, CRLF)
+// sends them: the public/_headers file's headers for "/" (Name: value, CRLF)
 // plus ServeHeaders.
 func HeaderBytes(public string) (int, error) {
 	b, err := os.ReadFile(filepath.Join(public, "_headers"))
 	if err != nil {
 		return 0, err
 	}
-	n, in := ServeHeaders, false
-	for _, line := range strings.Split(string(b), "\n") {
-		switch {
-		case strings.TrimSpace(line) == "":
-		case line[0] != ' ' && line[0] != '\t':
-			in = strings.TrimSpace(line) == "/*"
-		case in:
-			n += len(strings.TrimSpace(line)) + 2
-		}
+	n := ServeHeaders
+	for name, value := range HeadersFor(ParseHeaders(b), "/") {
+		n += len(name) + len(": ") + len(value) + len("\r\n")
 	}
 	return n, nil
 }
