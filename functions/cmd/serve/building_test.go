@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bluetreeclinics/site/functions/internal/site"
 	"github.com/bluetreeclinics/site/functions/internal/testlog"
 )
 
@@ -37,7 +36,7 @@ func TestBuildingPageThroughRun(t *testing.T) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		return site.CopyTree(filepath.Join("..", "..", "testdata", "public"), dir)
+		return os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "testdata", "public")))
 	}
 	t.Cleanup(func() { buildFirst = saved })
 

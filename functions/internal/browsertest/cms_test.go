@@ -328,7 +328,7 @@ func copySources(t *testing.T, root, dst string) {
 		if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err := site.CopyTree(from, filepath.Join(dst, name)); err != nil {
+		if err := os.CopyFS(filepath.Join(dst, name), os.DirFS(from)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1257,9 +1257,27 @@ func TestGuard(t *testing.T) {
 	}
 }
 
+// copyTree copies the files under src into dst, replacing files that exist:
+// tests build changed copies of the site (a planted claim, a filled-in team)
+// without touching the working tree.
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
-	if err := CopyTree(src, dst); err != nil {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
