@@ -24,14 +24,11 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	return b, err
 }
 
-// tooLarge reports whether err is a body over its limit. The error target
-// is made only for an error: a valid post should cost no allocation here.
+// tooLarge reports whether err is a body over its limit. errors.AsType
+// needs no target on the heap: a valid post costs no allocation here.
 func tooLarge(err error) bool {
-	if err == nil {
-		return false
-	}
-	var tooBig *http.MaxBytesError
-	return errors.As(err, &tooBig)
+	_, ok := errors.AsType[*http.MaxBytesError](err)
+	return ok
 }
 
 func drain(w http.ResponseWriter, body io.Reader) {

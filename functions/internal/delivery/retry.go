@@ -34,8 +34,8 @@ func (r Retry) Send(ctx context.Context, m *mail.Message) error {
 			return err
 		}
 		wait := Backoff(baseDelay, retryMaxDelay, attempt)
-		var se *SendError
-		if errors.As(err, &se) {
+		se, ok := errors.AsType[*SendError](err)
+		if ok {
 			wait = max(wait, se.RetryAfter)
 		}
 		attrs := []any{"idempotency_key", m.IdempotencyKey, "attempt", attempt, "total", time.Since(start)}

@@ -434,8 +434,7 @@ func (s *Spool) deliver(ctx context.Context, e *entry) {
 	err = s.next.Send(actx, rec.Message)
 	cancel()
 	e.attempts++
-	var se *delivery.SendError
-	errors.As(err, &se)
+	se, _ := errors.AsType[*delivery.SendError](err)
 	switch {
 	case err == nil:
 		s.mu.Lock()
