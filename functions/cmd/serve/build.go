@@ -14,24 +14,16 @@ import (
 	"github.com/bluetreeclinics/site/functions/internal/site"
 )
 
-// buildSite builds the site into dir with the pinned Hugo, within
-// site.DefaultTimeout (Hugo can hang after a template error). baseURL (the
-// URL the site is opened at) makes Hugo's absolute links (canonical,
-// sitemap) point at this server.
-func buildSite(ctx context.Context, dir, baseURL string) error {
-	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL})
-}
-
 // rebuild builds into a fresh folder beside dir and swaps it in, so a failed
 // build leaves the site being served as it was, and a good one replaces it
-// whole (no stale files).
+// whole (no stale files). baseURL: see buildFirst.
 func rebuild(ctx context.Context, dir, baseURL string) error {
 	next, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+"-next-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(next)
-	if err := buildSite(ctx, next, baseURL); err != nil {
+	if err := site.Build(ctx, site.Options{Dest: next, BaseURL: baseURL}); err != nil {
 		return err
 	}
 	if err := os.Chmod(next, 0o755); err != nil {

@@ -127,7 +127,10 @@ var buildFirst = func(ctx context.Context, s *startup, dir, baseURL string, stdo
 	}
 	s.phase.Store(phaseSite)
 	fmt.Fprintf(stdout, "Building the site into %s …\n", dir)
-	return buildSite(ctx, dir, baseURL)
+	// Within site.DefaultTimeout: Hugo can hang after a template error.
+	// baseURL, the URL the site is opened at, makes Hugo's absolute links
+	// (canonical, sitemap) point at this server.
+	return site.Build(ctx, site.Options{Dest: dir, BaseURL: baseURL})
 }
 
 // report prints a line with the elapsed time every progressEvery until ctx
