@@ -271,10 +271,8 @@ func addToken(n *html.Node, key, token string) {
 }
 
 func setText(n *html.Node, s string) {
-	for c := n.FirstChild; c != nil; {
-		next := c.NextSibling
-		n.RemoveChild(c)
-		c = next
+	for n.FirstChild != nil {
+		n.RemoveChild(n.FirstChild)
 	}
 	if s != "" {
 		n.AppendChild(&html.Node{Type: html.TextNode, Data: s})
