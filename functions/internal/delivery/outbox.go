@@ -126,32 +126,23 @@ func EML(m *mail.Message, date time.Time) ([]byte, error) {
 	h("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
 
+	// The parts are written to b, a bytes.Buffer, which never fails a write,
+	// and the boundary is valid (letters, digits and "-"): no error to check.
 	mw := multipart.NewWriter(&b)
-	if err := mw.SetBoundary(boundary); err != nil {
-		return nil, err
-	}
+	mw.SetBoundary(boundary)
 	for _, part := range []struct{ ctype, body string }{
 		{"text/plain; charset=utf-8", m.Text},
 		{"text/html; charset=utf-8", m.HTML},
 	} {
-		pw, err := mw.CreatePart(textproto.MIMEHeader{
+		pw, _ := mw.CreatePart(textproto.MIMEHeader{
 			"Content-Type":              {part.ctype},
 			"Content-Transfer-Encoding": {"quoted-printable"},
 		})
-		if err != nil {
-			return nil, err
-		}
 		qp := quotedprintable.NewWriter(pw)
-		if _, err := io.WriteString(qp, part.body); err != nil {
-			return nil, err
-		}
-		if err := qp.Close(); err != nil {
-			return nil, err
-		}
+		io.WriteString(qp, part.body)
+		qp.Close()
 	}
-	if err := mw.Close(); err != nil {
-		return nil, err
-	}
+	mw.Close()
 	return b.Bytes(), nil
 }
 
