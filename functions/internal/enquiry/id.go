@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/binary"
-	"hash"
 	"strconv"
 	"strings"
 )
@@ -23,8 +22,10 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 func (p *Parser) id(e *Enquiry) string {
 	m := hmac.New(sha256.New, p.secret)
 	field := func(name, value string) {
-		writeString(m, name)
-		writeString(m, value)
+		for _, s := range []string{name, value} { // length-prefixed, so no two answer sets encode alike
+			m.Write(binary.AppendUvarint(nil, uint64(len(s))))
+			m.Write([]byte(s))
+		}
 	}
 	field("v", "1") // version of this encoding
 	field(FieldKind, e.Kind)
@@ -58,11 +59,4 @@ func RandomID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return "enq_" + idEncoding.EncodeToString(b[:])
-}
-
-// writeString writes s length-prefixed, so no two answer sets encode alike.
-func writeString(h hash.Hash, s string) {
-	var n [binary.MaxVarintLen64]byte
-	h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-	h.Write([]byte(s))
 }
