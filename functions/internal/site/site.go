@@ -1,6 +1,7 @@
 // Package site builds the static site (hugo.toml, content/, themes/bluetree) with
-// the Hugo version pinned in go.mod (`go tool hugo`), and weighs its pages
-// against the budgets (Weigh). The local server (functions/cmd/serve),
+// the Hugo version pinned in go.mod (`go tool hugo`), reads its Netlify
+// _headers file (ParseHeaders, HeadersFor) and weighs its pages against the
+// budgets (Weigh, HeaderBytes). The local server (functions/cmd/serve),
 // cmd/perf, the browser and contract tests and this package's own tests call
 // it, so the API is small and stable:
 //
