@@ -1,6 +1,7 @@
 // Package mail composes the emails an enquiry produces: Markdown templates
-// rendered by goldmark, the visitor's answers put in by html/template.
-// Package delivery sends them.
+// rendered by goldmark, the visitor's answers put in by html/template, with
+// phones, days and the call-back time written for people; and the alerts
+// about an email that did not arrive (alerts.go). Package delivery sends them.
 package mail
 
 import (
