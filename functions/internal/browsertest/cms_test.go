@@ -323,7 +323,14 @@ func cmsTools(t *testing.T) (node, backend string) {
 // copySources copies what Hugo reads into dst; node_modules is linked.
 func copySources(t *testing.T, root, dst string) {
 	t.Helper()
-	for _, name := range []string{"hugo.toml", "content", "data", "themes", "static", "assets", "archetypes", "layouts", "i18n"} {
+	toml, err := os.ReadFile(filepath.Join(root, "hugo.toml"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dst, "hugo.toml"), toml, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"content", "data", "themes", "static", "assets", "archetypes", "layouts", "i18n"} {
 		from := filepath.Join(root, name)
 		if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
 			continue
